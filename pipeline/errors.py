@@ -1,0 +1,53 @@
+"""The package's one exception hierarchy, each class carrying its CLI exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_DOCUMENT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_MODEL = 3
+
+
+class PipelineError(Exception):
+    """Base class of every error the pipeline raises on purpose."""
+
+    exit_code: int = EXIT_DOCUMENT_FAILED
+
+
+class UsageError(PipelineError):
+    """The command was called wrongly: a missing path, a directory for a file, bad options."""
+
+    exit_code = EXIT_USAGE
+
+
+class DocumentError(PipelineError):
+    """One document cannot be processed; a batch records it and goes on."""
+
+    #: ``"failed"`` or ``"skipped"``: how a batch run counts this document.
+    status: str = "failed"
+
+
+class EmptyDocumentError(DocumentError):
+    """The document has no text to translate."""
+
+    status = "skipped"
+
+
+class BinaryDocumentError(DocumentError):
+    """The document is not text."""
+
+    status = "skipped"
+
+
+class DecodeError(DocumentError):
+    """The document's bytes could not be decoded with any confident encoding."""
+
+
+class ProcessingError(DocumentError):
+    """Translation or summarization of a document could not complete."""
+
+
+class ModelLoadError(PipelineError):
+    """A model could not be found, downloaded or loaded."""
+
+    exit_code = EXIT_MODEL

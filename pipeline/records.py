@@ -1,0 +1,146 @@
+"""Frozen records that carry data between the stages of the pipeline.
+
+Document → Sentence → TranslatedSentence → Translation → Summary → BilingualSummary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a document came from: its path (or ``-``), language and content hash."""
+
+    path: str
+    language: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One source sentence, numbered across the document and by paragraph."""
+
+    index: int
+    paragraph: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded, segmented document."""
+
+    source: SourceInfo
+    sentences: tuple[Sentence, ...]
+    #: Things the loader left untranslated on purpose (code blocks), said out loud.
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TranslatedText:
+    """The translation of one input text; ``parts`` > 1 when it was split to fit the model."""
+
+    text: str
+    parts: int = 1
+    #: Parts for which the model returned nothing (reported, never hidden).
+    untranslated_parts: int = 0
+
+
+@dataclass(frozen=True)
+class TranslatedSentence:
+    """A source sentence aligned with its translation."""
+
+    index: int
+    paragraph: int
+    source: str
+    target: str
+    parts: int = 1
+    untranslated_parts: int = 0
+
+    @property
+    def translated(self) -> bool:
+        """Whether the model produced output for every part of this sentence."""
+        return bool(self.target.strip()) and self.untranslated_parts == 0
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A whole document's aligned translation, in source order."""
+
+    source_lang: str
+    target_lang: str
+    sentences: tuple[TranslatedSentence, ...]
+
+    def paragraphs(self) -> list[tuple[TranslatedSentence, ...]]:
+        """The sentences grouped by paragraph, in order."""
+        return [tuple(group) for _, group in groupby(self.sentences, key=lambda s: s.paragraph)]
+
+    @property
+    def target_text(self) -> str:
+        """The translated document as plain text, one paragraph per block."""
+        return "\n\n".join(
+            " ".join(s.target for s in para if s.translated) for para in self.paragraphs()
+        )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many source sentences there were and how many got a translation."""
+
+    source_sentences: int
+    translated_sentences: int
+
+    @property
+    def complete(self) -> bool:
+        """True when every source sentence was translated."""
+        return self.source_sentences == self.translated_sentences
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A summary in one language and how it was made."""
+
+    language: str
+    text: str
+    #: ``abstractive``, ``extractive``, ``verbatim`` (input shorter than a summary)
+    #: or ``back-translated``.
+    method: str
+    #: Map-reduce rounds the summarizer ran (1 when the text fit in one pass).
+    rounds: int = 1
+    #: Chunks the first round split the text into.
+    chunks: int = 1
+
+
+@dataclass(frozen=True)
+class KeySentence:
+    """One of the most central source sentences, with its translation."""
+
+    index: int
+    paragraph: int
+    source: str
+    translation: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ModelsUsed:
+    """The id or path of each model a result came from (``None`` when not used)."""
+
+    translator: str
+    back_translator: str | None
+    summarizer: str
+
+
+@dataclass(frozen=True)
+class BilingualSummary:
+    """The product: a document's summaries in English and the source language."""
+
+    source: SourceInfo
+    summary_en: Summary
+    summary_source: Summary
+    key_sentences: tuple[KeySentence, ...]
+    models: ModelsUsed
+    coverage: Coverage
+    translation: Translation | None = None
+    warnings: tuple[str, ...] = ()
