@@ -1,0 +1,184 @@
+"""The one place where a model id or path becomes loaded weights.
+
+Resolution order: an explicit local path → the local model store → the Hugging Face cache →
+a download from the Hub. Every failure becomes one ModelLoadError line that names the model
+and how to fix it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelLoadError, UsageError
+from .registry import default_store
+
+log = logging.getLogger(__name__)
+
+# Weight formats of other frameworks that opus-mt and distilbart repos also carry.
+_IGNORE = ["*.h5", "*.ot", "*.msgpack", "*.onnx", "onnx/*", "*.tflite", "*.mlmodel", "*.pb"]
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class ModelLocation:
+    """Where a model reference resolves; ``path`` is None when it still needs a download."""
+
+    ref: str
+    origin: str  # "path", "store", "hf-cache" or "hub"
+    path: Path | None
+    revision: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A tokenizer and seq2seq model ready to generate, with their input limit."""
+
+    ref: str
+    tokenizer: Any
+    model: Any
+    device: str
+    #: Most tokens one input may have, special tokens excluded.
+    max_input_tokens: int
+
+
+def store_dir(model_id: str, store: Path | None = None) -> Path:
+    """The folder of ``model_id`` inside the local store."""
+    return (store or default_store()) / model_id.replace("/", "--")
+
+
+def looks_like_path(ref: str) -> bool:
+    """Whether ``ref`` names a local folder rather than a Hub id like ``org/name``."""
+    return (
+        Path(ref).expanduser().exists()
+        or ref.startswith((".", "/", "~"))
+        or ref.count("/") > 1
+        or "\\" in ref
+    )
+
+
+def locate(
+    ref: str, *, revision: str | None = None, store: Path | None = None, role: str = "model"
+) -> ModelLocation:
+    """Find ``ref`` on this machine without downloading anything."""
+    if looks_like_path(ref):
+        path = Path(ref).expanduser()
+        if not path.is_dir():
+            raise ModelLoadError(f"{role} model folder '{ref}' does not exist")
+        return ModelLocation(ref, "path", path.resolve())
+    stored = store_dir(ref, store)
+    if (stored / "config.json").is_file():
+        return ModelLocation(ref, "store", stored, revision)
+    try:
+        from huggingface_hub import snapshot_download
+
+        cached = snapshot_download(
+            ref, revision=revision, local_files_only=True, ignore_patterns=_IGNORE
+        )
+        return ModelLocation(ref, "hf-cache", Path(cached), revision)
+    except Exception:
+        return ModelLocation(ref, "hub", None, revision)
+
+
+def fetch(location: ModelLocation, *, role: str = "model") -> Path:
+    """Download a model that :func:`locate` did not find locally; return its folder."""
+    if location.path is not None:
+        return location.path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(
+            snapshot_download(location.ref, revision=location.revision, ignore_patterns=_IGNORE)
+        )
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{role} model '{location.ref}' is not in the local store or the Hugging Face "
+            f"cache, and downloading it failed ({_reason(exc)}); run "
+            f"`pipeline models pull {location.ref}` while online, or pass a local folder"
+        ) from None
+
+
+def pull(model_id: str, *, revision: str | None = None, store: Path | None = None) -> Path:
+    """Copy ``model_id`` into the local store for offline use; return its folder."""
+    if looks_like_path(model_id):
+        raise UsageError(f"'{model_id}' is a path; `models pull` takes Hub ids")
+    target = store_dir(model_id, store)
+    if (target / "config.json").is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        from huggingface_hub import snapshot_download
+
+        snapshot_download(model_id, revision=revision, local_dir=staging, ignore_patterns=_IGNORE)
+        shutil.rmtree(staging / ".cache", ignore_errors=True)
+        staging.rename(target)
+    except Exception as exc:
+        raise ModelLoadError(f"could not pull '{model_id}': {_reason(exc)}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def resolve_device(device: str) -> str:
+    """Turn ``auto`` into ``cuda`` or ``cpu``; refuse ``cuda`` where there is none."""
+    import torch
+
+    if device not in DEVICES:
+        raise UsageError(f"invalid device '{device}', expected one of: {', '.join(DEVICES)}")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda was asked for, but no CUDA device is available")
+    return device
+
+
+def load_seq2seq(
+    ref: str,
+    *,
+    role: str,
+    revision: str | None = None,
+    store: Path | None = None,
+    device: str = "cpu",
+) -> LoadedModel:
+    """Resolve ``ref`` and load its tokenizer and seq2seq model onto ``device``."""
+    location = locate(ref, revision=revision, store=store, role=role)
+    path = fetch(location, role=role)
+    log.info("loading %s %s from %s (%s)", role, ref, path, location.origin)
+    try:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        dtype = torch.float16 if device == "cuda" else torch.float32
+        model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=dtype).to(device).eval()
+    except Exception as exc:
+        hint = (
+            f"run `pipeline models pull {ref}` again"
+            if location.origin != "path"
+            else "check that it holds config.json, the weights and the tokenizer files"
+        )
+        raise ModelLoadError(
+            f"{role} model '{ref}' at {path} could not be loaded ({_reason(exc)}); {hint}"
+        ) from None
+    return LoadedModel(ref, tokenizer, model, device, input_limit(tokenizer, model))
+
+
+def input_limit(tokenizer: Any, model: Any) -> int:
+    """The most input tokens the model accepts, less the special tokens it adds."""
+    limits = [getattr(model.config, "max_position_embeddings", None)]
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if tok_max and tok_max < 1_000_000:  # tokenizers without a limit report a huge number
+        limits.append(tok_max)
+    limit = min(x for x in limits if x) if any(limits) else 512
+    return limit - tokenizer.num_special_tokens_to_add(pair=False)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    return first if len(first) <= 200 else first[:197] + "..."
