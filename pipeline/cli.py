@@ -1,0 +1,273 @@
+"""The ``pipeline`` command: a thin shell over :mod:`pipeline.core` and :mod:`pipeline.batch`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from .errors import EXIT_DOCUMENT_FAILED, PipelineError, UsageError
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 one or more documents failed; 2 usage error; "
+    "3 a model could not be loaded."
+)
+
+
+class _Group(TyperGroup):
+    """Turns every PipelineError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PipelineError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Translate documents into English and write bilingual summaries.",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+models_app = typer.Typer(
+    cls=_Group,
+    help="List the model registry, or pull models into the local store.",
+    epilog=EXIT_CODES_HELP,
+    invoke_without_command=True,
+)
+app.add_typer(models_app, name="models")
+
+
+class OutputFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+# Shared options, declared once so the two commands cannot drift apart.
+SourceLang = Annotated[
+    str, typer.Option("--source-lang", help="Language of the documents (ISO 639-1).")
+]
+TranslatorOpt = Annotated[
+    Optional[str],
+    typer.Option("--translator", help="Source→English model: Hub id or local folder."),
+]
+BackTranslatorOpt = Annotated[
+    Optional[str],
+    typer.Option("--back-translator", help="English→source model for the source-language summary."),
+]
+SummarizerOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--summarizer", help="Summarizer: Hub id, local folder, or 'extractive' (no weights)."
+    ),
+]
+DeviceOpt = Annotated[Device, typer.Option("--device", help="Where models run.")]
+BatchSizeOpt = Annotated[
+    int, typer.Option("--batch-size", min=1, help="Sentences per generate() call.")
+]
+NumBeamsOpt = Annotated[
+    Optional[int], typer.Option("--num-beams", min=1, help="Beam size (default: each model's own).")
+]
+StoreOpt = Annotated[
+    Optional[Path],
+    typer.Option("--model-store", help="Local model store (default: see `pipeline models`)."),
+]
+
+
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Log progress and model loading.")
+]
+
+
+@app.callback()
+def main(verbose: VerboseOpt = False) -> None:
+    """Translate documents into English and write bilingual summaries."""
+    _configure_logging(verbose)
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=verbose,
+    )
+    if not verbose:
+        # Library chatter (weight-loading bars, advisory warnings) is not for end users.
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+
+def _pipeline(**options):
+    from .core import BilingualPipeline, PipelineOptions
+
+    options["device"] = options["device"].value
+    return BilingualPipeline(PipelineOptions(**options))
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def summarize(
+    article: Annotated[
+        str, typer.Argument(help="The article: a .txt or .md file, or '-' for stdin.")
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.markdown,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    source_lang: SourceLang = "fr",
+    translator: TranslatorOpt = None,
+    back_translator: BackTranslatorOpt = None,
+    summarizer: SummarizerOpt = None,
+    device: DeviceOpt = Device.auto,
+    batch_size: BatchSizeOpt = 16,
+    num_beams: NumBeamsOpt = None,
+    model_store: StoreOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
+    from .outputs import write_atomic
+    from .render import render_json, render_markdown
+
+    if verbose:
+        _configure_logging(verbose)
+    if article != "-":
+        path = Path(article)
+        if not path.exists():
+            raise UsageError(f"{article}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{article}: is a directory (use `pipeline translate` for folders)")
+        if output is not None and output.resolve() == path.resolve():
+            raise UsageError("--output must not be the input file")
+    if output is not None and output.is_dir():
+        raise UsageError(f"--output {output}: is a directory, expected a file")
+    pipe = _pipeline(
+        source_lang=source_lang,
+        translator=translator,
+        back_translator=back_translator,
+        summarizer=summarizer,
+        device=device,
+        batch_size=batch_size,
+        num_beams=num_beams,
+        model_store=model_store,
+    )
+    result = pipe.summarize_file(article)
+    text = render_json(result) if output_format is OutputFormat.json else render_markdown(result)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def translate(
+    in_dir: Annotated[
+        Path, typer.Argument(help="Folder of .txt and .md documents (searched recursively).")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the .md and .json outputs.")
+    ],
+    source_lang: SourceLang = "fr",
+    translator: TranslatorOpt = None,
+    back_translator: BackTranslatorOpt = None,
+    summarizer: SummarizerOpt = None,
+    device: DeviceOpt = Device.auto,
+    batch_size: BatchSizeOpt = 16,
+    num_beams: NumBeamsOpt = None,
+    model_store: StoreOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Translate and summarize every document under IN_DIR into OUT_DIR.
+
+    Each document gets OUT_DIR/<relative path>.md and .json with the full aligned
+    translation and its bilingual summary. A bad document is reported and skipped.
+    """
+    from .batch import BatchSummary, plan_batch, run_batch
+
+    if verbose:
+        _configure_logging(verbose)
+    items = plan_batch(in_dir, out_dir)
+    pipe = _pipeline(
+        source_lang=source_lang,
+        translator=translator,
+        back_translator=back_translator,
+        summarizer=summarizer,
+        device=device,
+        batch_size=batch_size,
+        num_beams=num_beams,
+        model_store=model_store,
+    )
+    outcomes = []
+    for outcome in run_batch(pipe, items):
+        outcomes.append(outcome)
+        if outcome.status != "done":
+            typer.echo(f"{outcome.status}: {outcome.reason}", err=True)
+    summary = BatchSummary.of(outcomes)
+    typer.echo(str(summary), err=True)
+    if summary.failed:
+        raise typer.Exit(EXIT_DOCUMENT_FAILED)
+
+
+@models_app.callback()
+def models_list(ctx: typer.Context, model_store: StoreOpt = None) -> None:
+    """List the registry's models and where each one resolves on this machine."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .loader import locate
+    from .registry import default_store, load_registry
+
+    store = model_store or default_store()
+    typer.echo(f"model store: {store}")
+    for spec in load_registry().models:
+        where = locate(spec.id, revision=spec.revision, store=store)
+        found = (
+            f"{where.origin}: {where.path}"
+            if where.path
+            else "not on this machine (downloads on first use)"
+        )
+        pair = f"{spec.source}→{spec.target}"
+        typer.echo(f"{spec.id:<36} {spec.task:<14} {pair:<6} {found}")
+
+
+@models_app.command("pull")
+def models_pull(
+    model_ids: Annotated[
+        Optional[list[str]], typer.Argument(help="Hub ids (default: every registry model).")
+    ] = None,
+    model_store: StoreOpt = None,
+) -> None:
+    """Download models into the local store so later runs work offline."""
+    from .loader import pull
+    from .registry import load_registry
+
+    registry = load_registry()
+    for model_id in model_ids or [m.id for m in registry.models]:
+        spec = registry.find(model_id)
+        path = pull(model_id, revision=spec.revision if spec else None, store=model_store)
+        typer.echo(f"{model_id}: {path}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
