@@ -1,0 +1,67 @@
+"""Shared fixtures: an offline, sandboxed environment and tiny real-architecture models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Before anything imports huggingface_hub: no test may reach a network or the real caches.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="pipeline-tests-"))
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HOME"] = str(_SANDBOX / "hf-home")
+# huggingface_hub reads its cache location once, at import: tests share this one, emptied
+# before each test.
+HF_HUB_CACHE = _SANDBOX / "hf-home" / "hub"
+os.environ["HF_HUB_CACHE"] = str(HF_HUB_CACHE)
+os.environ["PIPELINE_MODEL_STORE"] = str(_SANDBOX / "store")
+os.environ["TRANSFORMERS_VERBOSITY"] = "error"
+os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+
+import pytest  # noqa: E402
+from tiny_models import ENGLISH, FRENCH, build_bart, build_marian  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_6c5dc483d47dce09.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give each test a fresh model store and an empty Hugging Face cache."""
+    monkeypatch.setenv("PIPELINE_MODEL_STORE", str(tmp_path / "store"))
+    shutil.rmtree(HF_HUB_CACHE, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny random-weight fr→en and en→fr MarianMT models and a BART summarizer."""
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {
+        "fr-en": build_marian(root / "fr-en", FRENCH, ENGLISH, seed=1),
+        "en-fr": build_marian(root / "en-fr", ENGLISH, FRENCH, seed=2),
+        "bart": build_bart(root / "bart", seed=3),
+    }
+
+
+@pytest.fixture()
+def model_args(tiny_models: dict[str, Path]) -> list[str]:
+    """CLI options that select the tiny models."""
+    return [
+        "--translator",
+        str(tiny_models["fr-en"]),
+        "--back-translator",
+        str(tiny_models["en-fr"]),
+        "--summarizer",
+        str(tiny_models["bart"]),
+        "--device",
+        "cpu",
+    ]
+
+
+@pytest.fixture()
+def seed_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample article."""
+    target = tmp_path / "article.txt"
+    shutil.copy(SEED, target)
+    return target

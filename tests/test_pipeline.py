@@ -1,0 +1,214 @@
+"""The library API end to end on tiny real-architecture models."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import BilingualPipeline, PipelineOptions, ProcessingError
+from pipeline.generation import Seq2SeqRunner
+from pipeline.loading import parse_document
+from pipeline.summarize import Summarizer, pack_chunks
+
+
+def _pipeline(tiny_models, **overrides) -> BilingualPipeline:
+    options = {
+        "translator": str(tiny_models["fr-en"]),
+        "back_translator": str(tiny_models["en-fr"]),
+        "summarizer": str(tiny_models["bart"]),
+        "device": "cpu",
+    } | overrides
+    return BilingualPipeline(PipelineOptions(**options))
+
+
+def _record_generate(runner: Seq2SeqRunner, monkeypatch) -> list[list[str]]:
+    """Record what reaches generate() without changing what it does."""
+    calls: list[list[str]] = []
+    original = runner.generate
+
+    def spy(texts, lengths=None):
+        calls.append(list(texts))
+        return original(texts, lengths)
+
+    monkeypatch.setattr(runner, "generate", spy)
+    return calls
+
+
+def _long_french_document(words: int) -> str:
+    base = [
+        "Le ministre a déclaré que la situation restait très préoccupante pour la région.",
+        "Les élections auront lieu au printemps prochain dans toutes les régions du pays.",
+        "Quelle est la position officielle du gouvernement ?",
+        "Les chercheurs ont publié une étude sur le climat, l'énergie et l'agriculture en Europe.",
+    ]
+    paragraphs, count, i = [], 0, 0
+    while count < words:
+        para = " ".join(base[(i + j) % len(base)] for j in range(5))
+        paragraphs.append(para)
+        count += len(para.split())
+        i += 1
+    # One run-on "sentence" far beyond Marian's 512-token input limit.
+    run_on = ", ".join(f"et le village numéro {n} a été reconstruit" for n in range(120)) + "."
+    paragraphs.insert(len(paragraphs) // 2, run_on)
+    return "\n\n".join(paragraphs)
+
+
+def test_summary_has_both_languages_key_sentences_and_models(tiny_models, seed_copy):
+    pipe = _pipeline(tiny_models)
+    result = pipe.summarize_file(seed_copy)
+    assert result.source.language == "fr"
+    assert result.summary_en.language == "en" and result.summary_en.text
+    assert result.summary_en.method == "abstractive"
+    assert result.summary_source.language == "fr" and result.summary_source.text
+    assert result.summary_source.method == "back-translated"
+    doc = pipe.read(seed_copy)
+    assert 3 <= len(result.key_sentences) <= 5
+    indices = [k.index for k in result.key_sentences]
+    assert indices == sorted(indices)
+    for k in result.key_sentences:
+        assert k.source == doc.sentences[k.index].text
+    assert result.models.translator == str(tiny_models["fr-en"])
+    assert result.models.back_translator == str(tiny_models["en-fr"])
+    assert result.models.summarizer == str(tiny_models["bart"])
+    assert result.coverage.source_sentences == len(doc.sentences)
+    assert result.translation is None
+
+
+def test_translation_is_aligned_one_to_one_by_paragraph(tiny_models, seed_copy):
+    pipe = _pipeline(tiny_models)
+    doc = pipe.read(seed_copy)
+    translation = pipe.translate(doc)
+    assert [s.source for s in translation.sentences] == [s.text for s in doc.sentences]
+    assert [s.paragraph for s in translation.sentences] == [s.paragraph for s in doc.sentences]
+    assert sum(len(p) for p in translation.paragraphs()) == len(doc.sentences)
+    assert len(translation.paragraphs()) == len({s.paragraph for s in doc.sentences})
+
+
+def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch):
+    pipe = _pipeline(tiny_models, summarizer="extractive", batch_size=32)
+    text = _long_french_document(5000)
+    assert len(text.split()) >= 5000
+    doc = parse_document(text.encode(), "fr", name="long.txt")
+    calls = _record_generate(pipe.translator.runner, monkeypatch)
+    result = pipe.summarize(doc, include_translation=True)
+
+    assert result.coverage.source_sentences == len(doc.sentences)
+    assert result.coverage.translated_sentences == result.coverage.source_sentences
+    assert all(s.target for s in result.translation.sentences)
+    split = [s for s in result.translation.sentences if s.parts > 1]
+    assert len(split) == 1 and split[0].source.startswith("et le village numéro 0")
+    assert any("translated in" in w for w in result.warnings)
+    # Nothing reached the model over its input limit, and every word of the run-on
+    # sentence reached it exactly once.
+    limit = pipe.translator.runner.max_input_tokens
+    sent = [t for batch in calls for t in batch]
+    assert max(pipe.translator.runner.count_tokens(sent)) <= limit
+    run_on_words = split[0].source.split()
+    pieces = [t for t in sent if t.startswith("et le village") or "village numéro" in t]
+    assert " ".join(pieces).split() == run_on_words
+
+
+def test_batches_are_sorted_by_length(tiny_models, monkeypatch):
+    pipe = _pipeline(tiny_models, batch_size=2)
+    runner = pipe.translator.runner
+    seen: list[list[str]] = []
+    original = runner._forward
+
+    def spy(inputs):
+        seen.append(inputs["input_ids"].shape[1])
+        return original(inputs)
+
+    monkeypatch.setattr(runner, "_forward", spy)
+    texts = [
+        "Court.",
+        "Une phrase de longueur moyenne ici.",
+        "Oui.",
+        "Une phrase bien plus longue que toutes les autres phrases de ce petit test.",
+    ]
+    out = pipe.translator.translate(texts)
+    assert len(out) == 4
+    assert seen == sorted(seen, reverse=True)
+
+
+def test_map_reduce_summarizes_text_longer_than_the_model_input(tiny_models, monkeypatch):
+    pipe = _pipeline(tiny_models)
+    summarizer = pipe.summarizer
+    runner = summarizer.runner
+    calls = _record_generate(runner, monkeypatch)
+    sentences = [
+        f"The minister said that the situation in region {i} remained very worrying."
+        for i in range(80)
+    ]
+    summary = summarizer.summarize(sentences)
+    assert summary.method == "abstractive"
+    assert summary.rounds >= 2 and summary.chunks >= 2
+    first_round = calls[0]
+    # The first round saw every sentence, in order, each exactly once.
+    assert " ".join(first_round).split() == " ".join(sentences).split()
+    inputs = [t for batch in calls for t in batch]
+    assert max(runner.count_tokens(inputs)) <= runner.max_input_tokens
+
+
+def test_a_sentence_longer_than_the_summarizer_input_is_split_not_cut(tiny_models, monkeypatch):
+    pipe = _pipeline(tiny_models)
+    runner = pipe.summarizer.runner
+    calls = _record_generate(runner, monkeypatch)
+    giant = " ".join(f"word{i}" for i in range(400))
+    assert runner.count_tokens([giant])[0] > runner.max_input_tokens
+    pipe.summarizer.summarize([giant])
+    assert " ".join(calls[0]).split() == giant.split()
+
+
+def test_short_text_is_not_padded_into_a_hallucinated_summary(tiny_models, monkeypatch):
+    pipe = _pipeline(tiny_models)
+    monkeypatch.setattr(pipe.summarizer.runner.generation_config, "min_length", 50)
+    summary = pipe.summarizer.summarize(["A short text."])
+    assert summary.method == "verbatim"
+    assert summary.text == "A short text."
+
+
+def test_extractive_summary_is_the_key_sentences_and_loads_no_summarizer(tiny_models, seed_copy):
+    pipe = _pipeline(
+        tiny_models, summarizer="extractive", back_translator="/nonexistent/never-loaded"
+    )
+    result = pipe.summarize_file(seed_copy)
+    assert result.summary_en.method == "extractive"
+    assert result.summary_source.text == " ".join(k.source for k in result.key_sentences)
+    assert result.models.summarizer == "extractive"
+    assert result.models.back_translator is None
+    assert "summarizer" not in pipe.__dict__
+
+
+def test_pack_chunks_keeps_order_and_respects_the_limit():
+    units = [f"u{i}" for i in range(10)]
+    lengths = [3, 4, 2, 5, 1, 1, 6, 2, 2, 3]
+    chunks = pack_chunks(units, lengths, 7)
+    assert [u for c in chunks for u in c] == units
+    by_unit = dict(zip(units, lengths, strict=True))
+    assert all(sum(by_unit[u] for u in c) <= 7 for c in chunks)
+    with pytest.raises(ValueError):
+        pack_chunks(["big"], [8], 7)
+
+
+def test_summarize_refuses_empty_input(tiny_models):
+    summarizer: Summarizer = _pipeline(tiny_models).summarizer
+    with pytest.raises(ProcessingError):
+        summarizer.summarize(["", "  "])
+
+
+def test_a_sentence_the_model_leaves_empty_is_reported_not_hidden(
+    tiny_models, seed_copy, monkeypatch
+):
+    pipe = _pipeline(tiny_models, summarizer="extractive")
+    runner = pipe.translator.runner
+    original = runner.generate
+
+    def drop_bakou(texts, lengths=None):
+        out = original(texts, lengths)
+        return ["" if "Bakou a rejeté" in t else o for t, o in zip(texts, out, strict=True)]
+
+    monkeypatch.setattr(runner, "generate", drop_bakou)
+    result = pipe.summarize_file(seed_copy, include_translation=True)
+    assert result.coverage.translated_sentences == result.coverage.source_sentences - 1
+    missing = [s for s in result.translation.sentences if not s.translated]
+    assert [s.source for s in missing] == ["Bakou a rejeté la critique."]
+    assert f"sentence {missing[0].index + 1} was not translated" in " ".join(result.warnings)

@@ -1,0 +1,206 @@
+"""Build tiny random-weight models of the real architectures, offline.
+
+MarianMT with a MarianTokenizer over SentencePiece models trained here, and BART with a
+byte-level BPE tokenizer trained here. Their output is gibberish; they exist so the real
+loading, tokenization, batching and generation code runs in tests without a model hub.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FRENCH = """Les États-Unis ont appelé le gouvernement à arrêter d'aggraver les tensions.
+Le ministre a déclaré que la situation restait très préoccupante pour la région.
+Nous avons essayé de repousser toute action unilatérale, en particulier de la part du voisin.
+Au cours de ses conversations, il a appelé à la retenue et à une diplomatie renouvelée.
+Les troupes se sont emparées d'un village dans l'est du pays et ont tenté de pénétrer plus loin.
+Le département a déploré les mouvements de troupes, les qualifiant d'irresponsables.
+La commission sénatoriale a accusé le pays d'essayer d'éliminer la présence des habitants.
+Le président a critiqué le gouvernement pour avoir continué à fournir une aide importante.
+Les élections auront lieu au printemps prochain dans toutes les régions du pays.
+Les chercheurs ont publié une étude sur le climat, l'énergie et l'agriculture en Europe.
+La ville de Paris accueille chaque année des millions de visiteurs venus du monde entier.
+Le prix du pain a augmenté de dix pour cent depuis le début de l'année, selon l'institut.
+Quelle est la position officielle du gouvernement ? Personne ne le sait vraiment !
+"""
+
+ENGLISH = """The United States called on the government to stop escalating tensions.
+The minister said that the situation remained very worrying for the region.
+We have tried to push back any unilateral action, especially from the neighbour.
+During his conversations, he called for restraint and renewed diplomacy.
+The troops seized a village in the east of the country and tried to go further.
+The department deplored the troop movements, calling them irresponsible.
+The Senate committee accused the country of trying to eliminate the inhabitants.
+The president criticised the government for continuing to provide significant aid.
+The elections will take place next spring in all regions of the country.
+Researchers published a study on climate, energy and agriculture in Europe.
+The city of Paris welcomes millions of visitors from all over the world every year.
+The price of bread has risen by ten percent since the beginning of the year.
+What is the official position of the government? Nobody really knows!
+"""
+
+
+def _train_spm(corpus: str, prefix: Path, vocab_size: int) -> None:
+    import sentencepiece as spm
+
+    text_file = prefix.with_suffix(".txt")
+    text_file.write_text(corpus * 3, encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(text_file),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        model_type="unigram",
+        bos_id=-1,
+        eos_id=-1,
+        unk_id=0,
+        pad_id=-1,
+        minloglevel=2,
+    )
+    text_file.unlink()
+
+
+def build_marian(
+    out_dir: Path,
+    source_corpus: str = FRENCH,
+    target_corpus: str = ENGLISH,
+    *,
+    max_positions: int = 512,
+    max_new_length: int = 48,
+    d_model: int = 16,
+    seed: int = 0,
+) -> Path:
+    """Save a tiny MarianMTModel and MarianTokenizer to ``out_dir``; return it."""
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _train_spm(source_corpus, out_dir / "source", 200)
+    _train_spm(target_corpus, out_dir / "target", 200)
+    vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for name in ("source", "target"):
+        sp = spm.SentencePieceProcessor(model_file=str(out_dir / f"{name}.model"))
+        for i in range(sp.get_piece_size()):
+            vocab.setdefault(sp.id_to_piece(i), len(vocab))
+    vocab["<pad>"] = len(vocab)
+    pad = vocab["<pad>"]
+    (out_dir / "source.model").rename(out_dir / "source.spm")
+    (out_dir / "target.model").rename(out_dir / "target.spm")
+    for extra in out_dir.glob("*.vocab"):
+        extra.unlink()
+    (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+
+    tokenizer = MarianTokenizer(
+        source_spm=str(out_dir / "source.spm"),
+        target_spm=str(out_dir / "target.spm"),
+        vocab=str(out_dir / "vocab.json"),
+        model_max_length=max_positions,
+    )
+    tokenizer.save_pretrained(out_dir)
+
+    torch.manual_seed(seed)
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        d_model=d_model,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=max_positions,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        init_std=0.5,
+    )
+    model = MarianMTModel(config).eval()
+    # Mirror the real opus-mt generation config, with a short max_length so tests are fast;
+    # unk, pad and the bare word-boundary piece are banned so every sentence yields text.
+    model.generation_config = GenerationConfig(
+        bad_words_ids=[[pad], [1], [vocab["▁"]]],
+        bos_token_id=0,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        pad_token_id=pad,
+        max_length=max_new_length,
+        min_new_tokens=2,
+        num_beams=2,
+    )
+    model.save_pretrained(out_dir)
+    return out_dir
+
+
+def build_bart(
+    out_dir: Path,
+    corpus: str = ENGLISH,
+    *,
+    max_positions: int = 128,
+    max_length: int = 24,
+    min_length: int = 4,
+    d_model: int = 16,
+    seed: int = 0,
+) -> Path:
+    """Save a tiny BartForConditionalGeneration with a byte-level BPE tokenizer."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        BartTokenizer,
+        GenerationConfig,
+    )
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator([corpus] * 3, vocab_size=400, min_frequency=1, special_tokens=specials)
+    bpe.save_model(str(out_dir))
+    tokenizer = BartTokenizer.from_pretrained(out_dir, model_max_length=max_positions)
+    tokenizer.save_pretrained(out_dir)
+
+    torch.manual_seed(seed)
+    config = BartConfig(
+        vocab_size=bpe.get_vocab_size(),
+        d_model=d_model,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=max_positions,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        init_std=0.5,
+    )
+    model = BartForConditionalGeneration(config).eval()
+    # Shaped like distilbart-cnn-12-6's generation config, scaled down.
+    model.generation_config = GenerationConfig(
+        bos_token_id=0,
+        decoder_start_token_id=2,
+        eos_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        pad_token_id=1,
+        max_length=max_length,
+        min_length=min_length,
+        no_repeat_ngram_size=3,
+        num_beams=2,
+        length_penalty=2.0,
+        early_stopping=True,
+        bad_words_ids=[[3]],
+    )
+    model.save_pretrained(out_dir)
+    return out_dir
