@@ -6,6 +6,7 @@ EXIT_OK = 0
 EXIT_DOCUMENT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_MODEL = 3
+EXIT_INTERRUPTED = 130
 
 
 class PipelineError(Exception):
@@ -41,6 +42,18 @@ class BinaryDocumentError(DocumentError):
 
 class DecodeError(DocumentError):
     """The document's bytes could not be decoded with any confident encoding."""
+
+
+class UnidentifiedLanguageError(DocumentError):
+    """The document's language could not be identified with confidence."""
+
+    status = "skipped"
+
+
+class UnsupportedLanguageError(DocumentError):
+    """No model is registered for the document's language."""
+
+    status = "skipped"
 
 
 class ProcessingError(DocumentError):

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import UnsupportedLanguageError, UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,6 +31,9 @@ class ModelSpec:
     source: str
     target: str
     revision: str | None = None
+    #: Text put before every input, e.g. the target-language token ``>>por<<`` that
+    #: multi-target Marian models need.
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,14 @@ class Registry:
         for spec in self.models:
             if spec.task == "translation" and (spec.source, spec.target) == (source, target):
                 return spec
-        pairs = ", ".join(f"{m.source}-{m.target}" for m in self.models if m.task == "translation")
-        raise UsageError(
-            f"no translation model registered for {source}-{target}; registered pairs: "
-            f"{pairs}; pass a model id or path with --translator/--back-translator"
+        raise UnsupportedLanguageError(
+            f"no translation model registered for {source}→{target} (registered: "
+            f"{', '.join(self.pairs())}); pass --translator/--back-translator"
         )
+
+    def pairs(self) -> list[str]:
+        """The registered translation pairs, like ``fr-en``."""
+        return [f"{m.source}-{m.target}" for m in self.models if m.task == "translation"]
 
     def summarizer(self, language: str = "en") -> ModelSpec:
         """The summarization model for ``language``."""
@@ -82,6 +88,7 @@ def load_registry(path: Path | None = None) -> Registry:
             source=entry["source"],
             target=entry["target"],
             revision=entry.get("revision") or None,
+            prefix=entry.get("prefix", ""),
         )
         for entry in data.get("model", [])
     )

@@ -1,0 +1,214 @@
+"""Document formats: bytes of a .txt, .md, .html, .docx or .pdf file → paragraphs of text.
+
+Each reader leans on a maintained library: charset-normalizer for text encodings,
+markdown-it-py for Markdown, trafilatura for the main text of web pages, python-docx for
+Word files, pypdf for the text layer of PDFs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .errors import BinaryDocumentError, DecodeError, EmptyDocumentError
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# charset-normalizer's "chaos" score above which we refuse to guess an encoding.
+_MAX_CHAOS = 0.2
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A document's text as paragraphs, with notes on what was left out on purpose."""
+
+    paragraphs: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode text bytes: a BOM-marked encoding, UTF-8, else a confident guess.
+
+    Line endings become ``\\n`` and the text is NFC-normalised. Raises EmptyDocumentError,
+    BinaryDocumentError or DecodeError, naming ``name``.
+    """
+    if not data.strip():
+        raise EmptyDocumentError(f"{name}: document is empty")
+    text: str | None = None
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"{name}: invalid {encoding} text ({exc.reason})") from None
+            break
+    if text is None:
+        if b"\x00" in data:
+            raise BinaryDocumentError(f"{name}: binary file, not text")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _guess_decode(data, name)
+    if _control_ratio(text) > 0.05:
+        raise BinaryDocumentError(f"{name}: binary file, not text")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
+        raise EmptyDocumentError(f"{name}: document is empty")
+    return text
+
+
+def _guess_decode(data: bytes, name: str) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > _MAX_CHAOS:
+        raise DecodeError(f"{name}: not UTF-8, and no encoding fits its bytes with confidence")
+    return str(best)
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    return controls / max(len(sample), 1)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
+
+
+def text_paragraphs(text: str) -> Iterator[str]:
+    """Blank lines separate paragraphs; single line breaks inside one are hard wraps.
+
+    A word hyphenated across a line break is joined back together.
+    """
+    for block in _BLANK_LINE.split(text):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        joined = ""
+        for line in lines:
+            if joined.endswith("-") and line[:1].islower():
+                joined = joined[:-1] + line
+            else:
+                joined = f"{joined} {line}" if joined else line
+        if joined:
+            yield unicodedata.normalize("NFC", joined)
+
+
+def read_text(data: bytes, name: str) -> Extracted:
+    """Plain text."""
+    return Extracted(tuple(text_paragraphs(decode_bytes(data, name))))
+
+
+def read_markdown(data: bytes, name: str) -> Extracted:
+    """Markdown: the text of headings, paragraphs and list items; code blocks are left out
+    and counted in the notes."""
+    from markdown_it import MarkdownIt
+
+    paragraphs: list[str] = []
+    skipped = 0
+    for token in MarkdownIt("commonmark").parse(decode_bytes(data, name)):
+        if token.type in ("fence", "code_block"):
+            skipped += 1
+        elif token.type == "inline":
+            parts = []
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+            paragraph = re.sub(r"\s+", " ", "".join(parts)).strip()
+            if paragraph:
+                paragraphs.append(paragraph)
+    notes = (f"{skipped} code block(s) left untranslated",) if skipped else ()
+    return Extracted(tuple(paragraphs), notes)
+
+
+def read_html(data: bytes, name: str) -> Extracted:
+    """A web page's main text, without navigation, scripts or boilerplate (trafilatura)."""
+    import trafilatura
+
+    text = decode_bytes(data, name)
+    main = trafilatura.extract(text, include_comments=False, include_tables=True, favor_recall=True)
+    if not main or not main.strip():
+        raise EmptyDocumentError(f"{name}: no main text found in the page")
+    # trafilatura puts one paragraph on each line.
+    lines = [re.sub(r"\s+", " ", line).strip() for line in main.split("\n")]
+    return Extracted(tuple(unicodedata.normalize("NFC", ln) for ln in lines if ln))
+
+
+def read_docx(data: bytes, name: str) -> Extracted:
+    """A Word document's paragraphs and table cells, in document order."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        raise DecodeError(f"{name}: not a readable .docx file ({type(exc).__name__})") from None
+    paragraphs: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            paragraphs.append(block.text)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    paragraphs.extend(p.text for p in cell.paragraphs)
+    cleaned = [unicodedata.normalize("NFC", " ".join(p.split())) for p in paragraphs]
+    return Extracted(tuple(p for p in cleaned if p))
+
+
+def read_pdf(data: bytes, name: str) -> Extracted:
+    """The text layer of a PDF, page by page; a PDF without one is skipped."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError, NotImplementedError) as exc:
+        raise DecodeError(f"{name}: not a readable PDF ({exc})") from None
+    paragraphs = [p for page in pages for p in text_paragraphs(page.replace("\r", "\n"))]
+    if not paragraphs:
+        raise EmptyDocumentError(f"{name}: PDF has no text layer (scanned images need OCR first)")
+    return Extracted(tuple(paragraphs))
+
+
+READERS: dict[str, Callable[[bytes, str], Extracted]] = {
+    ".txt": read_text,
+    ".text": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".docx": read_docx,
+    ".pdf": read_pdf,
+}
+#: Extensions ``pipeline translate`` picks up (matched case-insensitively).
+SUPPORTED_SUFFIXES = tuple(READERS)
+
+
+def sniff_suffix(data: bytes) -> str:
+    """Guess the format of bytes with no file name (standard input)."""
+    head = data[:1024].lstrip().lower()
+    if data.startswith(b"%PDF"):
+        return ".pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return ".docx"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    return ".txt"
+
+
+def extract(data: bytes, suffix: str, name: str) -> Extracted:
+    """Paragraphs of text from a document's bytes; ``suffix`` picks the reader."""
+    reader = READERS.get(suffix.lower(), read_text)
+    if not data.strip():
+        raise EmptyDocumentError(f"{name}: document is empty")
+    return reader(data, name)
