@@ -3,7 +3,17 @@
 Importing this package loads no models and touches no files.
 """
 
-from .batch import BatchItem, BatchSummary, DocumentOutcome, plan_batch, run_batch
+__version__ = "0.2.0"
+
+from .batch import (
+    BatchItem,
+    BatchSummary,
+    DocumentOutcome,
+    DocumentTimings,
+    plan_batch,
+    process_item,
+    run_batch,
+)
 from .core import EXTRACTIVE, BilingualPipeline, PipelineOptions
 from .errors import (
     BinaryDocumentError,
@@ -13,6 +23,8 @@ from .errors import (
     ModelLoadError,
     PipelineError,
     ProcessingError,
+    UnidentifiedLanguageError,
+    UnsupportedLanguageError,
     UsageError,
 )
 from .records import (
@@ -21,13 +33,14 @@ from .records import (
     Document,
     KeySentence,
     ModelsUsed,
+    Quality,
     Sentence,
     SourceInfo,
     Summary,
     TranslatedSentence,
     Translation,
 )
-from .render import render_json, render_markdown, to_dict
+from .render import render_html, render_json, render_markdown, to_dict
 
 __all__ = [
     "EXTRACTIVE",
@@ -41,6 +54,7 @@ __all__ = [
     "Document",
     "DocumentError",
     "DocumentOutcome",
+    "DocumentTimings",
     "EmptyDocumentError",
     "KeySentence",
     "ModelLoadError",
@@ -48,13 +62,18 @@ __all__ = [
     "PipelineError",
     "PipelineOptions",
     "ProcessingError",
+    "Quality",
     "Sentence",
     "SourceInfo",
     "Summary",
     "TranslatedSentence",
     "Translation",
+    "UnidentifiedLanguageError",
+    "UnsupportedLanguageError",
     "UsageError",
     "plan_batch",
+    "process_item",
+    "render_html",
     "render_json",
     "render_markdown",
     "run_batch",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
-from .errors import ProcessingError
+from .errors import ModelLoadError, ProcessingError
 from .generation import Seq2SeqRunner
 from .loader import load_seq2seq, resolve_device
-from .loading import parse_document, read_document
+from .loading import AUTO, parse_document, read_document
+from .quality import LENGTH_RATIO, REPETITION, UNTRANSLATED, sentence_flags
 from .rank import top_sentences
 from .records import (
     BilingualSummary,
@@ -18,6 +19,8 @@ from .records import (
     Document,
     KeySentence,
     ModelsUsed,
+    Quality,
+    StageTimings,
     Summary,
     TranslatedSentence,
     Translation,
@@ -38,10 +41,12 @@ TARGET_LANG = "en"
 class PipelineOptions:
     """Everything that configures a pipeline; each field has a CLI option of the same name.
 
-    Model fields take a Hub id or a local folder; ``None`` means the registry's default.
+    Model fields take a Hub id or a local folder; ``None`` means the registry's model for
+    each document's language. An explicit ``translator`` is used for every non-English
+    document, whatever its language.
     """
 
-    source_lang: str = "fr"
+    source_lang: str = AUTO
     translator: str | None = None
     back_translator: str | None = None
     summarizer: str | None = None
@@ -52,7 +57,7 @@ class PipelineOptions:
 
 
 class BilingualPipeline:
-    """Loads models lazily, once, and produces :class:`BilingualSummary` records.
+    """Loads models lazily, once each, and produces :class:`BilingualSummary` records.
 
     >>> pipe = BilingualPipeline(PipelineOptions(summarizer="extractive"))
     >>> result = pipe.summarize_file("article.txt")  # doctest: +SKIP
@@ -62,82 +67,91 @@ class BilingualPipeline:
         self.options = options or PipelineOptions()
         self.registry = registry or load_registry()
         self.device = resolve_device(self.options.device)
+        self._runners: dict[str, Seq2SeqRunner] = {}
+        # A model that failed to load fails again at once, rather than being retried for
+        # every document that needs it.
+        self._load_errors: dict[str, ModelLoadError] = {}
+        self._summarizer: Summarizer | None = None
 
     # -- models -------------------------------------------------------------------------
 
     def _runner(self, ref: str, role: str) -> Seq2SeqRunner:
-        spec = self.registry.find(ref)
-        loaded = load_seq2seq(
-            ref,
-            role=role,
-            revision=spec.revision if spec else None,
-            store=self.options.model_store,
-            device=self.device,
-        )
-        return Seq2SeqRunner(
-            loaded, batch_size=self.options.batch_size, num_beams=self.options.num_beams
-        )
-
-    @property
-    def translator_ref(self) -> str:
-        """The translator's id or path."""
-        return (
-            self.options.translator
-            or self.registry.translator(self.options.source_lang, TARGET_LANG).id
-        )
-
-    @property
-    def back_translator_ref(self) -> str | None:
-        """The back-translator's id or path; ``None`` with the extractive summarizer."""
-        if self.extractive:
-            return None
-        return (
-            self.options.back_translator
-            or self.registry.translator(TARGET_LANG, self.options.source_lang).id
-        )
-
-    @property
-    def summarizer_ref(self) -> str:
-        """The summarizer's id or path, or ``extractive``."""
-        return self.options.summarizer or self.registry.summarizer(TARGET_LANG).id
+        if ref in self._load_errors:
+            raise self._load_errors[ref]
+        if ref not in self._runners:
+            spec = self.registry.find(ref)
+            try:
+                loaded = load_seq2seq(
+                    ref,
+                    role=role,
+                    revision=spec.revision if spec else None,
+                    store=self.options.model_store,
+                    device=self.device,
+                )
+            except ModelLoadError as exc:
+                self._load_errors[ref] = exc
+                raise
+            self._runners[ref] = Seq2SeqRunner(
+                loaded, batch_size=self.options.batch_size, num_beams=self.options.num_beams
+            )
+        return self._runners[ref]
 
     @property
     def extractive(self) -> bool:
         """Whether the built-in extractive summarizer is selected."""
-        return self.summarizer_ref == EXTRACTIVE
+        return self.options.summarizer == EXTRACTIVE
 
-    @cached_property
-    def translator(self) -> Translator:
-        """The source → English translator (loaded on first use)."""
-        return Translator(self._runner(self.translator_ref, "translator"))
+    def models_for(self, language: str) -> ModelsUsed:
+        """The models a document in ``language`` goes through (None: not used).
 
-    @cached_property
-    def back_translator(self) -> Translator:
-        """The English → source translator (loaded on first use)."""
-        ref = self.back_translator_ref
-        if ref is None:
-            raise ProcessingError("the extractive summarizer uses no back-translator")
-        return Translator(self._runner(ref, "back-translator"))
+        Raises UnsupportedLanguageError when the registry has no model for it.
+        """
+        if language == TARGET_LANG:
+            translator = back = None
+        else:
+            translator = (
+                self.options.translator or self.registry.translator(language, TARGET_LANG).id
+            )
+            back = None
+            if not self.extractive:
+                back = (
+                    self.options.back_translator
+                    or self.registry.translator(TARGET_LANG, language).id
+                )
+        summarizer = self.options.summarizer or self.registry.summarizer(TARGET_LANG).id
+        return ModelsUsed(translator, back, summarizer)
 
-    @cached_property
+    def _translator(self, ref: str, role: str) -> Translator:
+        spec = self.registry.find(ref)
+        return Translator(self._runner(ref, role), prefix=spec.prefix if spec else "")
+
+    def translator(self, language: str) -> Translator | None:
+        """The ``language`` → English translator (None for English); loaded on first use."""
+        ref = self.models_for(language).translator
+        return None if ref is None else self._translator(ref, "translator")
+
+    @property
     def summarizer(self) -> Summarizer:
-        """The abstractive English summarizer (loaded on first use)."""
-        return Summarizer(self._runner(self.summarizer_ref, "summarizer"), language=TARGET_LANG)
+        """The abstractive English summarizer, loaded on first use."""
+        if self._summarizer is None:
+            ref = self.models_for(TARGET_LANG).summarizer
+            self._summarizer = Summarizer(self._runner(ref, "summarizer"), language=TARGET_LANG)
+        return self._summarizer
 
-    def load(self) -> None:
-        """Load every model this configuration needs now rather than on first use."""
-        _ = self.translator
+    def load(self, language: str) -> None:
+        """Load every model a document in ``language`` needs, now rather than on first use."""
+        models = self.models_for(language)
+        if models.translator:
+            self._translator(models.translator, "translator")
+        if models.back_translator:
+            self._translator(models.back_translator, "back-translator")
         if not self.extractive:
-            _ = self.summarizer, self.back_translator
-
-    def models_used(self) -> ModelsUsed:
-        """The id or path of each model in use."""
-        return ModelsUsed(self.translator_ref, self.back_translator_ref, self.summarizer_ref)
+            _ = self.summarizer
 
     # -- documents ------------------------------------------------------------------------
 
     def read(self, path: Path | str, *, name: str | None = None) -> Document:
-        """Load and segment a document in the configured source language.
+        """Load and segment a document, identifying its language unless one is configured.
 
         ``name`` is how the document is called in outputs and messages (default: ``path``).
         """
@@ -157,87 +171,94 @@ class BilingualPipeline:
         return self.summarize(document, include_translation=include_translation)
 
     def translate(self, document: Document) -> Translation:
-        """Translate every sentence of ``document`` into English, aligned one-to-one."""
-        outputs = self.translator.translate([s.text for s in document.sentences])
+        """Translate every sentence of ``document`` into English, aligned one-to-one and
+        quality-flagged. An English document passes through unchanged."""
+        language = document.source.language
+        sources = [s.text for s in document.sentences]
+        translator = self.translator(language)
+        if translator is None:
+            outputs = [(text, 1, 0) for text in sources]
+        else:
+            outputs = [
+                (o.text, o.parts, o.untranslated_parts) for o in translator.translate(sources)
+            ]
+        flags = sentence_flags(sources, [o[0] for o in outputs], language, TARGET_LANG)
         aligned = tuple(
-            TranslatedSentence(
-                s.index, s.paragraph, s.text, out.text, out.parts, out.untranslated_parts
-            )
-            for s, out in zip(document.sentences, outputs, strict=True)
+            TranslatedSentence(s.index, s.paragraph, s.text, text, parts, missing, f)
+            for s, (text, parts, missing), f in zip(document.sentences, outputs, flags, strict=True)
         )
-        return Translation(document.source.language, TARGET_LANG, aligned)
+        return Translation(language, TARGET_LANG, aligned)
 
     def summarize(
         self, document: Document, *, include_translation: bool = False
     ) -> BilingualSummary:
         """Translate, rank and summarize one document."""
+        language = document.source.language
+        models = self.models_for(language)  # refuses an unsupported language up front
+        started = time.perf_counter()
         translation = self.translate(document)
+        translated_at = time.perf_counter()
         translated = [s for s in translation.sentences if s.translated]
         if not translated:
             raise ProcessingError(
                 f"{document.source.path}: the translator returned no output for any sentence"
             )
         coverage = Coverage(len(translation.sentences), len(translated))
-        warnings = list(document.notes) + _translation_warnings(
-            translation, self.translator.runner.max_input_tokens
-        )
+        warnings = list(document.notes) + _translation_warnings(translation)
 
         ranked = top_sentences([s.text for s in document.sentences])
         key_sentences = tuple(
-            KeySentence(
-                i,
-                translation.sentences[i].paragraph,
-                translation.sentences[i].source,
-                translation.sentences[i].target,
-                score,
-            )
+            KeySentence(i, s.paragraph, s.source, s.target, score)
             for i, score in ranked
+            for s in (translation.sentences[i],)
         )
-        src = document.source.language
         if self.extractive:
             summary_en = Summary(
                 TARGET_LANG,
                 " ".join(k.translation for k in key_sentences if k.translation),
                 "extractive",
             )
-            summary_src = Summary(src, " ".join(k.source for k in key_sentences), "extractive")
+            summary_src = Summary(language, " ".join(k.source for k in key_sentences), "extractive")
         else:
             summary_en = self.summarizer.summarize([s.target for s in translated])
-            summary_src = self._back_translate(summary_en, document)
+            summary_src = self._back_translate(summary_en, document, models.back_translator)
+        finished = time.perf_counter()
         return BilingualSummary(
             source=document.source,
             summary_en=summary_en,
             summary_source=summary_src,
             key_sentences=key_sentences,
-            models=self.models_used(),
+            models=models,
             coverage=coverage,
             translation=translation if include_translation else None,
             warnings=tuple(warnings),
+            quality=_quality(translation),
+            timings=StageTimings(translated_at - started, finished - translated_at),
         )
 
-    def _back_translate(self, summary: Summary, document: Document) -> Summary:
-        src = document.source.language
+    def _back_translate(self, summary: Summary, document: Document, ref: str | None) -> Summary:
+        language = document.source.language
+        if ref is None:  # an English document: its summary is already in its language
+            return summary
         if summary.method == "verbatim":
             # The "summary" is the whole translation: the source text itself is its exact
             # counterpart, better than a round trip through two models.
-            return Summary(src, " ".join(s.text for s in document.sentences), "verbatim")
+            return Summary(language, " ".join(s.text for s in document.sentences), "verbatim")
         sentences = split_sentences(summary.text, TARGET_LANG) or [summary.text]
-        outputs = self.back_translator.translate(sentences)
+        outputs = self._translator(ref, "back-translator").translate(sentences)
         text = " ".join(o.text for o in outputs if o.text)
         missing = sum(o.untranslated_parts for o in outputs)
         if missing:
-            log.warning(
-                "%s: %d summary sentence(s) not back-translated", document.source.path, missing
-            )
-        return Summary(src, text, "back-translated")
+            log.warning("%s: %d summary part(s) not back-translated", document.source.path, missing)
+        return Summary(language, text, "back-translated")
 
 
-def _translation_warnings(translation: Translation, limit: int) -> list[str]:
+def _translation_warnings(translation: Translation) -> list[str]:
     warnings = []
     for s in translation.sentences:
         if s.parts > 1:
             warnings.append(
-                f"sentence {s.index + 1} exceeds the translator's {limit}-token input: "
+                f"sentence {s.index + 1} exceeds the translator's input limit: "
                 f"translated in {s.parts} parts"
             )
         if not s.translated:
@@ -245,3 +266,10 @@ def _translation_warnings(translation: Translation, limit: int) -> list[str]:
                 f"sentence {s.index + 1} was not translated: the model returned no output"
             )
     return warnings
+
+
+def _quality(translation: Translation) -> Quality:
+    def count(flag: str) -> int:
+        return sum(flag in s.flags for s in translation.sentences)
+
+    return Quality(count(UNTRANSLATED), count(REPETITION), count(LENGTH_RATIO))

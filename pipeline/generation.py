@@ -38,9 +38,9 @@ class Seq2SeqRunner:
         ids = self.loaded.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
         return [len(x) for x in ids]
 
-    def fits(self, text: str) -> bool:
-        """Whether ``text`` fits the model's input without truncation."""
-        return self.count_tokens([text])[0] <= self.max_input_tokens
+    def fits(self, text: str, limit: int | None = None) -> bool:
+        """Whether ``text`` has at most ``limit`` tokens (default: the model's input limit)."""
+        return self.count_tokens([text])[0] <= (limit or self.max_input_tokens)
 
     def generate(self, texts: Sequence[str], lengths: Sequence[int] | None = None) -> list[str]:
         """Generate one output per input text, in input order."""

@@ -57,6 +57,8 @@ class TranslatedSentence:
     target: str
     parts: int = 1
     untranslated_parts: int = 0
+    #: Quality flags (see :mod:`pipeline.quality`).
+    flags: tuple[str, ...] = ()
 
     @property
     def translated(self) -> bool:
@@ -127,9 +129,40 @@ class KeySentence:
 class ModelsUsed:
     """The id or path of each model a result came from (``None`` when not used)."""
 
-    translator: str
+    translator: str | None
     back_translator: str | None
     summarizer: str
+
+
+@dataclass(frozen=True)
+class Quality:
+    """How many sentences carry each quality flag."""
+
+    untranslated: int = 0
+    repetition: int = 0
+    length_ratio: int = 0
+
+    @property
+    def flagged(self) -> bool:
+        """Whether any sentence is flagged."""
+        return bool(self.untranslated or self.repetition or self.length_ratio)
+
+    def describe(self) -> str:
+        """E.g. ``2 untranslated, 1 repetition``; empty when nothing is flagged."""
+        parts = [
+            (self.untranslated, "untranslated"),
+            (self.repetition, "repetition"),
+            (self.length_ratio, "length-ratio"),
+        ]
+        return ", ".join(f"{n} {name}" for n, name in parts if n)
+
+
+@dataclass(frozen=True)
+class StageTimings:
+    """Seconds spent in each stage of one document."""
+
+    translate_s: float = 0.0
+    summarize_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -144,3 +177,5 @@ class BilingualSummary:
     coverage: Coverage
     translation: Translation | None = None
     warnings: tuple[str, ...] = ()
+    quality: Quality = Quality()
+    timings: StageTimings = StageTimings()

@@ -1,18 +1,24 @@
-"""Render a BilingualSummary as Markdown (for people) and JSON (the stable interface)."""
+"""Render a BilingualSummary as Markdown and HTML (for people) and JSON (the stable interface)."""
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
+from . import __version__
 from .records import BilingualSummary, TranslatedSentence
 
 #: Bumped whenever a JSON field changes meaning or disappears.
 SCHEMA_VERSION = 1
 
 
-def to_dict(result: BilingualSummary) -> dict[str, Any]:
-    """The JSON document for ``result``, as documented in the README."""
+def to_dict(result: BilingualSummary, *, fingerprint: str | None = None) -> dict[str, Any]:
+    """The JSON document for ``result``, as documented in the README.
+
+    ``fingerprint`` identifies the models and options that made it (batch runs use it to
+    tell whether an existing output is up to date).
+    """
     src = result.source.language
     translation = None
     if result.translation is not None:
@@ -20,8 +26,10 @@ def to_dict(result: BilingualSummary) -> dict[str, Any]:
             {"paragraph": i, "sentences": [_sentence(s) for s in para]}
             for i, para in enumerate(result.translation.paragraphs())
         ]
+    q = result.quality
     return {
         "schema_version": SCHEMA_VERSION,
+        "pipeline": {"version": __version__, "fingerprint": fingerprint},
         "source": {
             "path": result.source.path,
             "language": src,
@@ -53,6 +61,12 @@ def to_dict(result: BilingualSummary) -> dict[str, Any]:
             }
             for k in result.key_sentences
         ],
+        "quality": {
+            "flagged": q.flagged,
+            "untranslated": q.untranslated,
+            "repetition": q.repetition,
+            "length_ratio": q.length_ratio,
+        },
         "translation": translation,
         "warnings": list(result.warnings),
     }
@@ -65,12 +79,13 @@ def _sentence(s: TranslatedSentence) -> dict[str, Any]:
         "translation": s.target,
         "parts": s.parts,
         "translated": s.translated,
+        "flags": list(s.flags),
     }
 
 
-def render_json(result: BilingualSummary) -> str:
+def render_json(result: BilingualSummary, *, fingerprint: str | None = None) -> str:
     """``result`` as pretty-printed UTF-8 JSON text."""
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(to_dict(result, fingerprint=fingerprint), ensure_ascii=False, indent=2) + "\n"
 
 
 def _cell(text: str) -> str:
@@ -87,18 +102,22 @@ def render_markdown(result: BilingualSummary) -> str:
         "",
         f"- Source: `{name}` ({src}), sha256 `{result.source.sha256[:16]}…`",
         f"- Coverage: {cov.translated_sentences}/{cov.source_sentences} sentences translated",
-        f"- Translator: `{result.models.translator}`",
+        f"- Translator: `{result.models.translator or 'none (already English)'}`",
         f"- Summarizer: `{result.models.summarizer}` ({result.summary_en.method})",
     ]
     if result.models.back_translator:
         lines.append(f"- Back-translator: `{result.models.back_translator}`")
+    lines.append(f"- Quality flags: {result.quality.describe() or 'none'}")
+    lines += ["", "## Summary", ""]
+    if src == "en":
+        lines.append(result.summary_en.text)
+    else:
+        lines += [
+            f"| English | Source ({src}) |",
+            "| --- | --- |",
+            f"| {_cell(result.summary_en.text)} | {_cell(result.summary_source.text)} |",
+        ]
     lines += [
-        "",
-        "## Summary",
-        "",
-        "| English | " + f"Source ({src}) |",
-        "| --- | --- |",
-        f"| {_cell(result.summary_en.text)} | {_cell(result.summary_source.text)} |",
         "",
         "## Key sentences",
         "",
@@ -118,8 +137,105 @@ def render_markdown(result: BilingualSummary) -> str:
                 "",
                 f"### Paragraph {i}",
                 "",
-                f"| # | Source ({src}) | English |",
-                "| ---: | --- | --- |",
+                f"| # | Source ({src}) | English | Flags |",
+                "| ---: | --- | --- | --- |",
             ]
-            lines += [f"| {s.index + 1} | {_cell(s.source)} | {_cell(s.target)} |" for s in para]
+            lines += [
+                f"| {s.index + 1} | {_cell(s.source)} | {_cell(s.target)} | {', '.join(s.flags)} |"
+                for s in para
+            ]
     return "\n".join(lines) + "\n"
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;
+line-height:1.45;color:#1d1d1f}
+table{border-collapse:collapse;width:100%;margin:1rem 0}
+th,td{border:1px solid #d0d0d5;padding:.4rem .6rem;vertical-align:top;text-align:left}
+th{background:#f3f3f6}
+td.num{text-align:right;color:#666;width:3rem}
+.flag{background:#fff3cd}.flags{color:#8a5a00;font-size:.85em}
+.status-failed{color:#b00020}.status-skipped{color:#666}.status-done{color:#0a7d32}
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+def render_html(result: BilingualSummary, *, index_href: str | None = None) -> str:
+    """``result`` as a self-contained HTML page with the bilingual view side by side."""
+    esc = html.escape
+    src = result.source.language
+    cov = result.coverage
+    parts = []
+    if index_href:
+        parts.append(f'<p><a href="{esc(index_href)}">← all documents</a></p>')
+    parts += [
+        f"<h1>{esc(result.source.path)}</h1>",
+        f"<p>Language: {esc(src)} · coverage {cov.translated_sentences}/"
+        f"{cov.source_sentences} · quality flags: {esc(result.quality.describe() or 'none')}</p>",
+        "<h2>Summary</h2><table><tr><th>English</th>"
+        + ("" if src == "en" else f"<th>Source ({esc(src)})</th>")
+        + f"</tr><tr><td>{esc(result.summary_en.text)}</td>"
+        + ("" if src == "en" else f"<td>{esc(result.summary_source.text)}</td>")
+        + "</tr></table>",
+        f"<h2>Key sentences</h2><table><tr><th>#</th><th>Source ({esc(src)})</th>"
+        "<th>English</th></tr>",
+    ]
+    parts += [
+        f'<tr><td class="num">{k.index + 1}</td><td>{esc(k.source)}</td>'
+        f"<td>{esc(k.translation)}</td></tr>"
+        for k in result.key_sentences
+    ]
+    parts.append("</table>")
+    if result.warnings:
+        parts.append("<h2>Warnings</h2><ul>")
+        parts += [f"<li>{esc(w)}</li>" for w in result.warnings]
+        parts.append("</ul>")
+    if result.translation is not None:
+        parts.append("<h2>Translation</h2>")
+        for i, para in enumerate(result.translation.paragraphs(), start=1):
+            parts.append(
+                f"<h3>Paragraph {i}</h3><table><tr><th>#</th><th>Source ({esc(src)})</th>"
+                "<th>English</th></tr>"
+            )
+            for s in para:
+                cls = ' class="flag"' if s.flags else ""
+                flags = f'<div class="flags">{esc(", ".join(s.flags))}</div>' if s.flags else ""
+                parts.append(
+                    f'<tr{cls}><td class="num">{s.index + 1}</td><td>{esc(s.source)}</td>'
+                    f"<td>{esc(s.target)}{flags}</td></tr>"
+                )
+            parts.append("</table>")
+    return _page(result.source.path, "\n".join(parts))
+
+
+def render_index(rows: list[dict[str, Any]]) -> str:
+    """The batch's ``index.html``: one row per document, linking to its bilingual view.
+
+    Each row has ``path``, ``status``, ``reason``, ``language``, ``summary`` and ``href``.
+    """
+    esc = html.escape
+    body = [
+        "<h1>Bilingual summaries</h1>",
+        f"<p>{len(rows)} documents.</p>",
+        "<table><tr><th>Document</th><th>Status</th><th>Language</th><th>English summary</th></tr>",
+    ]
+    for row in rows:
+        name = esc(row["path"])
+        link = f'<a href="{esc(row["href"])}">{name}</a>' if row.get("href") else name
+        status = esc(row["status"])
+        detail = f"<br><small>{esc(row['reason'])}</small>" if row.get("reason") else ""
+        language = esc(row.get("language") or "")
+        summary = esc(row.get("summary") or "")
+        body.append(
+            f'<tr><td>{link}</td><td class="status-{status}">{status}{detail}</td>'
+            f"<td>{language}</td><td>{summary}</td></tr>"
+        )
+    body.append("</table>")
+    return _page("Bilingual summaries", "\n".join(body))

@@ -96,7 +96,7 @@ class Summarizer:
                 out_units.append(unit)
                 out_lengths.append(n)
             else:
-                parts = split_to_fit(unit, lambda t: self.runner.count_tokens([t])[0] <= limit)
+                parts = split_to_fit(unit, lambda t: self.runner.fits(t, limit))
                 out_units.extend(parts)
                 out_lengths.extend(self.runner.count_tokens(parts))
         return out_units, out_lengths

@@ -17,8 +17,9 @@ class Translator:
     at clause boundaries (or word and character windows), each part translated, and the
     parts' translations joined. Nothing is truncated."""
 
-    def __init__(self, runner: Seq2SeqRunner):
+    def __init__(self, runner: Seq2SeqRunner, *, prefix: str = ""):
         self.runner = runner
+        self.prefix = prefix
 
     @property
     def name(self) -> str:
@@ -27,13 +28,21 @@ class Translator:
 
     def translate(self, texts: Sequence[str]) -> list[TranslatedText]:
         """Translate each text; output ``i`` is the translation of input ``i``."""
-        limit = self.runner.max_input_tokens
+        # The prefix (a target-language token) goes before every part, so it counts
+        # against the input limit of each.
+        limit = self.runner.max_input_tokens - (
+            self.runner.count_tokens([self.prefix])[0] if self.prefix else 0
+        )
+        if limit < 1:
+            raise ValueError("the model's input limit leaves no room after the prefix")
         lengths = self.runner.count_tokens(texts)
         pieces: list[str] = []
         piece_lengths: list[int] = []
         owners: list[int] = []
         for i, (text, n) in enumerate(zip(texts, lengths, strict=True)):
-            parts = [text] if n <= limit else split_to_fit(text, self.runner.fits)
+            parts = (
+                [text] if n <= limit else split_to_fit(text, lambda t: self.runner.fits(t, limit))
+            )
             if len(parts) > 1:
                 log.info(
                     "sentence %d has %d tokens (limit %d): split into %d", i, n, limit, len(parts)
@@ -41,6 +50,9 @@ class Translator:
             pieces.extend(parts)
             piece_lengths.extend([n] if len(parts) == 1 else self.runner.count_tokens(parts))
             owners.extend([i] * len(parts))
+        if self.prefix:
+            pieces = [self.prefix + p for p in pieces]
+            piece_lengths = self.runner.count_tokens(pieces)
         outputs = self.runner.generate(pieces, piece_lengths)
         for j, out in enumerate(outputs):
             if not out.strip():

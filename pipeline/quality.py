@@ -1,0 +1,104 @@
+"""Quality flags for machine translation: what users most often report from MT tools.
+
+- ``untranslated``: no output, output equal to the input, or output still in the source
+  language;
+- ``repetition``: a repetition loop in the output that the source does not have;
+- ``length-ratio``: output far longer or shorter than the document's usual ratio.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+
+from .langid import identify
+
+UNTRANSLATED = "untranslated"
+REPETITION = "repetition"
+LENGTH_RATIO = "length-ratio"
+FLAGS = (UNTRANSLATED, REPETITION, LENGTH_RATIO)
+
+# A unit of 2+ characters repeated 4+ times in a row: "the the the the", "sisisisi".
+_LOOP = re.compile(r"(.{2,}?)(?:\s*\1){3,}", re.DOTALL)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Output/input length ratio beyond this factor of the expected ratio is an outlier.
+_RATIO_FACTOR = 3.0
+# Sentences shorter than this (in characters) are too short to judge by ratio or language.
+_MIN_CHARS = 20
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _max_ngram_count(text: str, n: int = 3) -> int:
+    words = _WORD.findall(text.lower())
+    grams = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return max(grams.values(), default=0)
+
+
+def has_repetition(source: str, target: str) -> bool:
+    """Whether ``target`` loops (a unit repeated 4+ times, or a 3-gram 3+ times) where
+    ``source`` does not."""
+    target_loop = _LOOP.search(target) is not None
+    if target_loop and _LOOP.search(source) is None:
+        return True
+    return _max_ngram_count(target) >= 3 and _max_ngram_count(source) < 3
+
+
+def is_untranslated(source: str, target: str, source_lang: str, target_lang: str) -> bool:
+    """Whether ``target`` is missing, a copy of ``source``, or still in ``source_lang``."""
+    if not target.strip():
+        return True
+    if source_lang == target_lang:
+        return False
+    if _normal(source) == _normal(target) and any(ch.isalpha() for ch in source):
+        return True
+    if len(target) >= _MIN_CHARS:
+        guess = identify(target)
+        if guess is not None and guess.language == source_lang and guess.confidence >= 0.5:
+            return True
+    return False
+
+
+def expected_ratio(sources: Sequence[str], targets: Sequence[str]) -> float:
+    """The typical output/input length ratio: the document's median over sentences long
+    enough to judge, or a per-script default for short documents."""
+    ratios = [
+        len(t) / len(s)
+        for s, t in zip(sources, targets, strict=True)
+        if len(s) >= _MIN_CHARS and t.strip()
+    ]
+    if len(ratios) >= 5:
+        return statistics.median(ratios)
+    cjk = sum(bool(_CJK.search(s)) for s in sources) > len(sources) / 2
+    return 3.0 if cjk else 1.0
+
+
+def is_length_outlier(source: str, target: str, expected: float) -> bool:
+    """Whether the length ratio is more than 3x off the expected one."""
+    if len(source) < _MIN_CHARS or not target.strip():
+        return False
+    ratio = len(target) / len(source)
+    return ratio > expected * _RATIO_FACTOR or ratio < expected / _RATIO_FACTOR
+
+
+def sentence_flags(
+    sources: Sequence[str], targets: Sequence[str], source_lang: str, target_lang: str = "en"
+) -> list[tuple[str, ...]]:
+    """The flags of each (source, target) pair, in order."""
+    expected = expected_ratio(sources, targets)
+    result = []
+    for source, target in zip(sources, targets, strict=True):
+        flags = []
+        if is_untranslated(source, target, source_lang, target_lang):
+            flags.append(UNTRANSLATED)
+        if target.strip() and has_repetition(source, target):
+            flags.append(REPETITION)
+        if is_length_outlier(source, target, expected):
+            flags.append(LENGTH_RATIO)
+        result.append(tuple(flags))
+    return result
