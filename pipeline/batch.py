@@ -1,29 +1,65 @@
-"""Batch runs: every document under a folder → Markdown and JSON under an output folder."""
+"""Batch runs: every document under a folder → Markdown, HTML and JSON under an output
+folder, with a manifest, resume, and an index page.
+
+Guarantees: inputs are only read; every output file appears whole or not at all (atomic
+renames, the JSON written last as the mark of a finished document); a run killed at any
+moment is completed by running the same command again, which skips what is up to date.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import time
+import uuid
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from .core import BilingualPipeline
+from .core import BilingualPipeline, PipelineOptions
 from .errors import DocumentError, ModelLoadError, UsageError
-from .loading import TEXT_SUFFIXES
-from .outputs import write_atomic
-from .render import render_json, render_markdown
+from .formats import SUPPORTED_SUFFIXES
+from .loading import parse_document
+from .manifest import MANIFEST_NAME, ManifestWriter
+from .outputs import sweep_temporaries, write_atomic
+from .records import Coverage, ModelsUsed, Quality
+from .registry import registry_path
+from .render import SCHEMA_VERSION, render_html, render_index, render_json, render_markdown
 
 log = logging.getLogger(__name__)
+
+INDEX_NAME = "index.html"
+UP_TO_DATE = "up to date (same input, models and options; --force redoes it)"
 
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One input file and the stem its outputs get (``<stem>.md``, ``<stem>.json``)."""
+    """One input file and the stem its outputs get (``<stem>.md``, ``.html``, ``.json``)."""
 
     path: Path
     relative: str
     output_stem: Path
+
+    @property
+    def outputs(self) -> tuple[Path, Path, Path]:
+        """The Markdown, HTML and JSON outputs; the JSON is written last."""
+        return tuple(Path(f"{self.output_stem}{s}") for s in (".md", ".html", ".json"))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class DocumentTimings:
+    """Seconds spent on one document, by stage."""
+
+    read_s: float = 0.0
+    translate_s: float = 0.0
+    summarize_s: float = 0.0
+    write_s: float = 0.0
+    total_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -33,22 +69,67 @@ class DocumentOutcome:
     relative: str
     status: str  # "done", "failed" or "skipped"
     reason: str | None = None
+    sha256: str | None = None
+    language: str | None = None
+    models: ModelsUsed | None = None
+    coverage: Coverage | None = None
+    quality: Quality | None = None
+    timings: DocumentTimings | None = None
     outputs: tuple[Path, ...] = ()
+    summary_en: str | None = None
+    #: Source words (for throughput figures); 0 when the document was not processed.
+    words: int = 0
+    #: True when the document failed because a model it needs could not be loaded.
+    model_error: bool = False
+
+    def manifest_record(self, run_id: str) -> dict[str, Any]:
+        """This outcome as a manifest line."""
+        return {
+            "run_id": run_id,
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "path": self.relative,
+            "sha256": self.sha256,
+            "language": self.language,
+            "status": self.status,
+            "reason": self.reason,
+            "models": asdict(self.models) if self.models else None,
+            "timings": asdict(self.timings) if self.timings else None,
+            "coverage": asdict(self.coverage) if self.coverage else None,
+            "quality_flags": asdict(self.quality) if self.quality else None,
+            "outputs": [p.name for p in self.outputs],
+        }
 
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """Counts of a finished batch."""
+    """Counts and throughput of a finished batch."""
 
     done: int
     failed: int
     skipped: int
+    sentences: int = 0
+    words: int = 0
+    seconds: float = 0.0
 
     @classmethod
-    def of(cls, outcomes: list[DocumentOutcome]) -> BatchSummary:
-        """Count outcomes by status."""
+    def of(cls, outcomes: Iterable[DocumentOutcome], seconds: float = 0.0) -> BatchSummary:
+        """Count outcomes by status and add up what was translated."""
+        outcomes = list(outcomes)
         counts = Counter(o.status for o in outcomes)
-        return cls(counts["done"], counts["failed"], counts["skipped"])
+        processed = [o for o in outcomes if o.coverage is not None and o.timings is not None]
+        return cls(
+            counts["done"],
+            counts["failed"],
+            counts["skipped"],
+            sum(o.coverage.translated_sentences for o in processed),  # type: ignore[union-attr]
+            sum(o.words for o in processed),
+            seconds,
+        )
+
+    @property
+    def words_per_second(self) -> float:
+        """Source words translated and summarized per second of wall time."""
+        return self.words / self.seconds if self.seconds > 0 else 0.0
 
     def __str__(self) -> str:
         total = self.done + self.failed + self.skipped
@@ -58,9 +139,10 @@ class BatchSummary:
 def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
     """List the documents under ``in_dir`` and where each one's outputs go.
 
-    ``out_dir`` is left out of the listing when it lies inside ``in_dir``. Two inputs that
-    would share outputs (``a.txt`` and ``a.md``) keep their extension in the output name.
-    An output that would overwrite an input is refused.
+    Extensions match case-insensitively; hidden files and ``out_dir`` (when inside
+    ``in_dir``) are left out. Two inputs that would share outputs (``a.txt`` and ``a.md``)
+    keep their extension in the output name. An output that would overwrite an input is
+    refused.
     """
     if not in_dir.exists():
         raise UsageError(f"{in_dir}: no such folder")
@@ -75,50 +157,235 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
         p
         for p in in_dir.rglob("*")
         if p.is_file()
-        and p.suffix.lower() in TEXT_SUFFIXES
-        and not p.name.startswith(".")
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(in_dir).parts)
         and not p.resolve().is_relative_to(out_root)
     )
     rel_paths = [p.relative_to(in_dir) for p in files]
-    stems = Counter(r.with_suffix("") for r in rel_paths)
+    stems = Counter(r.with_suffix("").as_posix().lower() for r in rel_paths)
     items = []
     for path, rel in zip(files, rel_paths, strict=True):
-        stem = rel.with_suffix("") if stems[rel.with_suffix("")] == 1 else rel
+        unique = stems[rel.with_suffix("").as_posix().lower()] == 1
+        stem = rel.with_suffix("") if unique else rel
         items.append(BatchItem(path, rel.as_posix(), out_dir / stem))
     inputs = {p.resolve() for p in files}
+    reserved = {(out_root / MANIFEST_NAME), (out_root / INDEX_NAME)}
     for item in items:
-        for suffix in (".md", ".json"):
-            target = Path(f"{item.output_stem}{suffix}")
+        for target in item.outputs:
             if target.resolve() in inputs:
                 raise UsageError(f"output {target} would overwrite an input document")
+            if target.resolve() in reserved:
+                raise UsageError(f"output {target} would overwrite the batch's {target.name}")
     return items
 
 
-def output_paths(item: BatchItem) -> tuple[Path, Path]:
-    """The Markdown and JSON outputs of ``item``."""
-    return Path(f"{item.output_stem}.md"), Path(f"{item.output_stem}.json")
+def options_fingerprint(options: PipelineOptions) -> str:
+    """A hash of everything besides the input that decides a document's outputs."""
+    relevant = {
+        f.name: getattr(options, f.name)
+        for f in fields(options)
+        if f.name in ("source_lang", "translator", "back_translator", "summarizer", "num_beams")
+    }
+    relevant["schema"] = SCHEMA_VERSION
+    relevant["registry"] = hashlib.sha256(registry_path().read_bytes()).hexdigest()
+    blob = json.dumps(relevant, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
 
 
-def run_batch(pipeline: BilingualPipeline, items: list[BatchItem]) -> Iterator[DocumentOutcome]:
-    """Process each item, yielding its outcome as soon as it is written.
+def stored_result(item: BatchItem, sha256: str, fingerprint: str) -> dict[str, Any] | None:
+    """The existing JSON output of ``item`` if it is complete and up to date."""
+    if not all(p.is_file() for p in item.outputs):
+        return None
+    try:
+        data = json.loads(item.outputs[-1].read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("source", {}).get("sha256") != sha256:
+        return None
+    if data.get("pipeline", {}).get("fingerprint") != fingerprint:
+        return None
+    return data
 
-    A document that fails is recorded and the batch goes on; a model that cannot be
-    loaded stops the batch (every document would fail the same way).
+
+def _strict_reason(quality: Quality) -> str:
+    return f"quality flags: {quality.describe()} (--strict)"
+
+
+def process_item(
+    pipeline: BilingualPipeline,
+    item: BatchItem,
+    *,
+    fingerprint: str,
+    strict: bool = False,
+    data: bytes | None = None,
+    index_href: str | None = None,
+) -> DocumentOutcome:
+    """Read, translate, summarize and write one document; never raises for a bad document.
+
+    A model that cannot be loaded fails the documents that need it (``model_error``);
+    UsageError propagates, since every document would fail the same way.
     """
+    started = time.perf_counter()
+    sha = None
+    try:
+        if data is None:
+            data = item.path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        document = parse_document(
+            data, pipeline.options.source_lang, name=item.relative, suffix=item.path.suffix
+        )
+        read_s = time.perf_counter() - started
+        result = pipeline.summarize(document, include_translation=True)
+        write_started = time.perf_counter()
+        md_path, html_path, json_path = item.outputs
+        write_atomic(md_path, render_markdown(result))
+        write_atomic(html_path, render_html(result, index_href=index_href))
+        write_atomic(json_path, render_json(result, fingerprint=fingerprint))
+        finished = time.perf_counter()
+    except DocumentError as exc:
+        return DocumentOutcome(item.relative, exc.status, str(exc), sha)
+    except ModelLoadError as exc:
+        return DocumentOutcome(
+            item.relative, "failed", f"{item.relative}: {exc}", sha, model_error=True
+        )
+    except OSError as exc:
+        return DocumentOutcome(item.relative, "failed", f"{item.relative}: {exc.strerror}", sha)
+    except (UsageError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        log.debug("unexpected error on %s", item.relative, exc_info=True)
+        reason = f"{item.relative}: {type(exc).__name__}: {exc}"
+        return DocumentOutcome(item.relative, "failed", reason, sha)
+    timings = DocumentTimings(
+        read_s=read_s,
+        translate_s=result.timings.translate_s,
+        summarize_s=result.timings.summarize_s,
+        write_s=finished - write_started,
+        total_s=finished - started,
+    )
+    status, reason = "done", None
+    if strict and result.quality.flagged:
+        status, reason = "failed", f"{item.relative}: {_strict_reason(result.quality)}"
+    return DocumentOutcome(
+        item.relative,
+        status,
+        reason,
+        sha,
+        document.source.language,
+        result.models,
+        result.coverage,
+        result.quality,
+        timings,
+        item.outputs,
+        result.summary_en.text,
+        sum(len(s.text.split()) for s in document.sentences),
+    )
+
+
+def _resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> DocumentOutcome:
+    quality = Quality(
+        stored.get("quality", {}).get("untranslated", 0),
+        stored.get("quality", {}).get("repetition", 0),
+        stored.get("quality", {}).get("length_ratio", 0),
+    )
+    status, reason = "skipped", UP_TO_DATE
+    if strict and quality.flagged:
+        status, reason = "failed", f"{item.relative}: {_strict_reason(quality)}"
+    return DocumentOutcome(
+        item.relative,
+        status,
+        reason,
+        stored["source"]["sha256"],
+        stored["source"]["language"],
+        ModelsUsed(**stored["models"]),
+        None,
+        quality,
+        None,
+        item.outputs,
+        stored["summary"]["en"],
+    )
+
+
+def _index_href(item: BatchItem, out_dir: Path) -> str:
+    return os.path.relpath(out_dir / INDEX_NAME, item.output_stem.parent).replace(os.sep, "/")
+
+
+def run_batch(
+    pipeline: BilingualPipeline,
+    items: list[BatchItem],
+    out_dir: Path,
+    *,
+    force: bool = False,
+    strict: bool = False,
+    on_start: Callable[[BatchItem], None] | None = None,
+) -> Iterator[DocumentOutcome]:
+    """Process each item, yielding its outcome once its outputs and manifest line are
+    written. Up-to-date documents are skipped unless ``force``; with ``strict`` a
+    quality-flagged document counts as failed. ``index.html`` is rewritten at the end,
+    also when the run is interrupted.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    swept = sweep_temporaries(out_dir)
+    if swept:
+        log.info("removed %d temporary file(s) left by an interrupted run", swept)
+    fingerprint = options_fingerprint(pipeline.options)
+    run_id = uuid.uuid4().hex[:12]
+    outcomes: dict[str, DocumentOutcome] = {}
+    try:
+        with ManifestWriter(out_dir / MANIFEST_NAME) as manifest:
+            for item in items:
+                if on_start is not None:
+                    on_start(item)
+                outcome = None
+                try:
+                    data = item.path.read_bytes()
+                except OSError as exc:
+                    outcome = DocumentOutcome(
+                        item.relative, "failed", f"{item.relative}: {exc.strerror}"
+                    )
+                else:
+                    sha = hashlib.sha256(data).hexdigest()
+                    stored = None if force else stored_result(item, sha, fingerprint)
+                    if stored is not None:
+                        outcome = _resumed_outcome(item, stored, strict)
+                    else:
+                        outcome = process_item(
+                            pipeline,
+                            item,
+                            fingerprint=fingerprint,
+                            strict=strict,
+                            data=data,
+                            index_href=_index_href(item, out_dir),
+                        )
+                manifest.append(outcome.manifest_record(run_id))
+                outcomes[item.relative] = outcome
+                yield outcome
+    finally:
+        write_index(items, outcomes, out_dir)
+
+
+def write_index(
+    items: list[BatchItem], outcomes: dict[str, DocumentOutcome], out_dir: Path
+) -> Path:
+    """Write ``OUT_DIR/index.html`` listing every planned document and its latest state."""
+    rows = []
     for item in items:
-        try:
-            document = pipeline.read(item.path, name=item.relative)
-            result = pipeline.summarize(document, include_translation=True)
-            md_path, json_path = output_paths(item)
-            write_atomic(json_path, render_json(result))
-            write_atomic(md_path, render_markdown(result))
-            yield DocumentOutcome(item.relative, "done", None, (md_path, json_path))
-        except DocumentError as exc:
-            yield DocumentOutcome(item.relative, exc.status, str(exc))
-        except (ModelLoadError, UsageError, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            log.debug("unexpected error on %s", item.relative, exc_info=True)
-            yield DocumentOutcome(
-                item.relative, "failed", f"{item.relative}: {type(exc).__name__}: {exc}"
+        outcome = outcomes.get(item.relative)
+        html_path = item.outputs[1]
+        href = os.path.relpath(html_path, out_dir).replace(os.sep, "/")
+        row: dict[str, Any] = {"path": item.relative, "href": None}
+        if outcome is None:
+            row.update(status="pending", reason="not processed yet")
+        else:
+            row.update(
+                status=outcome.status,
+                reason=None if outcome.status == "done" else outcome.reason,
+                language=outcome.language,
+                summary=outcome.summary_en,
             )
+        if html_path.is_file() and (outcome is None or outcome.summary_en is not None):
+            row["href"] = href
+        rows.append(row)
+    path = out_dir / INDEX_NAME
+    write_atomic(path, render_index(rows))
+    return path

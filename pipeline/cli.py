@@ -13,11 +13,17 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from .errors import EXIT_DOCUMENT_FAILED, PipelineError, UsageError
+from .errors import (
+    EXIT_DOCUMENT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_MODEL,
+    PipelineError,
+    UsageError,
+)
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 one or more documents failed; 2 usage error; "
-    "3 a model could not be loaded."
+    "3 a model could not be loaded; 130 interrupted."
 )
 
 
@@ -62,7 +68,10 @@ class Device(str, Enum):
 
 # Shared options, declared once so the two commands cannot drift apart.
 SourceLang = Annotated[
-    str, typer.Option("--source-lang", help="Language of the documents (ISO 639-1).")
+    str,
+    typer.Option(
+        "--source-lang", help="Language of the documents (ISO 639-1), or 'auto' to identify each."
+    ),
 ]
 TranslatorOpt = Annotated[
     Optional[str],
@@ -134,7 +143,7 @@ def summarize(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
-    source_lang: SourceLang = "fr",
+    source_lang: SourceLang = "auto",
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
@@ -183,12 +192,11 @@ def summarize(
 @app.command(epilog=EXIT_CODES_HELP)
 def translate(
     in_dir: Annotated[
-        Path, typer.Argument(help="Folder of .txt and .md documents (searched recursively).")
+        Path,
+        typer.Argument(help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive."),
     ],
-    out_dir: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for the .md and .json outputs.")
-    ],
-    source_lang: SourceLang = "fr",
+    out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    source_lang: SourceLang = "auto",
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
@@ -196,14 +204,27 @@ def translate(
     batch_size: BatchSizeOpt = 16,
     num_beams: NumBeamsOpt = None,
     model_store: StoreOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo documents whose outputs are up to date.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Count a document with quality flags as failed.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Translate and summarize every document under IN_DIR into OUT_DIR.
 
-    Each document gets OUT_DIR/<relative path>.md and .json with the full aligned
-    translation and its bilingual summary. A bad document is reported and skipped.
+    Each document gets OUT_DIR/<relative path>.md, .html and .json; OUT_DIR/manifest.jsonl
+    records every document of every run and OUT_DIR/index.html links them all. Re-running
+    the same command skips up-to-date documents and finishes an interrupted run.
     """
+    import time
+
     from .batch import BatchSummary, plan_batch, run_batch
+    from .progress import BatchReporter
 
     if verbose:
         _configure_logging(verbose)
@@ -219,12 +240,25 @@ def translate(
         model_store=model_store,
     )
     outcomes = []
-    for outcome in run_batch(pipe, items):
-        outcomes.append(outcome)
-        if outcome.status != "done":
-            typer.echo(f"{outcome.status}: {outcome.reason}", err=True)
-    summary = BatchSummary.of(outcomes)
-    typer.echo(str(summary), err=True)
+    started = time.perf_counter()
+    with BatchReporter.for_terminal(len(items), quiet=quiet) as reporter:
+        try:
+            for outcome in run_batch(
+                pipe, items, out_dir, force=force, strict=strict, on_start=reporter.start
+            ):
+                outcomes.append(outcome)
+                reporter.finish(outcome)
+        except KeyboardInterrupt:
+            typer.echo(
+                f"interrupted after {len(outcomes)} of {len(items)} documents; "
+                "run the same command again to finish",
+                err=True,
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    summary = BatchSummary.of(outcomes, time.perf_counter() - started)
+    reporter.report(summary)
+    if any(o.model_error for o in outcomes):
+        raise typer.Exit(EXIT_MODEL)
     if summary.failed:
         raise typer.Exit(EXIT_DOCUMENT_FAILED)
 
@@ -253,16 +287,34 @@ def models_list(ctx: typer.Context, model_store: StoreOpt = None) -> None:
 @models_app.command("pull")
 def models_pull(
     model_ids: Annotated[
-        Optional[list[str]], typer.Argument(help="Hub ids (default: every registry model).")
+        Optional[list[str]], typer.Argument(help="Hub ids to pull (default: see --lang).")
     ] = None,
+    lang: Annotated[
+        Optional[list[str]],
+        typer.Option("--lang", help="Pull the registry models for this language (repeatable)."),
+    ] = None,
+    all_models: Annotated[
+        bool, typer.Option("--all", help="Pull every model in the registry.")
+    ] = False,
     model_store: StoreOpt = None,
 ) -> None:
-    """Download models into the local store so later runs work offline."""
+    """Download models into the local store so later runs work offline.
+
+    With no ids, pulls the summarizer and the French models (or those of each --lang).
+    """
     from .loader import pull
     from .registry import load_registry
 
     registry = load_registry()
-    for model_id in model_ids or [m.id for m in registry.models]:
+    if all_models:
+        wanted = [m.id for m in registry.models]
+    elif model_ids:
+        wanted = list(model_ids)
+    else:
+        wanted = [registry.summarizer("en").id]
+        for code in lang or ["fr"]:
+            wanted += [registry.translator(code, "en").id, registry.translator("en", code).id]
+    for model_id in dict.fromkeys(wanted):
         spec = registry.find(model_id)
         path = pull(model_id, revision=spec.revision if spec else None, store=model_store)
         typer.echo(f"{model_id}: {path}")

@@ -6,11 +6,14 @@ import os
 import tempfile
 from pathlib import Path
 
+#: Suffix of the temporary files :func:`write_atomic` renames into place.
+TEMP_SUFFIX = ".pipeline-tmp"
+
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -20,3 +23,15 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sweep_temporaries(root: Path) -> int:
+    """Delete temporary files a killed run left under ``root``; return how many."""
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for tmp in root.rglob(f".*{TEMP_SUFFIX}"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
