@@ -20,7 +20,7 @@ os.environ["TRANSFORMERS_VERBOSITY"] = "error"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 
 import pytest  # noqa: E402
-from tiny_models import ENGLISH, FRENCH, build_bart, build_marian  # noqa: E402
+from tiny_models import ENGLISH, FRENCH, GERMAN, SPANISH, build_bart, build_marian  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6c5dc483d47dce09.txt"
@@ -42,6 +42,32 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "en-fr": build_marian(root / "en-fr", ENGLISH, FRENCH, seed=2),
         "bart": build_bart(root / "bart", seed=3),
     }
+
+
+@pytest.fixture(scope="session")
+def registry_store(tiny_models, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model store holding tiny models under the registry's ids for fr, de and es."""
+    store = tmp_path_factory.mktemp("registry-store")
+    build = tmp_path_factory.mktemp("more-tiny-models")
+    links = {
+        "Helsinki-NLP/opus-mt-fr-en": tiny_models["fr-en"],
+        "Helsinki-NLP/opus-mt-en-fr": tiny_models["en-fr"],
+        "sshleifer/distilbart-cnn-12-6": tiny_models["bart"],
+        "Helsinki-NLP/opus-mt-de-en": build_marian(build / "de-en", GERMAN, ENGLISH, seed=4),
+        "Helsinki-NLP/opus-mt-en-de": build_marian(build / "en-de", ENGLISH, GERMAN, seed=5),
+        "Helsinki-NLP/opus-mt-es-en": build_marian(build / "es-en", SPANISH, ENGLISH, seed=6),
+        "Helsinki-NLP/opus-mt-en-es": build_marian(build / "en-es", ENGLISH, SPANISH, seed=7),
+    }
+    for model_id, folder in links.items():
+        (store / model_id.replace("/", "--")).symlink_to(folder, target_is_directory=True)
+    return store
+
+
+@pytest.fixture()
+def use_registry_store(registry_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run with the registry's default model ids resolving to tiny models."""
+    monkeypatch.setenv("PIPELINE_MODEL_STORE", str(registry_store))
+    return registry_store
 
 
 @pytest.fixture()

@@ -177,14 +177,9 @@ def test_translate_folder_writes_outputs_and_reports_each_document(model_args, t
     assert "skipped: empty.txt: document is empty" in result.stderr
     assert "skipped: binary.txt: binary" in result.stderr
     produced = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert produced == [
-        "a.json",
-        "a.md",
-        "nested/deeper/b.json",
-        "nested/deeper/b.md",
-        "nested/latin1.json",
-        "nested/latin1.md",
-    ]
+    stems = ("a", "nested/deeper/b", "nested/latin1")
+    expected = [f"{stem}{ext}" for stem in stems for ext in (".md", ".html", ".json")]
+    assert produced == sorted(["index.html", "manifest.jsonl", *expected])
     data = json.loads((out / "a.json").read_text(encoding="utf-8"))
     assert data["source"]["path"] == "a.txt"
     sentences = [s for p in data["translation"] for s in p["sentences"]]
@@ -230,12 +225,10 @@ def test_translate_keeps_extensions_when_outputs_would_collide(model_args, tmp_p
         model_args[1],
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == [
-        "same.md.json",
-        "same.md.md",
-        "same.txt.json",
-        "same.txt.md",
-    ]
+    expected = [f"same.{a}{b}" for a in ("md", "txt") for b in (".md", ".html", ".json")]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["index.html", "manifest.jsonl", *expected]
+    )
 
 
 def test_output_folder_inside_input_is_not_read_back(model_args, tmp_path):
@@ -254,7 +247,7 @@ def test_output_folder_inside_input_is_not_read_back(model_args, tmp_path):
         model_args[1],
     ]
     assert invoke(*args).exit_code == 0
-    second = invoke(*args)
+    second = invoke(*args, "--force")
     assert second.stderr.strip().splitlines()[-1] == "1 documents: 1 done, 0 failed, 0 skipped"
 
 
@@ -274,12 +267,18 @@ def test_translate_usage_errors(tmp_path, args, fragment):
     _one_line_error(invoke(*args(src, tmp_path / "out")), 2, fragment)
 
 
-def test_translate_model_failure_is_exit_3_before_any_output(tmp_path):
+def test_translate_model_failure_fails_those_documents_and_exits_3(tmp_path):
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     (src / "a.txt").write_bytes(SEED.read_bytes())
-    _one_line_error(invoke("translate", str(src), "-o", str(out)), 3, "opus-mt-fr-en")
-    assert not out.exists() or not any(out.iterdir())
+    (src / "b.txt").write_bytes(SEED.read_bytes())
+    result = invoke("translate", str(src), "-o", str(out), "-q")
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "2 documents: 0 done, 2 failed, 0 skipped"
+    assert all("opus-mt-fr-en" in line and "models pull" in line for line in lines[:-1])
+    assert "Traceback" not in result.output
+    assert not list(out.rglob("a.*"))
 
 
 def test_help_documents_exit_codes():

@@ -1,7 +1,8 @@
 import pytest
 
 from pipeline.errors import BinaryDocumentError, DecodeError, EmptyDocumentError, UsageError
-from pipeline.loading import decode_bytes, parse_document, read_document
+from pipeline.formats import decode_bytes
+from pipeline.loading import parse_document, read_document
 
 TEXT = "Le ministre a déclaré que la situation était grave. Les élections auront lieu."
 
@@ -61,7 +62,7 @@ def test_markdown_markup_is_stripped_and_code_blocks_are_reported():
     data = (
         b"# Titre\n\nUn *paragraphe* avec [un lien](http://x.org).\n\n```\ncode()\n```\n\n- item\n"
     )
-    doc = parse_document(data, "fr", name="a.md", markdown=True)
+    doc = parse_document(data, "fr", name="a.md", suffix=".md")
     assert [s.text for s in doc.sentences] == [
         "Titre",
         "Un paragraphe avec un lien.",

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.errors import ModelLoadError, UsageError
+from pipeline.errors import ModelLoadError, UnsupportedLanguageError
 from pipeline.loader import locate, looks_like_path, store_dir
 from pipeline.registry import load_registry
 
@@ -30,7 +30,7 @@ def test_registry_has_the_default_models():
 
 
 def test_unregistered_pair_names_the_registered_ones():
-    with pytest.raises(UsageError, match=r"registered pairs: .*fr-en"):
+    with pytest.raises(UnsupportedLanguageError, match=r"registered: .*fr-en"):
         load_registry().translator("xx", "en")
 
 

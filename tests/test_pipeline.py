@@ -88,7 +88,7 @@ def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch):
     text = _long_french_document(5000)
     assert len(text.split()) >= 5000
     doc = parse_document(text.encode(), "fr", name="long.txt")
-    calls = _record_generate(pipe.translator.runner, monkeypatch)
+    calls = _record_generate(pipe.translator("fr").runner, monkeypatch)
     result = pipe.summarize(doc, include_translation=True)
 
     assert result.coverage.source_sentences == len(doc.sentences)
@@ -99,9 +99,9 @@ def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch):
     assert any("translated in" in w for w in result.warnings)
     # Nothing reached the model over its input limit, and every word of the run-on
     # sentence reached it exactly once.
-    limit = pipe.translator.runner.max_input_tokens
+    limit = pipe.translator("fr").runner.max_input_tokens
     sent = [t for batch in calls for t in batch]
-    assert max(pipe.translator.runner.count_tokens(sent)) <= limit
+    assert max(pipe.translator("fr").runner.count_tokens(sent)) <= limit
     run_on_words = split[0].source.split()
     pieces = [t for t in sent if t.startswith("et le village") or "village numéro" in t]
     assert " ".join(pieces).split() == run_on_words
@@ -109,7 +109,7 @@ def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch):
 
 def test_batches_are_sorted_by_length(tiny_models, monkeypatch):
     pipe = _pipeline(tiny_models, batch_size=2)
-    runner = pipe.translator.runner
+    runner = pipe.translator("fr").runner
     seen: list[list[str]] = []
     original = runner._forward
 
@@ -124,7 +124,7 @@ def test_batches_are_sorted_by_length(tiny_models, monkeypatch):
         "Oui.",
         "Une phrase bien plus longue que toutes les autres phrases de ce petit test.",
     ]
-    out = pipe.translator.translate(texts)
+    out = pipe.translator("fr").translate(texts)
     assert len(out) == 4
     assert seen == sorted(seen, reverse=True)
 
@@ -175,7 +175,7 @@ def test_extractive_summary_is_the_key_sentences_and_loads_no_summarizer(tiny_mo
     assert result.summary_source.text == " ".join(k.source for k in result.key_sentences)
     assert result.models.summarizer == "extractive"
     assert result.models.back_translator is None
-    assert "summarizer" not in pipe.__dict__
+    assert pipe._summarizer is None
 
 
 def test_pack_chunks_keeps_order_and_respects_the_limit():
@@ -199,7 +199,7 @@ def test_a_sentence_the_model_leaves_empty_is_reported_not_hidden(
     tiny_models, seed_copy, monkeypatch
 ):
     pipe = _pipeline(tiny_models, summarizer="extractive")
-    runner = pipe.translator.runner
+    runner = pipe.translator("fr").runner
     original = runner.generate
 
     def drop_bakou(texts, lengths=None):

@@ -25,6 +25,22 @@ Le prix du pain a augmenté de dix pour cent depuis le début de l'année, selon
 Quelle est la position officielle du gouvernement ? Personne ne le sait vraiment !
 """
 
+GERMAN = """Die Regierung hat die Wahlen für den nächsten Frühling angekündigt.
+Der Minister sagte, dass die Lage in der Region sehr besorgniserregend bleibt.
+Die Forscher haben eine Studie über das Klima und die Energie in Europa veröffentlicht.
+Die Stadt Berlin empfängt jedes Jahr Millionen von Besuchern aus aller Welt.
+Der Brotpreis ist seit Jahresbeginn um zehn Prozent gestiegen.
+Was ist die offizielle Position der Regierung? Niemand weiß es wirklich!
+"""
+
+SPANISH = """El gobierno anunció las elecciones para la próxima primavera en todo el país.
+El ministro dijo que la situación en la región sigue siendo muy preocupante.
+Los investigadores publicaron un estudio sobre el clima y la energía en Europa.
+La ciudad de Madrid recibe cada año a millones de visitantes de todo el mundo.
+El precio del pan ha subido un diez por ciento desde el comienzo del año.
+¿Cuál es la posición oficial del gobierno? ¡Nadie lo sabe realmente!
+"""
+
 ENGLISH = """The United States called on the government to stop escalating tensions.
 The minister said that the situation remained very worrying for the region.
 We have tried to push back any unilateral action, especially from the neighbour.
