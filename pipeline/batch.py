@@ -184,7 +184,16 @@ def options_fingerprint(options: PipelineOptions) -> str:
     relevant = {
         f.name: getattr(options, f.name)
         for f in fields(options)
-        if f.name in ("source_lang", "translator", "back_translator", "summarizer", "num_beams")
+        if f.name
+        in (
+            "source_lang",
+            "translator",
+            "back_translator",
+            "summarizer",
+            "num_beams",
+            "backend",
+            "compute_type",
+        )
     }
     relevant["schema"] = SCHEMA_VERSION
     relevant["registry"] = hashlib.sha256(registry_path().read_bytes()).hexdigest()

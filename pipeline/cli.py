@@ -60,6 +60,12 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class Backend(str, Enum):
+    auto = "auto"
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -88,6 +94,21 @@ SummarizerOpt = Annotated[
     ),
 ]
 DeviceOpt = Annotated[Device, typer.Option("--device", help="Where models run.")]
+BackendOpt = Annotated[
+    Backend,
+    typer.Option(
+        "--backend", help="Inference engine; auto: CTranslate2 when it can run the model."
+    ),
+]
+ComputeTypeOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--compute-type", help="CTranslate2 weights: int8 (CPU default), float16 (CUDA default)…"
+    ),
+]
+MaxBatchTokensOpt = Annotated[
+    int, typer.Option("--max-batch-tokens", min=1, help="Padded input tokens per batch.")
+]
 BatchSizeOpt = Annotated[
     int, typer.Option("--batch-size", min=1, help="Sentences per generate() call.")
 ]
@@ -129,6 +150,7 @@ def _pipeline(**options):
     from .core import BilingualPipeline, PipelineOptions
 
     options["device"] = options["device"].value
+    options["backend"] = options["backend"].value
     return BilingualPipeline(PipelineOptions(**options))
 
 
@@ -148,9 +170,12 @@ def summarize(
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
     device: DeviceOpt = Device.auto,
-    batch_size: BatchSizeOpt = 16,
+    batch_size: BatchSizeOpt = 32,
     num_beams: NumBeamsOpt = None,
     model_store: StoreOpt = None,
+    backend: BackendOpt = Backend.auto,
+    compute_type: ComputeTypeOpt = None,
+    max_batch_tokens: MaxBatchTokensOpt = 8192,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
@@ -178,6 +203,9 @@ def summarize(
         batch_size=batch_size,
         num_beams=num_beams,
         model_store=model_store,
+        backend=backend,
+        compute_type=compute_type,
+        max_batch_tokens=max_batch_tokens,
     )
     result = pipe.summarize_file(article)
     text = render_json(result) if output_format is OutputFormat.json else render_markdown(result)
@@ -201,9 +229,12 @@ def translate(
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
     device: DeviceOpt = Device.auto,
-    batch_size: BatchSizeOpt = 16,
+    batch_size: BatchSizeOpt = 32,
     num_beams: NumBeamsOpt = None,
     model_store: StoreOpt = None,
+    backend: BackendOpt = Backend.auto,
+    compute_type: ComputeTypeOpt = None,
+    max_batch_tokens: MaxBatchTokensOpt = 8192,
     force: Annotated[
         bool, typer.Option("--force", help="Redo documents whose outputs are up to date.")
     ] = False,
@@ -238,6 +269,9 @@ def translate(
         batch_size=batch_size,
         num_beams=num_beams,
         model_store=model_store,
+        backend=backend,
+        compute_type=compute_type,
+        max_batch_tokens=max_batch_tokens,
     )
     outcomes = []
     started = time.perf_counter()

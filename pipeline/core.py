@@ -7,8 +7,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ModelLoadError, ProcessingError
-from .generation import Seq2SeqRunner
+from .errors import ModelLoadError, ProcessingError, UsageError
+from .generation import (
+    DEFAULT_MAX_BATCH_TOKENS,
+    CTranslate2Runner,
+    Seq2SeqRunner,
+    TransformersRunner,
+)
 from .loader import load_seq2seq, resolve_device
 from .loading import AUTO, parse_document, read_document
 from .quality import LENGTH_RATIO, REPETITION, UNTRANSLATED, sentence_flags
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 #: Value of ``summarizer`` that selects the built-in, weight-free extractive summarizer.
 EXTRACTIVE = "extractive"
 TARGET_LANG = "en"
+BACKENDS = ("auto", "transformers", "ctranslate2")
 
 
 @dataclass(frozen=True)
@@ -51,9 +57,16 @@ class PipelineOptions:
     back_translator: str | None = None
     summarizer: str | None = None
     device: str = "auto"
-    batch_size: int = 16
+    batch_size: int = 32
     num_beams: int | None = None
     model_store: Path | None = None
+    #: ``auto`` (CTranslate2 when installed and the model converts, else transformers),
+    #: ``transformers`` or ``ctranslate2``.
+    backend: str = "auto"
+    #: CTranslate2 weight type; default int8 on CPU, float16 on CUDA.
+    compute_type: str | None = None
+    #: Budget of padded input tokens per batch.
+    max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
 
 
 class BilingualPipeline:
@@ -66,6 +79,10 @@ class BilingualPipeline:
     def __init__(self, options: PipelineOptions | None = None, *, registry: Registry | None = None):
         self.options = options or PipelineOptions()
         self.registry = registry or load_registry()
+        if self.options.backend not in BACKENDS:
+            raise UsageError(
+                f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
+            )
         self.device = resolve_device(self.options.device)
         self._runners: dict[str, Seq2SeqRunner] = {}
         # A model that failed to load fails again at once, rather than being retried for
@@ -79,22 +96,40 @@ class BilingualPipeline:
         if ref in self._load_errors:
             raise self._load_errors[ref]
         if ref not in self._runners:
-            spec = self.registry.find(ref)
             try:
-                loaded = load_seq2seq(
-                    ref,
-                    role=role,
-                    revision=spec.revision if spec else None,
-                    store=self.options.model_store,
-                    device=self.device,
-                )
+                self._runners[ref] = self._load_runner(ref, role)
             except ModelLoadError as exc:
                 self._load_errors[ref] = exc
                 raise
-            self._runners[ref] = Seq2SeqRunner(
-                loaded, batch_size=self.options.batch_size, num_beams=self.options.num_beams
-            )
         return self._runners[ref]
+
+    def _load_runner(self, ref: str, role: str) -> Seq2SeqRunner:
+        from . import ct2
+
+        spec = self.registry.find(ref)
+        common = {
+            "role": role,
+            "revision": spec.revision if spec else None,
+            "store": self.options.model_store,
+            "device": self.device,
+        }
+        batching = {
+            "batch_size": self.options.batch_size,
+            "num_beams": self.options.num_beams,
+            "max_batch_tokens": self.options.max_batch_tokens,
+        }
+        backend = self.options.backend
+        if backend == "auto":
+            backend = "ctranslate2" if ct2.available() else "transformers"
+        if backend == "ctranslate2":
+            try:
+                loaded = ct2.load_ctranslate2(ref, compute_type=self.options.compute_type, **common)
+                return CTranslate2Runner(loaded, **batching)
+            except ct2.UnsupportedModelError:
+                if self.options.backend != "auto":
+                    raise
+                log.info("%s %s: CTranslate2 cannot convert it; using transformers", role, ref)
+        return TransformersRunner(load_seq2seq(ref, **common), **batching)
 
     @property
     def extractive(self) -> bool:

@@ -1,25 +1,66 @@
-"""Batched generation with a seq2seq model: tokenize → generate → decode."""
+"""Batched generation with a seq2seq model: tokenize → generate → decode.
+
+Two backends share the batching: transformers' ``generate()`` and CTranslate2's
+``translate_batch()``. Inputs are sorted by length and packed into batches under both a
+sentence count and a token budget; a CUDA out-of-memory error halves the batch and retries.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from typing import Any
 
+from .errors import ProcessingError
 from .loader import LoadedModel
+
+log = logging.getLogger(__name__)
+
+#: Default budget of padded input tokens per batch.
+DEFAULT_MAX_BATCH_TOKENS = 8192
+
+
+def plan_batches(lengths: Sequence[int], batch_size: int, max_tokens: int) -> list[list[int]]:
+    """Indices of the inputs grouped into batches, longest first.
+
+    A batch holds at most ``batch_size`` inputs and at most ``max_tokens`` padded tokens
+    (its longest input times its size); an input longer than the budget goes alone.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = lengths[current[0]] if current else lengths[i]
+        if current and (len(current) >= batch_size or longest * (len(current) + 1) > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
 
 
 class Seq2SeqRunner:
-    """Runs ``generate()`` on batches of texts sorted by length.
+    """Generates one output per input text with a loaded model; backends subclass it.
 
     Callers must pass texts within :attr:`max_input_tokens`; the tokenizer is never allowed
     to truncate, and a text over the limit is an error rather than a silent cut.
     """
 
-    def __init__(self, loaded: LoadedModel, *, batch_size: int = 16, num_beams: int | None = None):
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        *,
+        batch_size: int = 32,
+        num_beams: int | None = None,
+        max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+    ):
+        if batch_size < 1 or max_batch_tokens < 1:
+            raise ValueError("batch_size and max_batch_tokens must be at least 1")
         self.loaded = loaded
         self.batch_size = batch_size
-        self.overrides = {"num_beams": num_beams} if num_beams else {}
+        self.max_batch_tokens = max_batch_tokens
+        self.num_beams = num_beams
 
     @property
     def max_input_tokens(self) -> int:
@@ -27,9 +68,9 @@ class Seq2SeqRunner:
         return self.loaded.max_input_tokens
 
     @property
-    def generation_config(self):
-        """The model's own generation settings."""
-        return self.loaded.model.generation_config
+    def generation_config(self) -> Any:
+        """The model's own generation settings (a transformers GenerationConfig)."""
+        return self.loaded.generation_config
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Token count of each text, without special tokens."""
@@ -53,25 +94,123 @@ class Seq2SeqRunner:
                 f"input of {max(too_long)} tokens exceeds the model limit of "
                 f"{self.max_input_tokens}; split it first"
             )
-        order = sorted(range(len(texts)), key=lambda i: lengths[i], reverse=True)
         outputs: list[str] = [""] * len(texts)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            decoded = self._postprocess(self._forward(self._preprocess([texts[i] for i in batch])))
+        for batch in plan_batches(lengths, self.batch_size, self.max_batch_tokens):
+            decoded = self._generate_with_backoff([texts[i] for i in batch])
             for i, text in zip(batch, decoded, strict=True):
                 outputs[i] = text
         return outputs
 
-    def _preprocess(self, texts: list[str]):
+    def _generate_with_backoff(self, texts: list[str]) -> list[str]:
+        try:
+            return self._generate_batch(texts)
+        except Exception as exc:
+            if not self._is_out_of_memory(exc):
+                raise
+            self._release_memory()
+            if len(texts) == 1:
+                raise ProcessingError(
+                    "out of device memory even for a single input; use a smaller model, "
+                    "--compute-type int8 or --device cpu"
+                ) from None
+            # Later batches start from the size that fitted.
+            self.batch_size = max(1, len(texts) // 2)
+            log.warning("out of memory on a batch of %d: retrying in halves", len(texts))
+            half = len(texts) // 2
+            return self._generate_with_backoff(texts[:half]) + self._generate_with_backoff(
+                texts[half:]
+            )
+
+    def _generate_batch(self, texts: list[str]) -> list[str]:
+        raise NotImplementedError
+
+    def _is_out_of_memory(self, exc: BaseException) -> bool:
+        return "out of memory" in str(exc).lower()
+
+    def _release_memory(self) -> None:
+        pass
+
+    def _decode(self, sequences: Any) -> list[str]:
+        texts = self.loaded.tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        return [" ".join(t.split()) for t in texts]
+
+
+class TransformersRunner(Seq2SeqRunner):
+    """transformers' ``generate()`` with the model's own generation config."""
+
+    def _generate_batch(self, texts: list[str]) -> list[str]:
+        return self._decode(self._forward(self._preprocess(texts)))
+
+    def _preprocess(self, texts: list[str]) -> dict[str, Any]:
         encoded = self.loaded.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
         return {k: v.to(self.loaded.device) for k, v in encoded.items()}
 
-    def _forward(self, inputs):
+    def _forward(self, inputs: dict[str, Any]) -> Any:
         import torch
 
+        overrides = {"num_beams": self.num_beams} if self.num_beams else {}
         with torch.inference_mode():
-            return self.loaded.model.generate(**inputs, **self.overrides)
+            return self.loaded.model.generate(**inputs, **overrides)
 
-    def _postprocess(self, output_ids) -> list[str]:
-        texts = self.loaded.tokenizer.batch_decode(output_ids, skip_special_tokens=True)
-        return [" ".join(t.split()) for t in texts]
+    def _is_out_of_memory(self, exc: BaseException) -> bool:
+        import torch
+
+        return isinstance(exc, torch.cuda.OutOfMemoryError) or super()._is_out_of_memory(exc)
+
+    def _release_memory(self) -> None:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+
+class CTranslate2Runner(Seq2SeqRunner):
+    """CTranslate2's ``translate_batch()``, driven by the Hugging Face tokenizer and the
+    model's generation config, with input truncation switched off."""
+
+    def __init__(self, loaded: LoadedModel, **kwargs: Any):
+        super().__init__(loaded, **kwargs)
+        self._options = decoding_options(loaded.generation_config, self.num_beams)
+        tok = loaded.tokenizer
+        self._prefix = None
+        forced_bos = getattr(loaded.generation_config, "forced_bos_token_id", None)
+        if forced_bos is not None:
+            self._prefix = [tok.convert_ids_to_tokens(forced_bos)]
+        # Banned sequences (Marian bans its pad token) that CTranslate2's vocabulary does
+        # not even hold need no suppressing, and it refuses unknown tokens.
+        vocabulary = loaded.target_vocabulary or frozenset()
+        bad = [
+            tok.convert_ids_to_tokens(seq)
+            for seq in getattr(loaded.generation_config, "bad_words_ids", None) or []
+        ]
+        bad = [seq for seq in bad if all(t in vocabulary for t in seq)]
+        if bad:
+            self._options["suppress_sequences"] = bad
+
+    def _generate_batch(self, texts: list[str]) -> list[str]:
+        tok = self.loaded.tokenizer
+        source = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
+        prefix = [self._prefix] * len(texts) if self._prefix else None
+        results = self.loaded.model.translate_batch(
+            source, prefix, max_batch_size=len(texts), **self._options
+        )
+        return self._decode([tok.convert_tokens_to_ids(r.hypotheses[0]) for r in results])
+
+
+def decoding_options(generation_config: Any, num_beams: int | None = None) -> dict[str, Any]:
+    """CTranslate2 decoding options equivalent to a transformers GenerationConfig.
+
+    Lengths there count the decoder start token; CTranslate2 counts generated tokens only.
+    """
+    g = generation_config
+    max_new = getattr(g, "max_new_tokens", None) or max((getattr(g, "max_length", 0) or 0) - 1, 1)
+    min_new = getattr(g, "min_new_tokens", None) or max((getattr(g, "min_length", 0) or 0) - 1, 0)
+    return {
+        "beam_size": num_beams or getattr(g, "num_beams", 1) or 1,
+        "length_penalty": getattr(g, "length_penalty", 1.0) or 1.0,
+        "repetition_penalty": getattr(g, "repetition_penalty", 1.0) or 1.0,
+        "no_repeat_ngram_size": getattr(g, "no_repeat_ngram_size", 0) or 0,
+        "max_decoding_length": max_new,
+        "min_decoding_length": min(min_new, max_new),
+        "max_input_length": 0,  # never truncate: inputs are split to fit beforehand
+    }

@@ -40,10 +40,16 @@ class LoadedModel:
 
     ref: str
     tokenizer: Any
+    #: A transformers model, or a ``ctranslate2.Translator``.
     model: Any
     device: str
     #: Most tokens one input may have, special tokens excluded.
     max_input_tokens: int
+    #: The model's own transformers GenerationConfig.
+    generation_config: Any
+    backend: str = "transformers"
+    #: Tokens the model can emit, where the backend keeps its own vocabulary (CTranslate2).
+    target_vocabulary: frozenset[str] | None = None
 
 
 def store_dir(model_id: str, store: Path | None = None) -> Path:
@@ -137,6 +143,27 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def resolve_dir(
+    ref: str, *, role: str, revision: str | None = None, store: Path | None = None
+) -> tuple[ModelLocation, Path]:
+    """Find or download ``ref``; return where it was found and its local folder."""
+    location = locate(ref, revision=revision, store=store, role=role)
+    return location, fetch(location, role=role)
+
+
+def _load_failure(
+    role: str, ref: str, path: Path, origin: str, exc: BaseException
+) -> ModelLoadError:
+    hint = (
+        f"run `pipeline models pull {ref}` again"
+        if origin != "path"
+        else "check that it holds config.json, the weights and the tokenizer files"
+    )
+    return ModelLoadError(
+        f"{role} model '{ref}' at {path} could not be loaded ({_reason(exc)}); {hint}"
+    )
+
+
 def load_seq2seq(
     ref: str,
     *,
@@ -145,9 +172,9 @@ def load_seq2seq(
     store: Path | None = None,
     device: str = "cpu",
 ) -> LoadedModel:
-    """Resolve ``ref`` and load its tokenizer and seq2seq model onto ``device``."""
-    location = locate(ref, revision=revision, store=store, role=role)
-    path = fetch(location, role=role)
+    """Resolve ``ref`` and load its tokenizer and transformers model onto ``device``
+    (float16 on CUDA)."""
+    location, path = resolve_dir(ref, role=role, revision=revision, store=store)
     log.info("loading %s %s from %s (%s)", role, ref, path, location.origin)
     try:
         import torch
@@ -157,20 +184,20 @@ def load_seq2seq(
         dtype = torch.float16 if device == "cuda" else torch.float32
         model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=dtype).to(device).eval()
     except Exception as exc:
-        hint = (
-            f"run `pipeline models pull {ref}` again"
-            if location.origin != "path"
-            else "check that it holds config.json, the weights and the tokenizer files"
-        )
-        raise ModelLoadError(
-            f"{role} model '{ref}' at {path} could not be loaded ({_reason(exc)}); {hint}"
-        ) from None
-    return LoadedModel(ref, tokenizer, model, device, input_limit(tokenizer, model))
+        raise _load_failure(role, ref, path, location.origin, exc) from None
+    return LoadedModel(
+        ref,
+        tokenizer,
+        model,
+        device,
+        input_limit(tokenizer, model.config),
+        model.generation_config,
+    )
 
 
-def input_limit(tokenizer: Any, model: Any) -> int:
+def input_limit(tokenizer: Any, config: Any) -> int:
     """The most input tokens the model accepts, less the special tokens it adds."""
-    limits = [getattr(model.config, "max_position_embeddings", None)]
+    limits = [getattr(config, "max_position_embeddings", None)]
     tok_max = getattr(tokenizer, "model_max_length", None)
     if tok_max and tok_max < 1_000_000:  # tokenizers without a limit report a huge number
         limits.append(tok_max)
