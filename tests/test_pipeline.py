@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import BilingualPipeline, PipelineOptions, ProcessingError
-from pipeline.generation import Seq2SeqRunner
+from pipeline.generation import CTranslate2Runner, Seq2SeqRunner, TransformersRunner, plan_batches
 from pipeline.loading import parse_document
 from pipeline.summarize import Summarizer, pack_chunks
 
@@ -52,8 +52,12 @@ def _long_french_document(words: int) -> str:
     return "\n\n".join(paragraphs)
 
 
-def test_summary_has_both_languages_key_sentences_and_models(tiny_models, seed_copy):
-    pipe = _pipeline(tiny_models)
+BACKENDS = pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+
+
+@BACKENDS
+def test_summary_has_both_languages_key_sentences_and_models(tiny_models, seed_copy, backend):
+    pipe = _pipeline(tiny_models, backend=backend)
     result = pipe.summarize_file(seed_copy)
     assert result.source.language == "fr"
     assert result.summary_en.language == "en" and result.summary_en.text
@@ -71,6 +75,9 @@ def test_summary_has_both_languages_key_sentences_and_models(tiny_models, seed_c
     assert result.models.summarizer == str(tiny_models["bart"])
     assert result.coverage.source_sentences == len(doc.sentences)
     assert result.translation is None
+    runner_type = CTranslate2Runner if backend == "ctranslate2" else TransformersRunner
+    assert isinstance(pipe.translator("fr").runner, runner_type)
+    assert isinstance(pipe.summarizer.runner, runner_type)
 
 
 def test_translation_is_aligned_one_to_one_by_paragraph(tiny_models, seed_copy):
@@ -83,8 +90,9 @@ def test_translation_is_aligned_one_to_one_by_paragraph(tiny_models, seed_copy):
     assert len(translation.paragraphs()) == len({s.paragraph for s in doc.sentences})
 
 
-def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch):
-    pipe = _pipeline(tiny_models, summarizer="extractive", batch_size=32)
+@BACKENDS
+def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch, backend):
+    pipe = _pipeline(tiny_models, summarizer="extractive", batch_size=32, backend=backend)
     text = _long_french_document(5000)
     assert len(text.split()) >= 5000
     doc = parse_document(text.encode(), "fr", name="long.txt")
@@ -107,30 +115,71 @@ def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch):
     assert " ".join(pieces).split() == run_on_words
 
 
-def test_batches_are_sorted_by_length(tiny_models, monkeypatch):
-    pipe = _pipeline(tiny_models, batch_size=2)
+@BACKENDS
+def test_batches_are_sorted_by_length_within_the_token_budget(tiny_models, monkeypatch, backend):
+    pipe = _pipeline(tiny_models, batch_size=3, max_batch_tokens=40, backend=backend)
     runner = pipe.translator("fr").runner
-    seen: list[list[str]] = []
-    original = runner._forward
+    batches: list[list[str]] = []
+    original = runner._generate_batch
 
-    def spy(inputs):
-        seen.append(inputs["input_ids"].shape[1])
-        return original(inputs)
+    def spy(texts):
+        batches.append(list(texts))
+        return original(texts)
 
-    monkeypatch.setattr(runner, "_forward", spy)
-    texts = [
-        "Court.",
-        "Une phrase de longueur moyenne ici.",
-        "Oui.",
-        "Une phrase bien plus longue que toutes les autres phrases de ce petit test.",
-    ]
+    monkeypatch.setattr(runner, "_generate_batch", spy)
+    texts = [f"Phrase {'très ' * (i % 7)}courte numéro {i}." for i in range(20)]
     out = pipe.translator("fr").translate(texts)
-    assert len(out) == 4
-    assert seen == sorted(seen, reverse=True)
+    assert len(out) == 20 and all(o.text for o in out)
+    assert sorted(t for b in batches for t in b) == sorted(texts)
+    longest = [max(runner.count_tokens(b)) for b in batches]
+    assert longest == sorted(longest, reverse=True)
+    for batch in batches:
+        assert len(batch) <= 3
+        assert len(batch) == 1 or max(runner.count_tokens(batch)) * len(batch) <= 40
 
 
-def test_map_reduce_summarizes_text_longer_than_the_model_input(tiny_models, monkeypatch):
-    pipe = _pipeline(tiny_models)
+def test_plan_batches_respects_count_and_token_budget():
+    lengths = [5, 50, 10, 10, 200, 7]
+    batches = plan_batches(lengths, batch_size=2, max_tokens=100)
+    assert batches == [[4], [1, 2], [3, 5], [0]]
+
+
+@BACKENDS
+def test_out_of_memory_halves_the_batch_and_loses_nothing(tiny_models, monkeypatch, backend):
+    pipe = _pipeline(tiny_models, batch_size=8, backend=backend)
+    runner = pipe.translator("fr").runner
+    original = runner._generate_batch
+    sizes: list[int] = []
+
+    def small_device(texts):
+        sizes.append(len(texts))
+        if len(texts) > 2:
+            raise RuntimeError("CUDA failed with error out of memory")
+        return original(texts)
+
+    monkeypatch.setattr(runner, "_generate_batch", small_device)
+    texts = [f"Le ministre numéro {i} a parlé." for i in range(8)]
+    out = pipe.translator("fr").translate(texts)
+    assert len(out) == 8 and all(o.text for o in out)
+    assert sizes[0] == 8 and max(sizes[1:]) <= 4
+    assert runner.batch_size <= 2
+
+
+def test_out_of_memory_on_one_sentence_fails_the_document_not_the_run(tiny_models, monkeypatch):
+    pipe = _pipeline(tiny_models, backend="transformers")
+    runner = pipe.translator("fr").runner
+
+    def no_memory(texts):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(runner, "_generate_batch", no_memory)
+    with pytest.raises(ProcessingError, match="out of device memory"):
+        runner.generate(["Une phrase."])
+
+
+@BACKENDS
+def test_map_reduce_summarizes_text_longer_than_the_model_input(tiny_models, monkeypatch, backend):
+    pipe = _pipeline(tiny_models, backend=backend)
     summarizer = pipe.summarizer
     runner = summarizer.runner
     calls = _record_generate(runner, monkeypatch)

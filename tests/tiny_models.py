@@ -87,20 +87,29 @@ def build_marian(
     max_new_length: int = 48,
     d_model: int = 16,
     seed: int = 0,
+    spm_vocab: int = 200,
+    vocab_size: int | None = None,
+    arch: dict | None = None,
 ) -> Path:
-    """Save a tiny MarianMTModel and MarianTokenizer to ``out_dir``; return it."""
+    """Save a tiny MarianMTModel and MarianTokenizer to ``out_dir``; return it.
+
+    ``vocab_size`` pads the vocabulary with unused tokens (the real opus-mt size is 59,514)
+    and ``arch`` overrides MarianConfig fields, so the benchmark can build real-size shapes.
+    """
     import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    _train_spm(source_corpus, out_dir / "source", 200)
-    _train_spm(target_corpus, out_dir / "target", 200)
+    _train_spm(source_corpus, out_dir / "source", spm_vocab)
+    _train_spm(target_corpus, out_dir / "target", spm_vocab)
     vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
     for name in ("source", "target"):
         sp = spm.SentencePieceProcessor(model_file=str(out_dir / f"{name}.model"))
         for i in range(sp.get_piece_size()):
             vocab.setdefault(sp.id_to_piece(i), len(vocab))
+    while vocab_size and len(vocab) < vocab_size - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     pad = vocab["<pad>"]
     (out_dir / "source.model").rename(out_dir / "source.spm")
@@ -136,6 +145,8 @@ def build_marian(
         share_encoder_decoder_embeddings=True,
         init_std=0.5,
     )
+    for key, value in (arch or {}).items():
+        setattr(config, key, value)
     model = MarianMTModel(config).eval()
     # Mirror the real opus-mt generation config, with a short max_length so tests are fast;
     # unk, pad and the bare word-boundary piece are banned so every sentence yields text.
@@ -163,8 +174,15 @@ def build_bart(
     min_length: int = 4,
     d_model: int = 16,
     seed: int = 0,
+    bpe_vocab: int = 400,
+    vocab_size: int | None = None,
+    arch: dict | None = None,
 ) -> Path:
-    """Save a tiny BartForConditionalGeneration with a byte-level BPE tokenizer."""
+    """Save a tiny BartForConditionalGeneration with a byte-level BPE tokenizer.
+
+    ``vocab_size`` pads the vocabulary with unused tokens (distilbart's is 50,264) and
+    ``arch`` overrides BartConfig fields.
+    """
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import (
@@ -177,14 +195,21 @@ def build_bart(
     out_dir.mkdir(parents=True, exist_ok=True)
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator([corpus] * 3, vocab_size=400, min_frequency=1, special_tokens=specials)
+    bpe.train_from_iterator(
+        [corpus] * 3, vocab_size=bpe_vocab, min_frequency=1, special_tokens=specials
+    )
     bpe.save_model(str(out_dir))
+    if vocab_size:
+        vocab = json.loads((out_dir / "vocab.json").read_text(encoding="utf-8"))
+        while len(vocab) < vocab_size:
+            vocab[f"<unused{len(vocab)}>"] = len(vocab)
+        (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = BartTokenizer.from_pretrained(out_dir, model_max_length=max_positions)
     tokenizer.save_pretrained(out_dir)
 
     torch.manual_seed(seed)
     config = BartConfig(
-        vocab_size=bpe.get_vocab_size(),
+        vocab_size=vocab_size or bpe.get_vocab_size(),
         d_model=d_model,
         encoder_layers=1,
         decoder_layers=1,
@@ -201,6 +226,8 @@ def build_bart(
         forced_eos_token_id=2,
         init_std=0.5,
     )
+    for key, value in (arch or {}).items():
+        setattr(config, key, value)
     model = BartForConditionalGeneration(config).eval()
     # Shaped like distilbart-cnn-12-6's generation config, scaled down.
     model.generation_config = GenerationConfig(
