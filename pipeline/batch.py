@@ -14,12 +14,12 @@ import logging
 import os
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core import BilingualPipeline, PipelineOptions
 from .errors import DocumentError, ModelLoadError, UsageError
@@ -30,6 +30,9 @@ from .outputs import sweep_temporaries, write_atomic
 from .records import Coverage, ModelsUsed, Quality
 from .registry import registry_path
 from .render import SCHEMA_VERSION, render_html, render_index, render_json, render_markdown
+
+if TYPE_CHECKING:
+    from .engines import Engine
 
 log = logging.getLogger(__name__)
 
@@ -220,62 +223,77 @@ def _strict_reason(quality: Quality) -> str:
     return f"quality flags: {quality.describe()} (--strict)"
 
 
-def process_item(
-    pipeline: BilingualPipeline,
-    item: BatchItem,
-    *,
-    fingerprint: str,
-    strict: bool = False,
-    data: bytes | None = None,
-    index_href: str | None = None,
-) -> DocumentOutcome:
-    """Read, translate, summarize and write one document; never raises for a bad document.
+@dataclass(frozen=True)
+class Task:
+    """One document to compute: everything a worker needs, and no file access."""
 
-    A model that cannot be loaded fails the documents that need it (``model_error``);
-    UsageError propagates, since every document would fail the same way.
+    item: BatchItem
+    data: bytes
+    fingerprint: str
+    strict: bool = False
+    index_href: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A document's outputs, rendered but not yet written."""
+
+    markdown: str
+    html: str
+    json: str
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What a worker sends back: the outcome and, when it succeeded, the outputs."""
+
+    outcome: DocumentOutcome
+    rendered: Rendered | None = None
+
+
+def compute(pipeline: BilingualPipeline, task: Task) -> Computed:
+    """Translate, summarize and render one document; never raises for a bad document.
+
+    Runs wherever the engine puts it (this process, a worker process, a Ray actor); it
+    reads nothing from disk and writes nothing. A model that cannot be loaded fails the
+    documents that need it (``model_error``); UsageError propagates, since every document
+    would fail the same way.
     """
+    item = task.item
     started = time.perf_counter()
-    sha = None
+    sha = hashlib.sha256(task.data).hexdigest()
     try:
-        if data is None:
-            data = item.path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
         document = parse_document(
-            data, pipeline.options.source_lang, name=item.relative, suffix=item.path.suffix
+            task.data, pipeline.options.source_lang, name=item.relative, suffix=item.path.suffix
         )
         read_s = time.perf_counter() - started
         result = pipeline.summarize(document, include_translation=True)
-        write_started = time.perf_counter()
-        md_path, html_path, json_path = item.outputs
-        write_atomic(md_path, render_markdown(result))
-        write_atomic(html_path, render_html(result, index_href=index_href))
-        write_atomic(json_path, render_json(result, fingerprint=fingerprint))
-        finished = time.perf_counter()
-    except DocumentError as exc:
-        return DocumentOutcome(item.relative, exc.status, str(exc), sha)
-    except ModelLoadError as exc:
-        return DocumentOutcome(
-            item.relative, "failed", f"{item.relative}: {exc}", sha, model_error=True
+        rendered = Rendered(
+            render_markdown(result),
+            render_html(result, index_href=task.index_href),
+            render_json(result, fingerprint=task.fingerprint),
         )
-    except OSError as exc:
-        return DocumentOutcome(item.relative, "failed", f"{item.relative}: {exc.strerror}", sha)
+    except DocumentError as exc:
+        return Computed(DocumentOutcome(item.relative, exc.status, str(exc), sha))
+    except ModelLoadError as exc:
+        reason = f"{item.relative}: {exc}"
+        return Computed(DocumentOutcome(item.relative, "failed", reason, sha, model_error=True))
     except (UsageError, KeyboardInterrupt):
         raise
     except Exception as exc:
         log.debug("unexpected error on %s", item.relative, exc_info=True)
         reason = f"{item.relative}: {type(exc).__name__}: {exc}"
-        return DocumentOutcome(item.relative, "failed", reason, sha)
+        return Computed(DocumentOutcome(item.relative, "failed", reason, sha))
     timings = DocumentTimings(
         read_s=read_s,
         translate_s=result.timings.translate_s,
         summarize_s=result.timings.summarize_s,
-        write_s=finished - write_started,
-        total_s=finished - started,
+        total_s=time.perf_counter() - started,
     )
     status, reason = "done", None
-    if strict and result.quality.flagged:
+    if task.strict and result.quality.flagged:
         status, reason = "failed", f"{item.relative}: {_strict_reason(result.quality)}"
-    return DocumentOutcome(
+    outcome = DocumentOutcome(
         item.relative,
         status,
         reason,
@@ -285,10 +303,31 @@ def process_item(
         result.coverage,
         result.quality,
         timings,
-        item.outputs,
+        (),
         result.summary_en.text,
         sum(len(s.text.split()) for s in document.sentences),
     )
+    return Computed(outcome, rendered)
+
+
+def commit(computed: Computed, item: BatchItem) -> DocumentOutcome:
+    """Write a computed document's outputs atomically, the JSON last; return its outcome."""
+    outcome = computed.outcome
+    if computed.rendered is None:
+        return outcome
+    started = time.perf_counter()
+    md_path, html_path, json_path = item.outputs
+    try:
+        write_atomic(md_path, computed.rendered.markdown)
+        write_atomic(html_path, computed.rendered.html)
+        write_atomic(json_path, computed.rendered.json)
+    except OSError as exc:
+        reason = f"{item.relative}: cannot write outputs ({exc.strerror})"
+        return replace(outcome, status="failed", reason=reason)
+    write_s = time.perf_counter() - started
+    timings = outcome.timings or DocumentTimings()
+    timings = replace(timings, write_s=write_s, total_s=timings.total_s + write_s)
+    return replace(outcome, timings=timings, outputs=item.outputs)
 
 
 def _resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> DocumentOutcome:
@@ -327,12 +366,20 @@ def run_batch(
     force: bool = False,
     strict: bool = False,
     on_start: Callable[[BatchItem], None] | None = None,
+    engine: Engine | None = None,
 ) -> Iterator[DocumentOutcome]:
     """Process each item, yielding its outcome once its outputs and manifest line are
     written. Up-to-date documents are skipped unless ``force``; with ``strict`` a
     quality-flagged document counts as failed. ``index.html`` is rewritten at the end,
     also when the run is interrupted.
+
+    ``engine`` computes the documents (default: in this process with ``pipeline``); this
+    process lists inputs, checks what is up to date, and writes every file, so the
+    guarantees hold whatever the engine.
     """
+    from .engines import SerialEngine
+
+    engine = engine or SerialEngine(pipeline)
     out_dir.mkdir(parents=True, exist_ok=True)
     swept = sweep_temporaries(out_dir)
     if swept:
@@ -340,36 +387,43 @@ def run_batch(
     fingerprint = options_fingerprint(pipeline.options)
     run_id = uuid.uuid4().hex[:12]
     outcomes: dict[str, DocumentOutcome] = {}
+    by_name = {item.relative: item for item in items}
+    ready: deque[DocumentOutcome] = deque()
+
+    def tasks() -> Iterator[Task]:
+        for item in items:
+            if on_start is not None:
+                on_start(item)
+            try:
+                data = item.path.read_bytes()
+            except OSError as exc:
+                ready.append(
+                    DocumentOutcome(item.relative, "failed", f"{item.relative}: {exc.strerror}")
+                )
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            stored = None if force else stored_result(item, sha, fingerprint)
+            if stored is not None:
+                ready.append(_resumed_outcome(item, stored, strict))
+                continue
+            yield Task(item, data, fingerprint, strict, _index_href(item, out_dir))
+
     try:
         with ManifestWriter(out_dir / MANIFEST_NAME) as manifest:
-            for item in items:
-                if on_start is not None:
-                    on_start(item)
-                outcome = None
-                try:
-                    data = item.path.read_bytes()
-                except OSError as exc:
-                    outcome = DocumentOutcome(
-                        item.relative, "failed", f"{item.relative}: {exc.strerror}"
-                    )
-                else:
-                    sha = hashlib.sha256(data).hexdigest()
-                    stored = None if force else stored_result(item, sha, fingerprint)
-                    if stored is not None:
-                        outcome = _resumed_outcome(item, stored, strict)
-                    else:
-                        outcome = process_item(
-                            pipeline,
-                            item,
-                            fingerprint=fingerprint,
-                            strict=strict,
-                            data=data,
-                            index_href=_index_href(item, out_dir),
-                        )
+
+            def record(outcome: DocumentOutcome) -> DocumentOutcome:
                 manifest.append(outcome.manifest_record(run_id))
-                outcomes[item.relative] = outcome
-                yield outcome
+                outcomes[outcome.relative] = outcome
+                return outcome
+
+            for computed in engine.map(tasks()):
+                while ready:
+                    yield record(ready.popleft())
+                yield record(commit(computed, by_name[computed.outcome.relative]))
+            while ready:
+                yield record(ready.popleft())
     finally:
+        engine.close()
         write_index(items, outcomes, out_dir)
 
 

@@ -66,6 +66,11 @@ class Backend(str, Enum):
     ctranslate2 = "ctranslate2"
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -105,6 +110,10 @@ ComputeTypeOpt = Annotated[
     typer.Option(
         "--compute-type", help="CTranslate2 weights: int8 (CPU default), float16 (CUDA default)…"
     ),
+]
+ThreadsOpt = Annotated[
+    Optional[int],
+    typer.Option("--threads", min=1, help="CPU threads per process (default: all cores, shared)."),
 ]
 MaxBatchTokensOpt = Annotated[
     int, typer.Option("--max-batch-tokens", min=1, help="Padded input tokens per batch.")
@@ -176,6 +185,7 @@ def summarize(
     backend: BackendOpt = Backend.auto,
     compute_type: ComputeTypeOpt = None,
     max_batch_tokens: MaxBatchTokensOpt = 8192,
+    threads: ThreadsOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
@@ -206,6 +216,7 @@ def summarize(
         backend=backend,
         compute_type=compute_type,
         max_batch_tokens=max_batch_tokens,
+        threads=threads,
     )
     result = pipe.summarize_file(article)
     text = render_json(result) if output_format is OutputFormat.json else render_markdown(result)
@@ -235,6 +246,22 @@ def translate(
     backend: BackendOpt = Backend.auto,
     compute_type: ComputeTypeOpt = None,
     max_batch_tokens: MaxBatchTokensOpt = 8192,
+    threads: ThreadsOpt = None,
+    workers: Annotated[
+        Optional[int],
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (local) or actors (ray), each with its models.",
+        ),
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local: this machine; ray: a Ray cluster.")
+    ] = Engine.local,
+    ray_address: Annotated[
+        Optional[str],
+        typer.Option("--ray-address", help="Ray cluster to join (default: start a local one)."),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Redo documents whose outputs are up to date.")
     ] = False,
@@ -255,6 +282,7 @@ def translate(
     import time
 
     from .batch import BatchSummary, plan_batch, run_batch
+    from .engines import make_engine
     from .progress import BatchReporter
 
     if verbose:
@@ -272,13 +300,21 @@ def translate(
         backend=backend,
         compute_type=compute_type,
         max_batch_tokens=max_batch_tokens,
+        threads=threads,
     )
+    runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
     outcomes = []
     started = time.perf_counter()
     with BatchReporter.for_terminal(len(items), quiet=quiet) as reporter:
         try:
             for outcome in run_batch(
-                pipe, items, out_dir, force=force, strict=strict, on_start=reporter.start
+                pipe,
+                items,
+                out_dir,
+                force=force,
+                strict=strict,
+                on_start=reporter.start,
+                engine=runner,
             ):
                 outcomes.append(outcome)
                 reporter.finish(outcome)

@@ -32,7 +32,7 @@ from .records import (
 )
 from .registry import Registry, load_registry
 from .segment import split_sentences
-from .summarize import Summarizer
+from .summarize import Summarizer, SummaryDidNotConverge
 from .translate import Translator
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ class PipelineOptions:
     compute_type: str | None = None
     #: Budget of padded input tokens per batch.
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
+    #: CPU threads for inference (None: every core this process may use).
+    threads: int | None = None
 
 
 class BilingualPipeline:
@@ -84,6 +86,10 @@ class BilingualPipeline:
                 f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
             )
         self.device = resolve_device(self.options.device)
+        if self.options.threads:
+            import torch
+
+            torch.set_num_threads(self.options.threads)
         self._runners: dict[str, Seq2SeqRunner] = {}
         # A model that failed to load fails again at once, rather than being retried for
         # every document that needs it.
@@ -248,15 +254,16 @@ class BilingualPipeline:
             for s in (translation.sentences[i],)
         )
         if self.extractive:
-            summary_en = Summary(
-                TARGET_LANG,
-                " ".join(k.translation for k in key_sentences if k.translation),
-                "extractive",
-            )
-            summary_src = Summary(language, " ".join(k.source for k in key_sentences), "extractive")
+            summary_en, summary_src = _extractive(key_sentences, language, "extractive")
         else:
-            summary_en = self.summarizer.summarize([s.target for s in translated])
-            summary_src = self._back_translate(summary_en, document, models.back_translator)
+            try:
+                summary_en = self.summarizer.summarize([s.target for s in translated])
+                summary_src = self._back_translate(summary_en, document, models.back_translator)
+            except SummaryDidNotConverge as exc:
+                warnings.append(f"{exc}; the summary is extractive instead")
+                summary_en, summary_src = _extractive(
+                    key_sentences, language, "extractive-fallback"
+                )
         finished = time.perf_counter()
         return BilingualSummary(
             source=document.source,
@@ -286,6 +293,16 @@ class BilingualPipeline:
         if missing:
             log.warning("%s: %d summary part(s) not back-translated", document.source.path, missing)
         return Summary(language, text, "back-translated")
+
+
+def _extractive(
+    key_sentences: tuple[KeySentence, ...], language: str, method: str
+) -> tuple[Summary, Summary]:
+    english = " ".join(k.translation for k in key_sentences if k.translation)
+    return (
+        Summary(TARGET_LANG, english, method),
+        Summary(language, " ".join(k.source for k in key_sentences), method),
+    )
 
 
 def _translation_warnings(translation: Translation) -> list[str]:

@@ -104,7 +104,13 @@ def convert(path: Path, target: Path, quantization: str) -> Path:
         _Converter(str(path), load_as_float16=quantization in ("float16", "int8_float16")).convert(
             str(staging), quantization=quantization, force=True
         )
-        os.replace(staging, target)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            # Another process (a parallel worker) finished the same conversion first.
+            if not (target / "model.bin").is_file():
+                raise
+            shutil.rmtree(staging, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -119,8 +125,12 @@ def load_ctranslate2(
     store: Path | None = None,
     device: str = "cpu",
     compute_type: str | None = None,
+    threads: int | None = None,
 ) -> LoadedModel:
-    """Resolve ``ref``, convert it on first use, and load it with CTranslate2."""
+    """Resolve ``ref``, convert it on first use, and load it with CTranslate2.
+
+    ``threads`` caps CPU threads (default: every core this process may use).
+    """
     try:
         import ctranslate2
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
@@ -149,7 +159,10 @@ def load_ctranslate2(
                 f"{role} model '{ref}' cannot be converted to CTranslate2 ({_reason(exc)}); "
                 "use --backend transformers"
             ) from None
-    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not threads:
+        threads = (
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        )
     try:
         translator = ctranslate2.Translator(
             str(target),

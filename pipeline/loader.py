@@ -122,7 +122,11 @@ def pull(model_id: str, *, revision: str | None = None, store: Path | None = Non
 
         snapshot_download(model_id, revision=revision, local_dir=staging, ignore_patterns=_IGNORE)
         shutil.rmtree(staging / ".cache", ignore_errors=True)
-        staging.rename(target)
+        try:
+            staging.rename(target)
+        except OSError:
+            if not (target / "config.json").is_file():  # not another process's copy
+                raise
     except Exception as exc:
         raise ModelLoadError(f"could not pull '{model_id}': {_reason(exc)}") from None
     finally:

@@ -12,6 +12,11 @@ from .segment import split_to_fit
 
 log = logging.getLogger(__name__)
 
+
+class SummaryDidNotConverge(ProcessingError):
+    """Map-reduce rounds stopped shrinking the text below the model's input limit."""
+
+
 #: Give up when this many rounds still leave the partial summaries too long.
 MAX_ROUNDS = 8
 
@@ -81,7 +86,7 @@ class Summarizer:
                 raise ProcessingError("the summarizer returned empty partial summaries")
             new_total = sum(lengths)
             if new_total >= total or rounds >= MAX_ROUNDS:
-                raise ProcessingError(
+                raise SummaryDidNotConverge(
                     f"map-reduce summarization did not converge: {new_total} tokens of partial "
                     f"summaries after round {rounds} (limit {limit})"
                 )
