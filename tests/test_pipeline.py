@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pipeline import BilingualPipeline, PipelineOptions, ProcessingError
 from pipeline.generation import CTranslate2Runner, Seq2SeqRunner, TransformersRunner, plan_batches
 from pipeline.loading import parse_document
-from pipeline.summarize import Summarizer, pack_chunks
+from pipeline.summarize import Summarizer, SummaryDidNotConverge, pack_chunks
 
 
 def _pipeline(tiny_models, **overrides) -> BilingualPipeline:
@@ -261,3 +263,22 @@ def test_a_sentence_the_model_leaves_empty_is_reported_not_hidden(
     missing = [s for s in result.translation.sentences if not s.translated]
     assert [s.source for s in missing] == ["Bakou a rejeté la critique."]
     assert f"sentence {missing[0].index + 1} was not translated" in " ".join(result.warnings)
+
+
+def test_a_summarizer_that_does_not_converge_falls_back_to_extractive(
+    tiny_models, seed_copy, monkeypatch
+):
+    pipe = _pipeline(tiny_models, backend="transformers")
+    runner = pipe.summarizer.runner
+    monkeypatch.setattr(runner, "loaded", dataclasses.replace(runner.loaded, max_input_tokens=60))
+
+    def verbose_model(texts, lengths=None):
+        return [f"{t} {t}" for t in texts]  # every "summary" longer than its input
+
+    monkeypatch.setattr(runner, "generate", verbose_model)
+    with pytest.raises(SummaryDidNotConverge):
+        pipe.summarizer.summarize([f"Sentence {i} of a long English text." for i in range(40)])
+    result = pipe.summarize_file(seed_copy)
+    assert result.summary_en.method == "extractive-fallback"
+    assert result.summary_source.text == " ".join(k.source for k in result.key_sentences)
+    assert any("did not converge" in w for w in result.warnings)
