@@ -5,21 +5,28 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from dataclasses import fields
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import click
 import typer
 from typer.core import TyperGroup
 
+from .core import BilingualPipeline, PipelineOptions
 from .errors import (
     EXIT_DOCUMENT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_MODEL,
+    EXIT_USAGE,
     PipelineError,
+    UnsupportedLanguageError,
     UsageError,
 )
+
+#: Every option's default comes from the library, so the CLI cannot drift from it.
+DEFAULTS = PipelineOptions()
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 one or more documents failed; 2 usage error; "
@@ -36,6 +43,11 @@ class _Group(TyperGroup):
         except PipelineError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            # The file system said no (an unwritable --output, a full disk): the user's to fix.
+            where = f": {exc.filename}" if exc.filename else ""
+            typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
 
 
 app = typer.Typer(
@@ -155,12 +167,11 @@ def _configure_logging(verbose: bool) -> None:
         os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 
-def _pipeline(**options):
-    from .core import BilingualPipeline, PipelineOptions
-
-    options["device"] = options["device"].value
-    options["backend"] = options["backend"].value
-    return BilingualPipeline(PipelineOptions(**options))
+def _pipeline(params: dict[str, Any]) -> BilingualPipeline:
+    """The pipeline a command's parameters describe: one per PipelineOptions field."""
+    names = {f.name for f in fields(PipelineOptions)}
+    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if k in names}
+    return BilingualPipeline(PipelineOptions(**values))
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -174,17 +185,17 @@ def summarize(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
-    source_lang: SourceLang = "auto",
+    source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
-    device: DeviceOpt = Device.auto,
-    batch_size: BatchSizeOpt = 32,
+    device: DeviceOpt = Device(DEFAULTS.device),
+    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
     num_beams: NumBeamsOpt = None,
     model_store: StoreOpt = None,
-    backend: BackendOpt = Backend.auto,
+    backend: BackendOpt = Backend(DEFAULTS.backend),
     compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = 8192,
+    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
     threads: ThreadsOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -204,20 +215,7 @@ def summarize(
             raise UsageError("--output must not be the input file")
     if output is not None and output.is_dir():
         raise UsageError(f"--output {output}: is a directory, expected a file")
-    pipe = _pipeline(
-        source_lang=source_lang,
-        translator=translator,
-        back_translator=back_translator,
-        summarizer=summarizer,
-        device=device,
-        batch_size=batch_size,
-        num_beams=num_beams,
-        model_store=model_store,
-        backend=backend,
-        compute_type=compute_type,
-        max_batch_tokens=max_batch_tokens,
-        threads=threads,
-    )
+    pipe = _pipeline(locals())
     result = pipe.summarize_file(article)
     text = render_json(result) if output_format is OutputFormat.json else render_markdown(result)
     for warning in result.warnings:
@@ -235,17 +233,17 @@ def translate(
         typer.Argument(help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive."),
     ],
     out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
-    source_lang: SourceLang = "auto",
+    source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
-    device: DeviceOpt = Device.auto,
-    batch_size: BatchSizeOpt = 32,
+    device: DeviceOpt = Device(DEFAULTS.device),
+    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
     num_beams: NumBeamsOpt = None,
     model_store: StoreOpt = None,
-    backend: BackendOpt = Backend.auto,
+    backend: BackendOpt = Backend(DEFAULTS.backend),
     compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = 8192,
+    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
     threads: ThreadsOpt = None,
     workers: Annotated[
         Optional[int],
@@ -288,20 +286,7 @@ def translate(
     if verbose:
         _configure_logging(verbose)
     items = plan_batch(in_dir, out_dir)
-    pipe = _pipeline(
-        source_lang=source_lang,
-        translator=translator,
-        back_translator=back_translator,
-        summarizer=summarizer,
-        device=device,
-        batch_size=batch_size,
-        num_beams=num_beams,
-        model_store=model_store,
-        backend=backend,
-        compute_type=compute_type,
-        max_batch_tokens=max_batch_tokens,
-        threads=threads,
-    )
+    pipe = _pipeline(locals())
     runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
     outcomes = []
     started = time.perf_counter()
@@ -383,7 +368,10 @@ def models_pull(
     else:
         wanted = [registry.summarizer("en").id]
         for code in lang or ["fr"]:
-            wanted += [registry.translator(code, "en").id, registry.translator("en", code).id]
+            try:
+                wanted += [registry.translator(code, "en").id, registry.translator("en", code).id]
+            except UnsupportedLanguageError as exc:
+                raise UsageError(str(exc)) from None
     for model_id in dict.fromkeys(wanted):
         spec = registry.find(model_id)
         path = pull(model_id, revision=spec.revision if spec else None, store=model_store)

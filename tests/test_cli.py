@@ -287,3 +287,12 @@ def test_help_documents_exit_codes():
         assert result.exit_code == 0
         text = " ".join(result.stdout.split())
         assert "3 a model could not be loaded" in text
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line(model_args, seed_copy, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = invoke("summarize", str(seed_copy), "-o", str(blocker / "out.md"), *model_args)
+    _one_line_error(result, 2, str(blocker))
+    result = invoke("translate", str(seed_copy.parent), "-o", str(blocker / "out"), *model_args)
+    _one_line_error(result, 2, str(blocker))
