@@ -52,6 +52,9 @@ BART_SHAPE = {
     "init_std": 0.02,
 }
 BART_VOCAB = 50_264
+# Logit bias on the end token: far above what random weights produce, so generation ends
+# as soon as the minimum length allows.
+EOS_BIAS = 50.0
 
 WORDS_FR = (
     "le la les un une des gouvernement ministre président élections région pays ville "
@@ -107,6 +110,7 @@ def build_models(workdir: Path, new_tokens: int, summary_tokens: int) -> tuple[P
             vocab_size=MARIAN_VOCAB,
             arch=MARIAN_SHAPE,
             max_new_length=new_tokens + 1,
+            eos_bias=EOS_BIAS,
         )
     if not (bart / "model.safetensors").exists():
         corpus = "\n".join(sentences(WORDS_EN, 400, 3))
@@ -118,17 +122,24 @@ def build_models(workdir: Path, new_tokens: int, summary_tokens: int) -> tuple[P
             max_positions=1024,
             arch=BART_SHAPE,
             max_length=summary_tokens + 1,
+            eos_bias=EOS_BIAS,
         )
     return marian, bart
 
 
 def force_lengths(model_dir: Path, tokens: int) -> None:
-    """Make every configuration emit exactly ``tokens`` tokens per input."""
+    """Make every configuration emit exactly ``tokens`` tokens per input, then stop.
+
+    The models carry a large bias on their end token, so once ``min_new_tokens`` allows it
+    they end there on every path (greedy, beam, transformers, CTranslate2), well before
+    the maximum: outputs are equal in length and none reaches the output limit.
+    """
     from transformers import GenerationConfig
 
     config = GenerationConfig.from_pretrained(model_dir)
-    config.min_new_tokens = config.max_new_tokens = tokens
-    config.max_length = tokens + 2
+    config.min_new_tokens = tokens
+    config.max_new_tokens = tokens + 16
+    config.max_length = tokens + 18
     config.min_length = 0
     config.forced_bos_token_id = None
     config.forced_eos_token_id = None

@@ -8,6 +8,7 @@ moment is completed by running the same command again, which skips what is up to
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -16,12 +17,12 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core import BilingualPipeline, PipelineOptions
+from .core import EXTRACTIVE, BilingualPipeline
 from .errors import DocumentError, ModelLoadError, UsageError
 from .formats import SUPPORTED_SUFFIXES
 from .loading import parse_document
@@ -29,7 +30,7 @@ from .manifest import MANIFEST_NAME, ManifestWriter
 from .outputs import sweep_temporaries, write_atomic
 from .records import Coverage, ModelsUsed, Quality
 from .registry import registry_path
-from .render import SCHEMA_VERSION, render_html, render_index, render_json, render_markdown
+from .render import SCHEMA_VERSION, render_html, render_index, render_markdown, to_dict
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -165,56 +166,97 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
         and not p.resolve().is_relative_to(out_root)
     )
     rel_paths = [p.relative_to(in_dir) for p in files]
-    stems = Counter(r.with_suffix("").as_posix().lower() for r in rel_paths)
-    items = []
-    for path, rel in zip(files, rel_paths, strict=True):
-        unique = stems[rel.with_suffix("").as_posix().lower()] == 1
-        stem = rel.with_suffix("") if unique else rel
-        items.append(BatchItem(path, rel.as_posix(), out_dir / stem))
+    stems = assign_stems(rel_paths)
+    items = [
+        BatchItem(path, rel.as_posix(), out_dir / stem)
+        for path, rel, stem in zip(files, rel_paths, stems, strict=True)
+    ]
     inputs = {p.resolve() for p in files}
-    reserved = {(out_root / MANIFEST_NAME), (out_root / INDEX_NAME)}
     for item in items:
         for target in item.outputs:
             if target.resolve() in inputs:
                 raise UsageError(f"output {target} would overwrite an input document")
-            if target.resolve() in reserved:
-                raise UsageError(f"output {target} would overwrite the batch's {target.name}")
     return items
 
 
-def options_fingerprint(options: PipelineOptions) -> str:
-    """A hash of everything besides the input that decides a document's outputs."""
-    relevant = {
-        f.name: getattr(options, f.name)
-        for f in fields(options)
-        if f.name
-        in (
-            "source_lang",
-            "translator",
-            "back_translator",
-            "summarizer",
-            "num_beams",
-            "backend",
-            "compute_type",
-        )
+#: Output stems a document may not take at the top of OUT_DIR (``index.html`` is ours).
+_RESERVED_STEMS = frozenset({"index"})
+
+
+def assign_stems(rel_paths: list[Path]) -> list[Path]:
+    """A distinct output stem for each input: its path without the extension, or with it
+    where two would clash (``a.txt``, ``a.md``) or would take a reserved name (``index``);
+    a numbered suffix where even that clashes. Compared case-insensitively, so outputs
+    stay distinct on every file system."""
+
+    def key(stem: Path) -> str:
+        return stem.as_posix().lower()
+
+    stems = [rel.with_suffix("") for rel in rel_paths]
+    for _ in range(len(stems) + 1):
+        counts = Counter(key(s) for s in stems)
+        clashing = [
+            i
+            for i, stem in enumerate(stems)
+            if counts[key(stem)] > 1 or (len(stem.parts) == 1 and key(stem) in _RESERVED_STEMS)
+        ]
+        if not clashing:
+            return stems
+        upgradable = [i for i in clashing if stems[i] != rel_paths[i]]
+        if upgradable:
+            for i in upgradable:
+                stems[i] = rel_paths[i]
+        else:
+            seen: set[str] = set()
+            for i in clashing:
+                if key(stems[i]) in seen or key(stems[i]) in _RESERVED_STEMS:
+                    n = 2
+                    while key(stems[i].with_name(f"{stems[i].name}~{n}")) in counts:
+                        n += 1
+                    stems[i] = stems[i].with_name(f"{stems[i].name}~{n}")
+                seen.add(key(stems[i]))
+    return stems
+
+
+def options_fingerprint(pipeline: BilingualPipeline) -> str:
+    """A hash of the options and settings that decide a document's outputs, as resolved on
+    this machine (``auto`` device and backend included). Which models a document used, and
+    what each resolves to now, is checked separately (:func:`stored_result`)."""
+    from . import ct2
+
+    options = pipeline.options
+    backend = options.backend
+    if backend == "auto":
+        backend = "ctranslate2" if ct2.available() else "transformers"
+    relevant: dict[str, Any] = {
+        name: getattr(options, name)
+        for name in ("source_lang", "translator", "back_translator", "summarizer", "num_beams")
     }
+    relevant["device"] = pipeline.device
+    relevant["backend"] = backend
+    if backend == "ctranslate2":
+        relevant["compute_type"] = ct2.resolve_compute_type(options.compute_type, pipeline.device)
     relevant["schema"] = SCHEMA_VERSION
     relevant["registry"] = hashlib.sha256(registry_path().read_bytes()).hexdigest()
-    blob = json.dumps(relevant, sort_keys=True).encode()
+    blob = json.dumps(relevant, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
-def stored_result(item: BatchItem, sha256: str, fingerprint: str) -> dict[str, Any] | None:
-    """The existing JSON output of ``item`` if it is complete and up to date."""
+def stored_result(
+    item: BatchItem, sha256: str, fingerprint: str, identity: Callable[[str], str]
+) -> dict[str, Any] | None:
+    """The existing JSON output of ``item`` if it is complete and up to date: same input,
+    same options, and each model it used still resolving to the same files."""
     if not all(p.is_file() for p in item.outputs):
         return None
     try:
         data = json.loads(item.outputs[-1].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if data["source"]["sha256"] != sha256 or data["pipeline"]["fingerprint"] != fingerprint:
+            return None
+        used = data["pipeline"]["models"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if data.get("source", {}).get("sha256") != sha256:
-        return None
-    if data.get("pipeline", {}).get("fingerprint") != fingerprint:
+    if not isinstance(used, dict) or any(identity(ref) != key for ref, key in used.items()):
         return None
     return data
 
@@ -240,7 +282,8 @@ class Rendered:
 
     markdown: str
     html: str
-    json: str
+    #: The JSON document; the driver adds the models' identities before writing it.
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -271,7 +314,7 @@ def compute(pipeline: BilingualPipeline, task: Task) -> Computed:
         rendered = Rendered(
             render_markdown(result),
             render_html(result, index_href=task.index_href),
-            render_json(result, fingerprint=task.fingerprint),
+            to_dict(result, fingerprint=task.fingerprint),
         )
     except DocumentError as exc:
         return Computed(DocumentOutcome(item.relative, exc.status, str(exc), sha))
@@ -310,17 +353,28 @@ def compute(pipeline: BilingualPipeline, task: Task) -> Computed:
     return Computed(outcome, rendered)
 
 
-def commit(computed: Computed, item: BatchItem) -> DocumentOutcome:
-    """Write a computed document's outputs atomically, the JSON last; return its outcome."""
+def commit(
+    computed: Computed, item: BatchItem, identity: Callable[[str], str] | None = None
+) -> DocumentOutcome:
+    """Write a computed document's outputs atomically, the JSON last; return its outcome.
+
+    ``identity`` says what each model id or path resolves to here; it is recorded in the
+    JSON so a later run can tell whether the outputs are still up to date.
+    """
     outcome = computed.outcome
     if computed.rendered is None:
         return outcome
     started = time.perf_counter()
+    data = dict(computed.rendered.data)
+    models = [ref for ref in data["models"].values() if ref and ref != EXTRACTIVE]
+    data["pipeline"] = dict(
+        data["pipeline"], models={ref: identity(ref) for ref in models} if identity else {}
+    )
     md_path, html_path, json_path = item.outputs
     try:
         write_atomic(md_path, computed.rendered.markdown)
         write_atomic(html_path, computed.rendered.html)
-        write_atomic(json_path, computed.rendered.json)
+        write_atomic(json_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
         reason = f"{item.relative}: cannot write outputs ({exc.strerror})"
         return replace(outcome, status="failed", reason=reason)
@@ -331,10 +385,12 @@ def commit(computed: Computed, item: BatchItem) -> DocumentOutcome:
 
 
 def _resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> DocumentOutcome:
+    counts = stored.get("quality", {})
     quality = Quality(
-        stored.get("quality", {}).get("untranslated", 0),
-        stored.get("quality", {}).get("repetition", 0),
-        stored.get("quality", {}).get("length_ratio", 0),
+        counts.get("untranslated", 0),
+        counts.get("repetition", 0),
+        counts.get("length_ratio", 0),
+        counts.get("truncated", 0),
     )
     status, reason = "skipped", UP_TO_DATE
     if strict and quality.flagged:
@@ -384,7 +440,8 @@ def run_batch(
     swept = sweep_temporaries(out_dir)
     if swept:
         log.info("removed %d temporary file(s) left by an interrupted run", swept)
-    fingerprint = options_fingerprint(pipeline.options)
+    fingerprint = options_fingerprint(pipeline)
+    identity = functools.lru_cache(maxsize=None)(pipeline.model_identity)
     run_id = uuid.uuid4().hex[:12]
     outcomes: dict[str, DocumentOutcome] = {}
     by_name = {item.relative: item for item in items}
@@ -402,7 +459,7 @@ def run_batch(
                 )
                 continue
             sha = hashlib.sha256(data).hexdigest()
-            stored = None if force else stored_result(item, sha, fingerprint)
+            stored = None if force else stored_result(item, sha, fingerprint, identity)
             if stored is not None:
                 ready.append(_resumed_outcome(item, stored, strict))
                 continue
@@ -419,7 +476,7 @@ def run_batch(
             for computed in engine.map(tasks()):
                 while ready:
                     yield record(ready.popleft())
-                yield record(commit(computed, by_name[computed.outcome.relative]))
+                yield record(commit(computed, by_name[computed.outcome.relative], identity))
             while ready:
                 yield record(ready.popleft())
     finally:

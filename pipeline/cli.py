@@ -43,6 +43,10 @@ class _Group(TyperGroup):
         except PipelineError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`| head`): nothing more to say, and nowhere to say it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(EXIT_DOCUMENT_FAILED) from None
         except OSError as exc:
             # The file system said no (an unwritable --output, a full disk): the user's to fix.
             where = f": {exc.filename}" if exc.filename else ""

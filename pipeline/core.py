@@ -14,9 +14,9 @@ from .generation import (
     Seq2SeqRunner,
     TransformersRunner,
 )
-from .loader import load_seq2seq, resolve_device
+from .loader import load_seq2seq, model_identity, resolve_device
 from .loading import AUTO, parse_document, read_document
-from .quality import LENGTH_RATIO, REPETITION, UNTRANSLATED, sentence_flags
+from .quality import LENGTH_RATIO, REPETITION, TRUNCATED, UNTRANSLATED, sentence_flags
 from .rank import top_sentences
 from .records import (
     BilingualSummary,
@@ -28,6 +28,7 @@ from .records import (
     StageTimings,
     Summary,
     TranslatedSentence,
+    TranslatedText,
     Translation,
 )
 from .registry import Registry, load_registry
@@ -129,7 +130,12 @@ class BilingualPipeline:
             backend = "ctranslate2" if ct2.available() else "transformers"
         if backend == "ctranslate2":
             try:
-                loaded = ct2.load_ctranslate2(ref, compute_type=self.options.compute_type, **common)
+                loaded = ct2.load_ctranslate2(
+                    ref,
+                    compute_type=self.options.compute_type,
+                    threads=self.options.threads,
+                    **common,
+                )
                 return CTranslate2Runner(loaded, **batching)
             except ct2.UnsupportedModelError:
                 if self.options.backend != "auto":
@@ -141,6 +147,14 @@ class BilingualPipeline:
     def extractive(self) -> bool:
         """Whether the built-in extractive summarizer is selected."""
         return self.options.summarizer == EXTRACTIVE
+
+    def model_identity(self, ref: str) -> str:
+        """What the model ``ref`` resolves to on this machine now (see
+        :func:`pipeline.loader.model_identity`)."""
+        spec = self.registry.find(ref)
+        return model_identity(
+            ref, revision=spec.revision if spec else None, store=self.options.model_store
+        )
 
     def models_for(self, language: str) -> ModelsUsed:
         """The models a document in ``language`` goes through (None: not used).
@@ -218,15 +232,22 @@ class BilingualPipeline:
         sources = [s.text for s in document.sentences]
         translator = self.translator(language)
         if translator is None:
-            outputs = [(text, 1, 0) for text in sources]
+            outputs = [TranslatedText(text) for text in sources]
         else:
-            outputs = [
-                (o.text, o.parts, o.untranslated_parts) for o in translator.translate(sources)
-            ]
-        flags = sentence_flags(sources, [o[0] for o in outputs], language, TARGET_LANG)
+            outputs = translator.translate(sources)
+        flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
         aligned = tuple(
-            TranslatedSentence(s.index, s.paragraph, s.text, text, parts, missing, f)
-            for s, (text, parts, missing), f in zip(document.sentences, outputs, flags, strict=True)
+            TranslatedSentence(
+                s.index,
+                s.paragraph,
+                s.text,
+                o.text,
+                o.parts,
+                o.untranslated_parts,
+                o.truncated_parts,
+                f + ((TRUNCATED,) if o.truncated_parts else ()),
+            )
+            for s, o, f in zip(document.sentences, outputs, flags, strict=True)
         )
         return Translation(language, TARGET_LANG, aligned)
 
@@ -310,12 +331,17 @@ def _translation_warnings(translation: Translation) -> list[str]:
     for s in translation.sentences:
         if s.parts > 1:
             warnings.append(
-                f"sentence {s.index + 1} exceeds the translator's input limit: "
-                f"translated in {s.parts} parts"
+                f"sentence {s.index + 1} was translated in {s.parts} parts: too long for the "
+                "translator's input or output limit"
             )
         if not s.translated:
             warnings.append(
                 f"sentence {s.index + 1} was not translated: the model returned no output"
+            )
+        if s.truncated_parts:
+            warnings.append(
+                f"sentence {s.index + 1}: the translation reached the model's output length "
+                "limit and may be cut short"
             )
     return warnings
 
@@ -324,4 +350,4 @@ def _quality(translation: Translation) -> Quality:
     def count(flag: str) -> int:
         return sum(flag in s.flags for s in translation.sentences)
 
-    return Quality(count(UNTRANSLATED), count(REPETITION), count(LENGTH_RATIO))
+    return Quality(count(UNTRANSLATED), count(REPETITION), count(LENGTH_RATIO), count(TRUNCATED))

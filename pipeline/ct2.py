@@ -6,7 +6,6 @@ CPU inference defaults to int8 weights, CUDA to float16; ``compute_type`` overri
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -20,6 +19,7 @@ from .loader import (
     ModelLocation,
     _load_failure,
     _reason,
+    folder_key,
     input_limit,
     resolve_dir,
 )
@@ -64,25 +64,12 @@ def resolve_compute_type(compute_type: str | None, device: str) -> str:
     return compute_type
 
 
-#: Files that do not change what the converter writes.
-_NOT_CONVERTED = frozenset({"generation_config.json", "README.md", ".gitattributes"})
-
-
-def _folder_key(path: Path) -> str:
-    """A cheap identity of a model folder: its files' names, sizes and mtimes."""
-    digest = hashlib.sha256(str(path.resolve()).encode())
-    for f in sorted(p for p in path.iterdir() if p.is_file() and p.name not in _NOT_CONVERTED):
-        stat = f.stat()
-        digest.update(f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:12]
-
-
 def conversion_dir(location: ModelLocation, path: Path, quantization: str, store: Path) -> Path:
     """Where the converted copy of a model lives in the store."""
     slug = location.ref.strip("/").replace("/", "--").replace("\\", "--").lstrip(".-~") or "model"
     revision = location.revision or (path.name if location.origin == "hf-cache" else None)
     key = f"{revision[:12]}-" if revision else ""
-    return store / "ctranslate2" / f"{slug[-60:]}-{key}{_folder_key(path)}-{quantization}"
+    return store / "ctranslate2" / f"{slug[-60:]}-{key}{folder_key(path)}-{quantization}"
 
 
 def convert(path: Path, target: Path, quantization: str) -> Path:

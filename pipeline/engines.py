@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -82,9 +82,17 @@ class LocalPoolEngine:
     again; a document whose worker dies :data:`MAX_ATTEMPTS` times is recorded as failed.
     """
 
-    def __init__(self, options: PipelineOptions, workers: int):
+    def __init__(
+        self,
+        options: PipelineOptions,
+        workers: int,
+        *,
+        compute_fn: Callable[[Task], Computed] | None = None,
+    ):
+        """``compute_fn`` replaces the function workers run (a picklable top-level one)."""
         if workers < 1:
             raise UsageError("--workers must be at least 1")
+        self.compute_fn = compute_fn or _compute_in_worker
         threads = options.threads or max(1, available_cores() // workers)
         self.options = replace(options, threads=threads)
         self.workers = workers
@@ -105,46 +113,69 @@ class LocalPoolEngine:
         return [p.pid for p in processes.values() if p.is_alive()]
 
     def map(self, tasks: Iterable[Task]) -> Iterator[Computed]:
-        executor = self._start()
+        self._start()
         pending = iter(tasks)
-        queue: list[Task] = []  # resubmissions go first
+        # When a worker dies, every task in flight fails with the pool, guilty or not. They
+        # become suspects and run one at a time, so a death is charged to its document.
+        suspects: list[Task] = []
         attempts: dict[str, int] = {}
         in_flight: dict[Future, Task] = {}
-        exhausted = False
+        exhausted = isolating = False
         while True:
-            while len(in_flight) < 2 * self.workers and not (exhausted and not queue):
-                if queue:
-                    task = queue.pop(0)
-                else:
-                    task = next(pending, None)
-                    if task is None:
-                        exhausted = True
-                        continue
-                in_flight[executor.submit(_compute_in_worker, task)] = task
+            try:
+                if suspects and not in_flight:
+                    isolating = True
+                    task = suspects.pop(0)
+                    in_flight[self._submit(task)] = task
+                elif not suspects:
+                    isolating = False
+                    while len(in_flight) < 2 * self.workers and not exhausted:
+                        task = next(pending, None)
+                        if task is None:
+                            exhausted = True
+                        else:
+                            in_flight[self._submit(task)] = task
+            except BrokenProcessPool:  # a worker died before this task could even start
+                suspects.insert(0, task)
+                suspects += self._restart(in_flight)
+                continue
             if not in_flight:
                 return
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken: list[Task] = []
+            affected: list[Task] = []
             for future in done:
                 task = in_flight.pop(future)
                 try:
                     yield future.result()
                 except BrokenProcessPool:
-                    broken.append(task)
-            if broken:
-                # Every task of a broken pool fails with it: start a new pool and retry them.
-                broken += list(in_flight.values())
-                in_flight.clear()
-                executor.shutdown(wait=False, cancel_futures=True)
-                log.warning("a worker process died; restarting the pool")
-                executor = self._start()
-                for task in broken:
-                    name = task.item.relative
-                    attempts[name] = attempts.get(name, 0) + 1
-                    if attempts[name] >= MAX_ATTEMPTS:
-                        yield _worker_died(task, attempts[name])
-                    else:
-                        queue.append(task)
+                    affected.append(task)
+            if not affected:
+                continue
+            affected += self._restart(in_flight)
+            if not isolating:
+                suspects += affected
+                continue
+            task = affected[0]  # it ran alone: this document's worker died
+            name = task.item.relative
+            attempts[name] = attempts.get(name, 0) + 1
+            if attempts[name] >= MAX_ATTEMPTS:
+                yield _worker_died(task, attempts[name])
+            else:
+                suspects.insert(0, task)
+
+    def _submit(self, task: Task) -> Future:
+        assert self._executor is not None
+        return self._executor.submit(self.compute_fn, task)
+
+    def _restart(self, in_flight: dict[Future, Task]) -> list[Task]:
+        """Replace a broken pool; return the tasks that were in flight."""
+        lost = list(in_flight.values())
+        in_flight.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        log.warning("a worker process died; restarting the pool")
+        self._start()
+        return lost
 
     def close(self) -> None:
         if self._executor is not None:
@@ -185,8 +216,9 @@ class RayEngine:
 
     Each actor loads the models once and takes ``num_gpus`` when the cluster has GPUs and
     the device is not ``cpu``. Documents travel to actors as bytes and come back rendered,
-    so no shared file system is needed. A dead actor is restarted and its document retried
-    (Ray's ``max_restarts`` / ``max_task_retries``); one that keeps failing is recorded.
+    so no shared file system is needed. Each actor runs one document at a time; a dead
+    actor is replaced by a new one and its document retried, and a document whose actor
+    dies :data:`MAX_ATTEMPTS` times is recorded as failed.
     """
 
     def __init__(
@@ -210,25 +242,26 @@ class RayEngine:
         workers = workers or max(1, cpus // threads)
         gpus = resources.get("GPU", 0)
         num_gpus = min(1.0, gpus / workers) if gpus and options.device != "cpu" else 0
-        actor_class = ray.remote(_RayWorker).options(
-            num_cpus=threads,
-            num_gpus=num_gpus,
-            max_restarts=MAX_ATTEMPTS,
-            max_task_retries=MAX_ATTEMPTS - 1,
+        # Restarts are ours to manage: a dead actor is replaced and its one document
+        # retried, so a death is always charged to the document that was running.
+        self._actor_class = ray.remote(_RayWorker).options(
+            num_cpus=threads, num_gpus=num_gpus, max_restarts=0, max_task_retries=0
         )
         self.ray = ray
         self.options = replace(options, threads=threads)
-        self.actors = [actor_class.remote(self.options) for _ in range(workers)]
+        self.actors = [self._actor_class.remote(self.options) for _ in range(workers)]
 
     def map(self, tasks: Iterable[Task]) -> Iterator[Computed]:
         ray = self.ray
         idle = list(self.actors)
         in_flight: dict[Any, tuple[Any, Task]] = {}
+        retry: list[Task] = []
+        attempts: dict[str, int] = {}
         pending = iter(tasks)
         exhausted = False
         while True:
-            while idle and not exhausted:
-                task = next(pending, None)
+            while idle and (retry or not exhausted):
+                task = retry.pop(0) if retry else next(pending, None)
                 if task is None:
                     exhausted = True
                     break
@@ -239,14 +272,29 @@ class RayEngine:
             done, _ = ray.wait(list(in_flight), num_returns=1)
             for ref in done:
                 actor, task = in_flight.pop(ref)
-                idle.append(actor)
                 try:
-                    yield ray.get(ref)
+                    result = ray.get(ref)
                 except ray.exceptions.RayActorError:
-                    yield _worker_died(task, MAX_ATTEMPTS)
+                    self.actors.remove(actor)
+                    replacement = self._actor_class.remote(self.options)
+                    self.actors.append(replacement)
+                    idle.append(replacement)
+                    name = task.item.relative
+                    attempts[name] = attempts.get(name, 0) + 1
+                    if attempts[name] >= MAX_ATTEMPTS:
+                        yield _worker_died(task, attempts[name])
+                    else:
+                        retry.append(task)
+                    continue
                 except ray.exceptions.RayTaskError as exc:
+                    idle.append(actor)
+                    if isinstance(exc.cause, UsageError):
+                        raise exc.cause from None
                     reason = f"{task.item.relative}: {type(exc.cause).__name__}: {exc.cause}"
                     yield Computed(DocumentOutcome(task.item.relative, "failed", reason))
+                    continue
+                idle.append(actor)
+                yield result
 
     def close(self) -> None:
         for actor in self.actors:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import BinaryDocumentError, DecodeError, EmptyDocumentError
 
@@ -104,27 +105,45 @@ def read_text(data: bytes, name: str) -> Extracted:
 
 
 def read_markdown(data: bytes, name: str) -> Extracted:
-    """Markdown: the text of headings, paragraphs and list items; code blocks are left out
-    and counted in the notes."""
+    """Markdown: the text of headings, paragraphs, list items, table cells, image alt text
+    and HTML blocks; code blocks are left out and counted in the notes."""
     from markdown_it import MarkdownIt
 
     paragraphs: list[str] = []
     skipped = 0
-    for token in MarkdownIt("commonmark").parse(decode_bytes(data, name)):
+    for token in MarkdownIt("commonmark").enable("table").parse(decode_bytes(data, name)):
         if token.type in ("fence", "code_block"):
             skipped += 1
+        elif token.type == "html_block":
+            paragraphs.extend(_html_text(token.content))
         elif token.type == "inline":
             parts = []
             for child in token.children or []:
-                if child.type in ("text", "code_inline"):
+                if child.type in ("text", "code_inline", "image"):
                     parts.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
                     parts.append(" ")
+                elif child.type == "html_inline" and not child.content.startswith("<"):
+                    parts.append(child.content)
             paragraph = re.sub(r"\s+", " ", "".join(parts)).strip()
             if paragraph:
                 paragraphs.append(paragraph)
     notes = (f"{skipped} code block(s) left untranslated",) if skipped else ()
     return Extracted(tuple(paragraphs), notes)
+
+
+def _html_text(fragment: str) -> list[str]:
+    """The text of an HTML fragment, one entry per block."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    lines = [" ".join(line.split()) for line in root.text_content().split("\n")]
+    return [line for line in lines if line]
 
 
 def read_html(data: bytes, name: str) -> Extracted:
@@ -141,38 +160,48 @@ def read_html(data: bytes, name: str) -> Extracted:
 
 
 def read_docx(data: bytes, name: str) -> Extracted:
-    """A Word document's paragraphs and table cells, in document order."""
+    """A Word document's paragraphs and table cells (nested tables too, merged cells once),
+    in document order."""
     import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:
+    except Exception as exc:  # python-docx raises many types for bad files
         raise DecodeError(f"{name}: not a readable .docx file ({type(exc).__name__})") from None
-    paragraphs: list[str] = []
-    for block in document.iter_inner_content():
+    cleaned = [unicodedata.normalize("NFC", " ".join(p.split())) for p in _docx_blocks(document)]
+    return Extracted(tuple(p for p in cleaned if p))
+
+
+def _docx_blocks(container: Any) -> Iterator[str]:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for block in container.iter_inner_content():
         if isinstance(block, Paragraph):
-            paragraphs.append(block.text)
+            yield block.text
         elif isinstance(block, Table):
+            seen: set[int] = set()
             for row in block.rows:
                 for cell in row.cells:
-                    paragraphs.extend(p.text for p in cell.paragraphs)
-    cleaned = [unicodedata.normalize("NFC", " ".join(p.split())) for p in paragraphs]
-    return Extracted(tuple(p for p in cleaned if p))
+                    if id(cell._tc) in seen:  # a merged cell repeats across its span
+                        continue
+                    seen.add(id(cell._tc))
+                    yield from _docx_blocks(cell)
 
 
 def read_pdf(data: bytes, name: str) -> Extracted:
     """The text layer of a PDF, page by page; a PDF without one is skipped."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError, NotImplementedError) as exc:
+    except (FileNotDecryptedError, DependencyError) as exc:
+        raise DecodeError(f"{name}: encrypted PDF that cannot be opened ({exc})") from None
+    except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError) as exc:
         raise DecodeError(f"{name}: not a readable PDF ({exc})") from None
     paragraphs = [p for page in pages for p in text_paragraphs(page.replace("\r", "\n"))]
     if not paragraphs:

@@ -20,6 +20,18 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH_TOKENS = 8192
 
 
+class Generated(str):
+    """Generated text that remembers whether it ran into the model's output length limit
+    (and so may be cut short)."""
+
+    hit_limit: bool
+
+    def __new__(cls, text: str, hit_limit: bool = False) -> Generated:
+        obj = super().__new__(cls, text)
+        obj.hit_limit = hit_limit
+        return obj
+
+
 def plan_batches(lengths: Sequence[int], batch_size: int, max_tokens: int) -> list[list[int]]:
     """Indices of the inputs grouped into batches, longest first.
 
@@ -84,7 +96,11 @@ class Seq2SeqRunner:
         return self.count_tokens([text])[0] <= (limit or self.max_input_tokens)
 
     def generate(self, texts: Sequence[str], lengths: Sequence[int] | None = None) -> list[str]:
-        """Generate one output per input text, in input order."""
+        """Generate one output per input text, in input order.
+
+        Each output is a :class:`Generated`, whose ``hit_limit`` tells whether it reached
+        the model's output length limit.
+        """
         if not texts:
             return []
         lengths = list(lengths) if lengths is not None else self.count_tokens(texts)
@@ -130,16 +146,30 @@ class Seq2SeqRunner:
     def _release_memory(self) -> None:
         pass
 
-    def _decode(self, sequences: Any) -> list[str]:
+    def _decode(self, sequences: Any, hits: Sequence[bool]) -> list[str]:
         texts = self.loaded.tokenizer.batch_decode(sequences, skip_special_tokens=True)
-        return [" ".join(t.split()) for t in texts]
+        return [Generated(" ".join(t.split()), hit) for t, hit in zip(texts, hits, strict=True)]
 
 
 class TransformersRunner(Seq2SeqRunner):
     """transformers' ``generate()`` with the model's own generation config."""
 
     def _generate_batch(self, texts: list[str]) -> list[str]:
-        return self._decode(self._forward(self._preprocess(texts)))
+        sequences = self._forward(self._preprocess(texts))
+        return self._decode(sequences, self._hit_limit(sequences.tolist()))
+
+    def _hit_limit(self, rows: list[list[int]]) -> list[bool]:
+        """Whether each generated row ran to the length limit rather than ending."""
+        g = self.generation_config
+        longest = (g.max_new_tokens + 1) if g.max_new_tokens else (g.max_length or 0)
+        eos = g.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos])
+        hits = []
+        for row in rows:
+            body = row[1:]  # after the decoder start token
+            end = next((i + 1 for i, t in enumerate(body) if t in eos_ids), len(body))
+            hits.append(bool(longest) and 1 + end >= longest)
+        return hits
 
     def _preprocess(self, texts: list[str]) -> dict[str, Any]:
         encoded = self.loaded.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
@@ -194,7 +224,12 @@ class CTranslate2Runner(Seq2SeqRunner):
         results = self.loaded.model.translate_batch(
             source, prefix, max_batch_size=len(texts), **self._options
         )
-        return self._decode([tok.convert_tokens_to_ids(r.hypotheses[0]) for r in results])
+        hypotheses = [r.hypotheses[0] for r in results]
+        longest = self._options["max_decoding_length"]
+        return self._decode(
+            [tok.convert_tokens_to_ids(h) for h in hypotheses],
+            [len(h) >= longest for h in hypotheses],
+        )
 
 
 def decoding_options(generation_config: Any, num_beams: int | None = None) -> dict[str, Any]:
@@ -203,12 +238,18 @@ def decoding_options(generation_config: Any, num_beams: int | None = None) -> di
     Lengths there count the decoder start token; CTranslate2 counts generated tokens only.
     """
     g = generation_config
-    max_new = getattr(g, "max_new_tokens", None) or max((getattr(g, "max_length", 0) or 0) - 1, 1)
+    # A forced EOS takes transformers' last slot; CTranslate2 would spend it on content.
+    reserved = 2 if getattr(g, "forced_eos_token_id", None) is not None else 1
+    max_new = getattr(g, "max_new_tokens", None) or max(
+        (getattr(g, "max_length", 0) or 0) - reserved, 1
+    )
     min_new = getattr(g, "min_new_tokens", None) or max((getattr(g, "min_length", 0) or 0) - 1, 0)
+    length_penalty = getattr(g, "length_penalty", None)
+    repetition_penalty = getattr(g, "repetition_penalty", None)
     return {
         "beam_size": num_beams or getattr(g, "num_beams", 1) or 1,
-        "length_penalty": getattr(g, "length_penalty", 1.0) or 1.0,
-        "repetition_penalty": getattr(g, "repetition_penalty", 1.0) or 1.0,
+        "length_penalty": 1.0 if length_penalty is None else length_penalty,
+        "repetition_penalty": 1.0 if repetition_penalty is None else repetition_penalty,
         "no_repeat_ngram_size": getattr(g, "no_repeat_ngram_size", 0) or 0,
         "max_decoding_length": max_new,
         "min_decoding_length": min(min_new, max_new),

@@ -7,6 +7,7 @@ and how to fix it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -132,6 +133,32 @@ def pull(model_id: str, *, revision: str | None = None, store: Path | None = Non
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+#: Files that change neither the weights nor the tokenizer.
+_NOT_MODEL = frozenset({"generation_config.json", "README.md", ".gitattributes"})
+
+
+def folder_key(path: Path) -> str:
+    """A cheap identity of a model folder: its path and its files' names, sizes and mtimes
+    (a retrained or re-pulled model gets a new one)."""
+    digest = hashlib.sha256(str(path.resolve()).encode())
+    for f in sorted(p for p in path.iterdir() if p.is_file() and p.name not in _NOT_MODEL):
+        stat = f.stat()
+        digest.update(f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def model_identity(ref: str, *, revision: str | None = None, store: Path | None = None) -> str:
+    """What ``ref`` resolves to on this machine now, as a short string: where it is found
+    and its folder key, or the Hub revision it would be downloaded at."""
+    try:
+        location = locate(ref, revision=revision, store=store)
+    except ModelLoadError:
+        return f"missing:{ref}"
+    if location.path is None:
+        return f"hub:{ref}@{revision or 'main'}"
+    return f"{location.origin}:{folder_key(location.path)}"
 
 
 def resolve_device(device: str) -> str:

@@ -21,6 +21,8 @@ def read_document(
 ) -> Document:
     """Load and segment the file at ``path`` (``-`` reads standard input)."""
     if str(path) == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            raise UsageError("no standard input to read ('-' was given)")
         data = sys.stdin.buffer.read()
         name = display_name or "-"
         suffix = sniff_suffix(data)

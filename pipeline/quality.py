@@ -3,7 +3,8 @@
 - ``untranslated``: no output, output equal to the input, or output still in the source
   language;
 - ``repetition``: a repetition loop in the output that the source does not have;
-- ``length-ratio``: output far longer or shorter than the document's usual ratio.
+- ``length-ratio``: output far longer or shorter than the document's usual ratio;
+- ``truncated``: the output reached the model's length limit even after re-splitting.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from .langid import identify
 UNTRANSLATED = "untranslated"
 REPETITION = "repetition"
 LENGTH_RATIO = "length-ratio"
-FLAGS = (UNTRANSLATED, REPETITION, LENGTH_RATIO)
+#: Raised by the translator, not here: the output still reached the model's length limit.
+TRUNCATED = "truncated"
+FLAGS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED)
 
 # A unit of 2+ characters repeated 4+ times in a row: "the the the the", "sisisisi".
 _LOOP = re.compile(r"(.{2,}?)(?:\s*\1){3,}", re.DOTALL)

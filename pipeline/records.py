@@ -45,6 +45,8 @@ class TranslatedText:
     parts: int = 1
     #: Parts for which the model returned nothing (reported, never hidden).
     untranslated_parts: int = 0
+    #: Parts whose translation still reached the model's output limit after re-splitting.
+    truncated_parts: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class TranslatedSentence:
     target: str
     parts: int = 1
     untranslated_parts: int = 0
+    truncated_parts: int = 0
     #: Quality flags (see :mod:`pipeline.quality`).
     flags: tuple[str, ...] = ()
 
@@ -141,11 +144,12 @@ class Quality:
     untranslated: int = 0
     repetition: int = 0
     length_ratio: int = 0
+    truncated: int = 0
 
     @property
     def flagged(self) -> bool:
         """Whether any sentence is flagged."""
-        return bool(self.untranslated or self.repetition or self.length_ratio)
+        return bool(self.untranslated or self.repetition or self.length_ratio or self.truncated)
 
     def describe(self) -> str:
         """E.g. ``2 untranslated, 1 repetition``; empty when nothing is flagged."""
@@ -153,6 +157,7 @@ class Quality:
             (self.untranslated, "untranslated"),
             (self.repetition, "repetition"),
             (self.length_ratio, "length-ratio"),
+            (self.truncated, "truncated"),
         ]
         return ", ".join(f"{n} {name}" for n, name in parts if n)
 

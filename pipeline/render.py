@@ -66,6 +66,7 @@ def to_dict(result: BilingualSummary, *, fingerprint: str | None = None) -> dict
             "untranslated": q.untranslated,
             "repetition": q.repetition,
             "length_ratio": q.length_ratio,
+            "truncated": q.truncated,
         },
         "translation": translation,
         "warnings": list(result.warnings),

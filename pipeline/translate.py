@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .generation import Seq2SeqRunner
 from .records import TranslatedText
 from .segment import split_to_fit
 
 log = logging.getLogger(__name__)
+
+#: A piece whose translation hits the output limit is re-split when it has this many
+#: tokens or more, at most this many times over.
+MIN_RESPLIT_TOKENS = 8
+MAX_RESPLIT_DEPTH = 3
 
 
 class Translator:
@@ -50,23 +56,56 @@ class Translator:
             pieces.extend(parts)
             piece_lengths.extend([n] if len(parts) == 1 else self.runner.count_tokens(parts))
             owners.extend([i] * len(parts))
-        if self.prefix:
-            pieces = [self.prefix + p for p in pieces]
-            piece_lengths = self.runner.count_tokens(pieces)
-        outputs = self.runner.generate(pieces, piece_lengths)
+        results = self._run(pieces, piece_lengths, depth=0)
+        grouped: list[list[_Piece]] = [[] for _ in texts]
+        for owner, piece in zip(owners, results, strict=True):
+            grouped[owner].append(piece)
+        return [
+            TranslatedText(
+                " ".join(p.text for p in group if p.text),
+                sum(p.parts for p in group),
+                sum(p.missing for p in group),
+                sum(p.truncated for p in group),
+            )
+            for group in grouped
+        ]
+
+    def _run(self, pieces: list[str], lengths: list[int], depth: int) -> list[_Piece]:
+        """Translate pieces; re-split any whose translation reached the output limit."""
+        prefixed = [self.prefix + p for p in pieces] if self.prefix else pieces
+        prefixed_lengths = self.runner.count_tokens(prefixed) if self.prefix else lengths
+        outputs = self.runner.generate(prefixed, prefixed_lengths)
         for j, out in enumerate(outputs):
             if not out.strip():
                 # Batch padding can change what a model emits; give it one more try alone.
-                outputs[j] = self.runner.generate([pieces[j]], [piece_lengths[j]])[0]
-        joined: list[list[str]] = [[] for _ in texts]
-        missing = [0] * len(texts)
-        counts = [0] * len(texts)
-        for owner, out in zip(owners, outputs, strict=True):
-            counts[owner] += 1
-            if out.strip():
-                joined[owner].append(out.strip())
-            else:
-                missing[owner] += 1
-        return [
-            TranslatedText(" ".join(parts), counts[i], missing[i]) for i, parts in enumerate(joined)
-        ]
+                outputs[j] = self.runner.generate([prefixed[j]], [prefixed_lengths[j]])[0]
+        results = []
+        for piece, n, out in zip(pieces, lengths, outputs, strict=True):
+            hit = getattr(out, "hit_limit", False)
+            if hit and n >= MIN_RESPLIT_TOKENS and depth < MAX_RESPLIT_DEPTH:
+                # The translation ran into the model's output limit, so it may be cut
+                # short: translate the piece in halves instead.
+                halves = split_to_fit(piece, lambda t, n=n: self.runner.fits(t, (n + 1) // 2))
+                if len(halves) > 1:
+                    log.info("translation hit the output limit: re-split into %d", len(halves))
+                    sub = self._run(halves, self.runner.count_tokens(halves), depth + 1)
+                    results.append(
+                        _Piece(
+                            " ".join(p.text for p in sub if p.text),
+                            sum(p.parts for p in sub),
+                            sum(p.missing for p in sub),
+                            sum(p.truncated for p in sub),
+                        )
+                    )
+                    continue
+            text = out.strip()
+            results.append(_Piece(text, 1, int(not text), int(hit and bool(text))))
+        return results
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    parts: int
+    missing: int
+    truncated: int

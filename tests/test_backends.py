@@ -100,8 +100,8 @@ def test_decoding_options_follow_the_models_generation_config():
 def _shape(value):
     if isinstance(value, dict):
         return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shape(value[0])] if value else []
+    if isinstance(value, list):  # lists of records by their record's shape
+        return [_shape(value[0])] if value and isinstance(value[0], dict) else "list"
     return type(value).__name__
 
 

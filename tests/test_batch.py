@@ -169,6 +169,29 @@ def test_rerun_skips_up_to_date_documents_and_force_redoes_them(
     assert len(read_manifest(out / "manifest.jsonl")) == 13 * 5
 
 
+def test_a_changed_model_or_backend_makes_outputs_stale(tiny_models, tmp_path):
+    import shutil
+
+    src, out, model = tmp_path / "in", tmp_path / "out", tmp_path / "model"
+    src.mkdir()
+    (src / "a.txt").write_text(FRENCH_NEWS, encoding="utf-8")
+    shutil.copytree(tiny_models["fr-en"], model)
+    args = ("--summarizer", "extractive", "--translator", str(model), "-q")
+
+    def last_line(*extra):
+        return translate(src, out, *args, *extra).stderr.splitlines()[-1]
+
+    assert last_line() == "1 documents: 1 done, 0 failed, 0 skipped"
+    assert last_line() == "1 documents: 0 done, 0 failed, 1 skipped"
+    weights = model / "model.safetensors"
+    weights.write_bytes(weights.read_bytes())  # retrained in place: same path, new files
+    assert last_line() == "1 documents: 1 done, 0 failed, 0 skipped"
+    assert last_line("--backend", "transformers") == "1 documents: 1 done, 0 failed, 0 skipped"
+    assert last_line("--backend", "transformers") == "1 documents: 0 done, 0 failed, 1 skipped"
+    used = json.loads((out / "a.json").read_text("utf-8"))["pipeline"]["models"]
+    assert list(used) == [str(model)] and used[str(model)].startswith("path:")
+
+
 def test_leftovers_of_a_killed_run_are_cleaned(use_registry_store, tmp_path):
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
@@ -207,6 +230,7 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "untranslated": 3,
         "repetition": 0,
         "length_ratio": 0,
+        "truncated": 0,
     }
     assert all("untranslated" in s["flags"] for p in data["translation"] for s in p["sentences"])
     assert "| untranslated |" in (out / "a.md").read_text("utf-8")

@@ -101,6 +101,23 @@ def test_local_pool_matches_one_process(registry_store, serial_reference, tmp_pa
     assert bool(killed) == kill_one
 
 
+def test_a_document_that_kills_its_worker_fails_alone(registry_store, tmp_path):
+    from poison import compute_or_die
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    names = ["doc0.txt", "doc1.txt", "poison.txt", "doc2.txt", "doc3.txt", "doc4.txt"]
+    for name in names:
+        (src / name).write_text(FRENCH_NEWS, encoding="utf-8")
+    pipe = BilingualPipeline(_options(registry_store))
+    engine = LocalPoolEngine(pipe.options, workers=2, compute_fn=compute_or_die)
+    outcomes = {o.relative: o for o in run_batch(pipe, plan_batch(src, out), out, engine=engine)}
+    assert {n: o.status for n, o in outcomes.items()} == {
+        n: "failed" if n == "poison.txt" else "done" for n in names
+    }
+    assert "the worker processing it died 3 times" in outcomes["poison.txt"].reason
+
+
 def test_workers_on_the_command_line_and_resume(registry_store, serial_reference, tmp_path):
     src, reference, _expected = serial_reference
     out = tmp_path / "cli"
@@ -149,11 +166,18 @@ def test_ray_matches_one_process(local_ray, registry_store, serial_reference, tm
         killed.append(pid)
 
     hook = _kill_after(8, kill) if kill_one else None
+    if kill_one:  # twice: the replacement actor must be used and replaced in turn
+        first, second = _kill_after(6, kill), _kill_after(12, kill)
+
+        def hook(item):
+            first(item)
+            second(item)
+
     outcomes = list(run_batch(pipe, plan_batch(src, out), out, engine=engine, on_start=hook))
     assert len(outcomes) == 20
     assert _statuses(out) == expected
     assert _files(out) == reference
-    assert bool(killed) == kill_one
+    assert len(killed) == (2 if kill_one else 0)
 
 
 def test_engine_ray_without_ray_says_how_to_install_it(monkeypatch, tmp_path):

@@ -7,7 +7,7 @@ from corpus import FRENCH_NEWS, HTML_PAGE, make_docx, make_pdf, make_scanned_pdf
 
 from pipeline.batch import plan_batch
 from pipeline.errors import DecodeError, EmptyDocumentError, UnidentifiedLanguageError
-from pipeline.formats import extract, read_html, sniff_suffix
+from pipeline.formats import extract, read_html, read_markdown, sniff_suffix
 from pipeline.langid import identify
 from pipeline.loading import parse_document
 
@@ -125,3 +125,80 @@ def test_plan_matches_extensions_case_insensitively_and_skips_hidden(tmp_path):
         "sub dir/é t é.txt",
     ]
     assert items[-1].outputs[0] == tmp_path / "out" / "sub dir" / "é t é.md"
+
+
+@pytest.mark.parametrize(
+    ("names", "stems"),
+    [
+        (["a.md", "a.txt", "a.md.txt"], ["a.md", "a.md.txt", "a.txt"]),
+        (["index.md", "sub/index.md", "x.txt"], ["index.md", "sub/index", "x"]),
+        (["A.txt", "a.txt"], ["A.txt", "a.txt~2"]),
+        (["a.txt", "b.md"], ["a", "b"]),
+    ],
+)
+def test_every_document_gets_its_own_outputs(tmp_path, names, stems):
+    src, out = tmp_path / "in", tmp_path / "out"
+    for name in names:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("x")
+    items = plan_batch(src, out)
+    assert sorted(i.output_stem.relative_to(out).as_posix() for i in items) == sorted(stems)
+    outputs = [p.as_posix().lower() for i in items for p in i.outputs]
+    assert len(outputs) == len(set(outputs))
+    assert (out / "index.html").as_posix().lower() not in outputs
+
+
+def test_markdown_tables_html_blocks_and_alt_text_are_read():
+    data = (
+        b"Texte avec ![une image du port](x.png) et fin.\n\n"
+        b"| Nom | Ville |\n| --- | --- |\n| Jean | Paris |\n\n"
+        b'<div class="note">\n<p>Un bloc HTML important.</p>\n<script>var x = 1;</script>\n</div>\n'
+    )
+    assert read_markdown(data, "a.md").paragraphs == (
+        "Texte avec une image du port et fin.",
+        "Nom",
+        "Ville",
+        "Jean",
+        "Paris",
+        "Un bloc HTML important.",
+    )
+
+
+def test_docx_nested_tables_are_read_and_merged_cells_once(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Avant.")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Cellule fusionnée."
+    table.cell(1, 0).text = "Gauche."
+    table.cell(1, 1).add_table(rows=1, cols=1).cell(0, 0).text = "Imbriquée."
+    document.add_paragraph("Après.")
+    path = tmp_path / "a.docx"
+    document.save(path)
+    assert extract(path.read_bytes(), ".docx", "a.docx").paragraphs == (
+        "Avant.",
+        "Cellule fusionnée.",
+        "Gauche.",
+        "Imbriquée.",
+        "Après.",
+    )
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256", "RC4-128"])
+def test_encrypted_pdfs_open_without_a_password_or_fail_cleanly(tmp_path, algorithm):
+    from pypdf import PdfWriter
+
+    plain = tmp_path / "plain.pdf"
+    make_pdf(plain, [FRENCH_NEWS])
+    for user_password, readable in (("", True), ("secret", False)):
+        writer = PdfWriter(clone_from=plain)
+        writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
+        locked = tmp_path / f"locked-{bool(user_password)}.pdf"
+        writer.write(locked)
+        if readable:
+            text = " ".join(extract(locked.read_bytes(), ".pdf", "e.pdf").paragraphs)
+            assert " ".join(text.split()) == " ".join(FRENCH_NEWS.split())
+        else:
+            with pytest.raises(DecodeError, match="encrypted PDF"):
+                extract(locked.read_bytes(), ".pdf", "e.pdf")

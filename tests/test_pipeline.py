@@ -104,17 +104,19 @@ def test_five_thousand_words_are_translated_in_full(tiny_models, monkeypatch, ba
     assert result.coverage.source_sentences == len(doc.sentences)
     assert result.coverage.translated_sentences == result.coverage.source_sentences
     assert all(s.target for s in result.translation.sentences)
-    split = [s for s in result.translation.sentences if s.parts > 1]
-    assert len(split) == 1 and split[0].source.startswith("et le village numéro 0")
-    assert any("translated in" in w for w in result.warnings)
+    run_on = next(s for s in result.translation.sentences if s.source.startswith("et le village"))
+    assert run_on.parts > 1
+    assert f"sentence {run_on.index + 1} was translated in {run_on.parts} parts" in " ".join(
+        result.warnings
+    )
     # Nothing reached the model over its input limit, and every word of the run-on
-    # sentence reached it exactly once.
+    # sentence reached it, in order, in the first pass (later passes only re-split pieces
+    # whose translation ran into the output limit).
     limit = pipe.translator("fr").runner.max_input_tokens
     sent = [t for batch in calls for t in batch]
     assert max(pipe.translator("fr").runner.count_tokens(sent)) <= limit
-    run_on_words = split[0].source.split()
-    pieces = [t for t in sent if t.startswith("et le village") or "village numéro" in t]
-    assert " ".join(pieces).split() == run_on_words
+    pieces = [t for t in calls[0] if "village numéro" in t]
+    assert " ".join(pieces).split() == run_on.source.split()
 
 
 @BACKENDS
@@ -282,3 +284,41 @@ def test_a_summarizer_that_does_not_converge_falls_back_to_extractive(
     assert result.summary_en.method == "extractive-fallback"
     assert result.summary_source.text == " ".join(k.source for k in result.key_sentences)
     assert any("did not converge" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("always", [False, True], ids=["fits-when-shorter", "never-fits"])
+def test_a_translation_that_reaches_the_output_limit_is_re_split(tiny_models, monkeypatch, always):
+    from pipeline.generation import Generated
+
+    pipe = _pipeline(tiny_models, backend="transformers", summarizer="extractive")
+    runner = pipe.translator("fr").runner
+
+    def capped_model(texts, lengths=None):
+        # Inputs of 8+ tokens (or all, when `always`) overflow the output limit.
+        counts = runner.count_tokens(texts)
+        return [
+            Generated(f"<{t}>", hit_limit=always or n >= 8)
+            for t, n in zip(texts, counts, strict=True)
+        ]
+
+    monkeypatch.setattr(runner, "generate", capped_model)
+    sentence = "Le ministre a déclaré, hier soir, que la situation restait très préoccupante."
+    (out,) = pipe.translator("fr").translate([sentence])
+    assert out.parts > 1
+    # Every character is still there, in order, across the re-split pieces.
+    assert "".join(out.text.replace("<", "").replace(">", "").split()) == "".join(sentence.split())
+    if always:  # re-splitting stops at a depth limit; what still overflows is reported
+        assert out.truncated_parts > 0
+        result = pipe.summarize_text(sentence)
+        assert result.quality.truncated == 1
+        assert "output length limit" in " ".join(result.warnings)
+    else:
+        assert out.truncated_parts == 0
+
+
+def test_output_limit_detection_on_both_backends(tiny_models):
+    for backend in ("transformers", "ctranslate2"):
+        pipe = _pipeline(tiny_models, backend=backend)
+        runner = pipe.summarizer.runner  # BART: never ends early, so always at the limit
+        outs = runner.generate(["The minister said that the situation remained worrying."])
+        assert outs[0].hit_limit, backend

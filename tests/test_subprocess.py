@@ -44,3 +44,17 @@ def test_model_error_as_a_process_has_no_traceback(seed_copy):
     assert proc.returncode == 3
     err = proc.stderr.decode()
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_closed_stdin_is_a_usage_error():
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "summarize", "-"],
+        capture_output=False,
+        stdin=None,
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+        timeout=120,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "error: no standard input to read ('-' was given)\n"

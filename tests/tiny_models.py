@@ -84,12 +84,13 @@ def build_marian(
     target_corpus: str = ENGLISH,
     *,
     max_positions: int = 512,
-    max_new_length: int = 48,
+    max_new_length: int = 64,
     d_model: int = 16,
     seed: int = 0,
     spm_vocab: int = 200,
     vocab_size: int | None = None,
     arch: dict | None = None,
+    eos_bias: float = 5.5,
 ) -> Path:
     """Save a tiny MarianMTModel and MarianTokenizer to ``out_dir``; return it.
 
@@ -148,6 +149,10 @@ def build_marian(
     for key, value in (arch or {}).items():
         setattr(config, key, value)
     model = MarianMTModel(config).eval()
+    # A random model rarely chooses to stop; a bias on </s> makes outputs end on their own
+    # at varied lengths, as a trained model's do.
+    with torch.no_grad():
+        model.final_logits_bias[0, 0] = eos_bias
     # Mirror the real opus-mt generation config, with a short max_length so tests are fast;
     # unk, pad and the bare word-boundary piece are banned so every sentence yields text.
     model.generation_config = GenerationConfig(
@@ -177,6 +182,7 @@ def build_bart(
     bpe_vocab: int = 400,
     vocab_size: int | None = None,
     arch: dict | None = None,
+    eos_bias: float = 0.0,
 ) -> Path:
     """Save a tiny BartForConditionalGeneration with a byte-level BPE tokenizer.
 
@@ -229,6 +235,8 @@ def build_bart(
     for key, value in (arch or {}).items():
         setattr(config, key, value)
     model = BartForConditionalGeneration(config).eval()
+    with torch.no_grad():
+        model.final_logits_bias[0, 2] = eos_bias
     # Shaped like distilbart-cnn-12-6's generation config, scaled down.
     model.generation_config = GenerationConfig(
         bos_token_id=0,
