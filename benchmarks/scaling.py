@@ -80,8 +80,6 @@ def main() -> None:
         link = store / model_id.replace("/", "--")
         if not link.exists():
             link.symlink_to(folder, target_is_directory=True)
-    if not (store / "ctranslate2").exists() and (args.workdir / "store" / "ctranslate2").exists():
-        shutil.copytree(args.workdir / "store" / "ctranslate2", store / "ctranslate2")
 
     src = args.workdir / "scaling-in"
     shutil.rmtree(src, ignore_errors=True)
@@ -103,6 +101,28 @@ def main() -> None:
     )
     print("| engine | wall s | docs/s | peak RSS of process tree MiB |")
     print("| --- | ---: | ---: | ---: |")
+    # Warm-up: converts the models to CTranslate2 once, outside the timed runs.
+    warm = args.workdir / "scaling-warm"
+    shutil.rmtree(warm, ignore_errors=True)
+    warm.mkdir()
+    shutil.copy(src / "doc000.txt", warm / "doc000.txt")
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "translate",
+            str(warm),
+            "-o",
+            str(warm / "out"),
+            "--device",
+            "cpu",
+            "-q",
+            "--summarizer",
+            "extractive",
+        ],
+        env,
+    )
     for name, extra in configs:
         out = args.workdir / "scaling-out"
         shutil.rmtree(out, ignore_errors=True)
