@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .core import EXTRACTIVE, BilingualPipeline
 from .errors import DocumentError, ModelLoadError, UsageError
@@ -30,7 +31,14 @@ from .manifest import MANIFEST_NAME, ManifestWriter
 from .outputs import sweep_temporaries, write_atomic
 from .records import Coverage, ModelsUsed, Quality
 from .registry import registry_path
-from .render import SCHEMA_VERSION, render_html, render_index, render_markdown, to_dict
+from .render import (
+    GENERATOR_META,
+    SCHEMA_VERSION,
+    render_html,
+    render_index,
+    render_markdown,
+    to_dict,
+)
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -160,10 +168,11 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
     files = sorted(
         p
         for p in in_dir.rglob("*")
-        if p.is_file()
+        # A broken or looping symlink is listed too, and fails with its reason.
+        if (p.is_file() or (p.is_symlink() and not p.exists()))
         and p.suffix.lower() in SUPPORTED_SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(in_dir).parts)
-        and not p.resolve().is_relative_to(out_root)
+        and not _resolved(p).is_relative_to(out_root)
     )
     rel_paths = [p.relative_to(in_dir) for p in files]
     stems = assign_stems(rel_paths)
@@ -171,12 +180,40 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
         BatchItem(path, rel.as_posix(), out_dir / stem)
         for path, rel, stem in zip(files, rel_paths, stems, strict=True)
     ]
-    inputs = {p.resolve() for p in files}
+    inputs = {_resolved(p) for p in files}
     for item in items:
         for target in item.outputs:
-            if target.resolve() in inputs:
+            if _resolved(target) in inputs:
                 raise UsageError(f"output {target} would overwrite an input document")
+            if target.exists() and not is_our_output(target):
+                raise UsageError(
+                    f"output {target} would overwrite a file this tool did not write; "
+                    "choose another output folder"
+                )
     return items
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
+def is_our_output(path: Path) -> bool:
+    """Whether ``path`` holds an output this tool wrote (so it may be replaced)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    if path.suffix == ".md":
+        return head.startswith("# Bilingual summary: ")
+    if path.suffix == ".html":
+        return GENERATOR_META in head
+    if path.suffix == ".json":
+        return '"schema_version"' in head and '"pipeline"' in head
+    return False
 
 
 #: Output stems a document may not take at the top of OUT_DIR (``index.html`` is ours).
@@ -411,7 +448,9 @@ def _resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> D
 
 
 def _index_href(item: BatchItem, out_dir: Path) -> str:
-    return os.path.relpath(out_dir / INDEX_NAME, item.output_stem.parent).replace(os.sep, "/")
+    return quote(
+        os.path.relpath(out_dir / INDEX_NAME, item.output_stem.parent).replace(os.sep, "/")
+    )
 
 
 def run_batch(
@@ -492,7 +531,7 @@ def write_index(
     for item in items:
         outcome = outcomes.get(item.relative)
         html_path = item.outputs[1]
-        href = os.path.relpath(html_path, out_dir).replace(os.sep, "/")
+        href = quote(os.path.relpath(html_path, out_dir).replace(os.sep, "/"))
         row: dict[str, Any] = {"path": item.relative, "href": None}
         if outcome is None:
             row.update(status="pending", reason="not processed yet")

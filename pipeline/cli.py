@@ -43,6 +43,12 @@ class _Group(TyperGroup):
         except PipelineError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except typer.TyperException as exc:
+            # A bad option value (Typer's own usage error, exit code 2): one line too.
+            if isinstance(exc, typer.Exit) or getattr(exc, "exit_code", None) != EXIT_USAGE:
+                raise
+            typer.echo(f"error: {exc.format_message()}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
         except BrokenPipeError:
             # The reader went away (`| head`): nothing more to say, and nowhere to say it.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -181,7 +187,11 @@ def _pipeline(params: dict[str, Any]) -> BilingualPipeline:
 @app.command(epilog=EXIT_CODES_HELP)
 def summarize(
     article: Annotated[
-        str, typer.Argument(help="The article: a .txt or .md file, or '-' for stdin.")
+        str,
+        typer.Argument(
+            metavar="ARTICLE",
+            help="The article (.txt .md .html .docx .pdf), or '-' for standard input.",
+        ),
     ],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
@@ -234,7 +244,10 @@ def summarize(
 def translate(
     in_dir: Annotated[
         Path,
-        typer.Argument(help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive."),
+        typer.Argument(
+            metavar="IN_DIR",
+            help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive.",
+        ),
     ],
     out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
     source_lang: SourceLang = DEFAULTS.source_lang,
@@ -334,11 +347,13 @@ def models_list(ctx: typer.Context, model_store: StoreOpt = None) -> None:
     typer.echo(f"model store: {store}")
     for spec in load_registry().models:
         where = locate(spec.id, revision=spec.revision, store=store)
-        found = (
-            f"{where.origin}: {where.path}"
-            if where.path
-            else "not on this machine (downloads on first use)"
+        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+        missing = "not on this machine" + (
+            " (HF_HUB_OFFLINE is set: pull it while online)"
+            if offline
+            else " (downloads on first use)"
         )
+        found = f"{where.origin}: {where.path}" if where.path else missing
         pair = f"{spec.source}→{spec.target}"
         typer.echo(f"{spec.id:<36} {spec.task:<14} {pair:<6} {found}")
 

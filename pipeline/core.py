@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ModelLoadError, ProcessingError, UsageError
+from .errors import DocumentError, ModelLoadError, ProcessingError, UsageError
 from .generation import (
     DEFAULT_MAX_BATCH_TOKENS,
     CTranslate2Runner,
@@ -87,6 +87,8 @@ class BilingualPipeline:
                 f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
             )
         self.device = resolve_device(self.options.device)
+        self._check_language(self.options.source_lang)
+        self._check_compute_type()
         if self.options.threads:
             import torch
 
@@ -96,6 +98,36 @@ class BilingualPipeline:
         # every document that needs it.
         self._load_errors: dict[str, ModelLoadError] = {}
         self._summarizer: Summarizer | None = None
+
+    def _check_language(self, language: str) -> None:
+        if language in (AUTO, TARGET_LANG) or self.options.translator:
+            return
+        if language != language.lower():
+            raise UsageError(f"--source-lang '{language}': use a lower-case code, like 'fr'")
+        try:
+            self.registry.translator(language, TARGET_LANG)
+        except DocumentError:
+            known = sorted({pair.split("-")[0] for pair in self.registry.pairs()})
+            raise UsageError(
+                f"--source-lang '{language}': no translation model registered for it "
+                f"(registered: {', '.join(known)}); pass --translator, or --source-lang auto"
+            ) from None
+
+    def _check_compute_type(self) -> None:
+        if self.options.compute_type is None:
+            return
+        from . import ct2
+
+        compute_type = ct2.resolve_compute_type(self.options.compute_type, self.device)
+        if ct2.available() and self.options.backend != "transformers":
+            import ctranslate2
+
+            supported = ctranslate2.get_supported_compute_types(self.device)
+            if compute_type not in supported:
+                raise UsageError(
+                    f"--compute-type {compute_type} is not supported on {self.device}; "
+                    f"expected one of: {', '.join(sorted(supported))}"
+                )
 
     # -- models -------------------------------------------------------------------------
 

@@ -49,9 +49,11 @@ def decode_bytes(data: bytes, name: str) -> str:
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"{name}: invalid {encoding} text ({exc.reason})") from None
             break
-    if text is None:
-        if b"\x00" in data:
+    if text is None and b"\x00" in data:
+        text = _bomless_utf16(data)
+        if text is None:
             raise BinaryDocumentError(f"{name}: binary file, not text")
+    if text is None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -62,6 +64,21 @@ def decode_bytes(data: bytes, name: str) -> str:
     if not text.strip():
         raise EmptyDocumentError(f"{name}: document is empty")
     return text
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 text without a BOM: NUL bytes on one side of nearly every pair (ASCII-range
+    text), and nowhere else."""
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        other = even if zeros is odd else odd
+        if zeros.count(0) > 0.3 * len(zeros) and other.count(0) == 0:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _guess_decode(data: bytes, name: str) -> str:

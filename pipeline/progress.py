@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from typing import TextIO
 
 from .batch import UP_TO_DATE, BatchItem, BatchSummary, DocumentOutcome
@@ -21,6 +22,7 @@ class BatchReporter:
         self._progress = None
         self._task = None
         self._started = time.perf_counter()
+        self._model_errors: set[str] = set()
 
     @classmethod
     def for_terminal(cls, total: int, *, quiet: bool) -> BatchReporter:
@@ -67,6 +69,12 @@ class BatchReporter:
     def finish(self, outcome: DocumentOutcome) -> None:
         """A document is done, failed or skipped."""
         self.count += 1
+        if outcome.model_error and outcome.reason:
+            # The same missing model fails every document that needs it: say why once.
+            message = outcome.reason.removeprefix(f"{outcome.relative}: ")
+            if message in self._model_errors:
+                outcome = replace(outcome, reason="a model could not be loaded (see above)")
+            self._model_errors.add(message)
         line = self._line(outcome)
         if self.mode == "bar":
             self._progress.advance(self._task)
@@ -76,7 +84,7 @@ class BatchReporter:
                 self._progress.console.print(line, markup=False, highlight=False)
         elif self.mode == "lines":
             print(line, file=self.stream, flush=True)
-        elif outcome.status == "failed":
+        elif outcome.status == "failed" and not outcome.reason.endswith("(see above)"):
             print(f"failed: {outcome.reason}", file=self.stream, flush=True)
 
     def _line(self, outcome: DocumentOutcome) -> str:

@@ -43,11 +43,23 @@ def _max_ngram_count(text: str, n: int = 3) -> int:
     return max(grams.values(), default=0)
 
 
+# The loop pattern backtracks; on long text it looks at the start and the end, where
+# degenerate repetition shows (a model that loops does so until it is stopped).
+_LOOP_WINDOW = 1500
+
+
+def _has_loop(text: str) -> bool:
+    if len(text) <= 2 * _LOOP_WINDOW:
+        return _LOOP.search(text) is not None
+    return any(
+        _LOOP.search(part) is not None for part in (text[:_LOOP_WINDOW], text[-_LOOP_WINDOW:])
+    )
+
+
 def has_repetition(source: str, target: str) -> bool:
     """Whether ``target`` loops (a unit repeated 4+ times, or a 3-gram 3+ times) where
     ``source`` does not."""
-    target_loop = _LOOP.search(target) is not None
-    if target_loop and _LOOP.search(source) is None:
+    if _has_loop(target) and not _has_loop(source):
         return True
     return _max_ngram_count(target) >= 3 and _max_ngram_count(source) < 3
 

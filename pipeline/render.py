@@ -160,10 +160,14 @@ td.num{text-align:right;color:#666;width:3rem}
 """
 
 
+#: Marks the HTML pages this tool writes (so a rerun knows it may replace them).
+GENERATOR_META = '<meta name="generator" content="bilingual-pipeline">'
+
+
 def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"{GENERATOR_META}<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>\n{body}\n</body></html>\n"
     )
 

@@ -11,6 +11,7 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import SEED
@@ -126,13 +127,13 @@ def test_index_lists_every_document_and_links_offline_views(use_registry_store, 
         assert rel in index
     assert len(parser.links) == sum(s == "done" for s in expected.values())
     for href in parser.links:
-        view = out / href
+        view = out / unquote(href)
         assert view.is_file()
         page = view.read_text("utf-8")
         assert "http://" not in page and "https://" not in page
         back = _Links()
         back.feed(page)
-        assert (view.parent / back.links[0]).resolve() == (out / "index.html").resolve()
+        assert (view.parent / unquote(back.links[0])).resolve() == (out / "index.html").resolve()
     assert re.search(r'status-skipped">skipped<br><small>[^<]*no translation model', index)
 
 
@@ -390,3 +391,62 @@ def test_a_killed_run_resumes_exactly_the_rest(use_registry_store, tmp_path, sig
     assert redone == set(names) - finished
     assert _check_outputs_whole(out) == set(names)
     assert not list(out.rglob("*.pipeline-tmp"))
+
+
+def test_names_that_are_special_in_urls_link_correctly(use_registry_store, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    names = ["report#1.txt", "what?.txt", "dir #2/50%.txt"]
+    for name in names:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(FRENCH_NEWS, encoding="utf-8")
+    assert translate(src, out, "--summarizer", "extractive", "-q").exit_code == 0
+    parser = _Links()
+    parser.feed((out / "index.html").read_text("utf-8"))
+    assert sorted(unquote(h) for h in parser.links) == sorted(
+        n.replace(".txt", ".html") for n in names
+    )
+    assert all("#" not in h and "?" not in h for h in parser.links)
+
+
+def test_a_user_file_in_the_output_folder_is_never_overwritten(use_registry_store, tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "notes.txt").write_text(FRENCH_NEWS, encoding="utf-8")
+    mine = src / "sub" / "notes.md"
+    mine.write_text("# My own notes\n", encoding="utf-8")
+    result = translate(src, src / "sub", "--summarizer", "extractive")
+    assert result.exit_code == 2
+    assert "would overwrite a file this tool did not write" in result.stderr
+    assert mine.read_text(encoding="utf-8") == "# My own notes\n"
+
+
+def test_outputs_get_ordinary_permissions(use_registry_store, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(FRENCH_NEWS, encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        assert translate(src, out, "--summarizer", "extractive", "-q").exit_code == 0
+    finally:
+        os.umask(old)
+    for name in ("a.md", "a.html", "a.json", "index.html"):
+        assert (out / name).stat().st_mode & 0o777 == 0o644, name
+
+
+def test_broken_and_looping_symlinks_are_reported_not_hidden(use_registry_store, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(FRENCH_NEWS, encoding="utf-8")
+    (src / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (src / "loop1.txt").symlink_to(src / "loop2.txt")
+    (src / "loop2.txt").symlink_to(src / "loop1.txt")
+    result = translate(src, out, "--summarizer", "extractive", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "4 documents: 1 done, 3 failed, 0 skipped"
+    statuses = {r["path"]: r["status"] for r in read_manifest(out / "manifest.jsonl")}
+    assert statuses == {
+        "a.txt": "done",
+        "dangling.txt": "failed",
+        "loop1.txt": "failed",
+        "loop2.txt": "failed",
+    }

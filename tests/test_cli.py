@@ -276,7 +276,8 @@ def test_translate_model_failure_fails_those_documents_and_exits_3(tmp_path):
     assert result.exit_code == 3
     lines = result.stderr.splitlines()
     assert lines[-1] == "2 documents: 0 done, 2 failed, 0 skipped"
-    assert all("opus-mt-fr-en" in line and "models pull" in line for line in lines[:-1])
+    assert len(lines) == 2  # the model's failure is told once, not once per document
+    assert "opus-mt-fr-en" in lines[0] and "models pull" in lines[0]
     assert "Traceback" not in result.output
     assert not list(out.rglob("a.*"))
 
@@ -296,3 +297,33 @@ def test_an_output_path_that_cannot_be_written_is_one_line(model_args, seed_copy
     _one_line_error(result, 2, str(blocker))
     result = invoke("translate", str(seed_copy.parent), "-o", str(blocker / "out"), *model_args)
     _one_line_error(result, 2, str(blocker))
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--source-lang", "xx"], "--source-lang 'xx': no translation model registered"),
+        (["--source-lang", "FR"], "use a lower-case code"),
+        (["--batch-size", "0"], "--batch-size"),
+        (["--device", "tpu"], "--device"),
+        (
+            ["--backend", "ctranslate2", "--compute-type", "float16", "--device", "cpu"],
+            "not supported on cpu",
+        ),
+    ],
+    ids=["unknown-language", "upper-case-language", "batch-size", "device", "compute-type"],
+)
+def test_bad_option_values_are_one_line_usage_errors(seed_copy, tiny_models, args, fragment):
+    result = invoke("summarize", str(seed_copy), "--summarizer", "extractive", *args)
+    _one_line_error(result, 2, fragment)
+
+
+def test_an_output_symlink_is_written_through(model_args, seed_copy, tmp_path):
+    target = tmp_path / "real" / "summary.md"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    assert invoke("summarize", str(seed_copy), "-o", str(link), *model_args).exit_code == 0
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8").startswith("# Bilingual summary")

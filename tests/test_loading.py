@@ -15,8 +15,10 @@ TEXT = "Le ministre a déclaré que la situation était grave. Les élections au
         TEXT.encode("utf-16"),
         TEXT.encode("cp1252"),
         TEXT.encode("latin-1"),
+        TEXT.encode("utf-16-le"),
+        TEXT.encode("utf-16-be"),
     ],
-    ids=["utf8", "utf8-bom", "utf16", "cp1252", "latin1"],
+    ids=["utf8", "utf8-bom", "utf16", "cp1252", "latin1", "utf16le-no-bom", "utf16be-no-bom"],
 )
 def test_common_encodings_decode_to_the_same_text(data):
     assert decode_bytes(data, "doc") == TEXT

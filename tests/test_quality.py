@@ -76,3 +76,10 @@ def test_chinese_source_expects_longer_english():
         "and the unions said they supported it."
     )
     assert LENGTH_RATIO not in sentence_flags([source], [target], "zh")[0]
+
+
+def test_loops_are_found_in_very_long_outputs():
+    long_source = "mot " * 30000
+    assert not has_repetition(long_source, "word " * 10 + "new text " * 5000)
+    looping = "a long and varied sentence. " * 2 + "and then and then " * 400
+    assert has_repetition("Une phrase.", looping * 20)
