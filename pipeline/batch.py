@@ -259,20 +259,14 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
     """A hash of the options and settings that decide a document's outputs, as resolved on
     this machine (``auto`` device and backend included). Which models a document used, and
     what each resolves to now, is checked separately (:func:`stored_result`)."""
-    from . import ct2
-
-    options = pipeline.options
-    backend = options.backend
-    if backend == "auto":
-        backend = "ctranslate2" if ct2.available() else "transformers"
     relevant: dict[str, Any] = {
-        name: getattr(options, name)
+        name: getattr(pipeline.options, name)
         for name in ("source_lang", "translator", "back_translator", "summarizer", "num_beams")
     }
     relevant["device"] = pipeline.device
-    relevant["backend"] = backend
-    if backend == "ctranslate2":
-        relevant["compute_type"] = ct2.resolve_compute_type(options.compute_type, pipeline.device)
+    relevant["backend"] = pipeline.backend
+    if pipeline.compute_type:
+        relevant["compute_type"] = pipeline.compute_type
     relevant["schema"] = SCHEMA_VERSION
     relevant["registry"] = hashlib.sha256(registry_path().read_bytes()).hexdigest()
     blob = json.dumps(relevant, sort_keys=True, default=str).encode()

@@ -392,8 +392,7 @@ def models_pull(
             except UnsupportedLanguageError as exc:
                 raise UsageError(str(exc)) from None
     for model_id in dict.fromkeys(wanted):
-        spec = registry.find(model_id)
-        path = pull(model_id, revision=spec.revision if spec else None, store=model_store)
+        path = pull(model_id, revision=registry.revision(model_id), store=model_store)
         typer.echo(f"{model_id}: {path}")
 
 

@@ -119,7 +119,7 @@ class BilingualPipeline:
         from . import ct2
 
         compute_type = ct2.resolve_compute_type(self.options.compute_type, self.device)
-        if ct2.available() and self.options.backend != "transformers":
+        if self.backend == "ctranslate2":
             import ctranslate2
 
             supported = ctranslate2.get_supported_compute_types(self.device)
@@ -128,6 +128,25 @@ class BilingualPipeline:
                     f"--compute-type {compute_type} is not supported on {self.device}; "
                     f"expected one of: {', '.join(sorted(supported))}"
                 )
+
+    @property
+    def backend(self) -> str:
+        """The engine models are meant to run on here: ``auto`` resolved to ``ctranslate2``
+        when it is installed (a model it cannot convert still falls back to transformers)."""
+        if self.options.backend != "auto":
+            return self.options.backend
+        from . import ct2
+
+        return "ctranslate2" if ct2.available() else "transformers"
+
+    @property
+    def compute_type(self) -> str | None:
+        """The CTranslate2 weight type in use, resolved for the device; None on transformers."""
+        if self.backend != "ctranslate2":
+            return None
+        from . import ct2
+
+        return ct2.resolve_compute_type(self.options.compute_type, self.device)
 
     # -- models -------------------------------------------------------------------------
 
@@ -145,10 +164,9 @@ class BilingualPipeline:
     def _load_runner(self, ref: str, role: str) -> Seq2SeqRunner:
         from . import ct2
 
-        spec = self.registry.find(ref)
         common = {
             "role": role,
-            "revision": spec.revision if spec else None,
+            "revision": self.registry.revision(ref),
             "store": self.options.model_store,
             "device": self.device,
         }
@@ -157,10 +175,7 @@ class BilingualPipeline:
             "num_beams": self.options.num_beams,
             "max_batch_tokens": self.options.max_batch_tokens,
         }
-        backend = self.options.backend
-        if backend == "auto":
-            backend = "ctranslate2" if ct2.available() else "transformers"
-        if backend == "ctranslate2":
+        if self.backend == "ctranslate2":
             try:
                 loaded = ct2.load_ctranslate2(
                     ref,
@@ -183,9 +198,8 @@ class BilingualPipeline:
     def model_identity(self, ref: str) -> str:
         """What the model ``ref`` resolves to on this machine now (see
         :func:`pipeline.loader.model_identity`)."""
-        spec = self.registry.find(ref)
         return model_identity(
-            ref, revision=spec.revision if spec else None, store=self.options.model_store
+            ref, revision=self.registry.revision(ref), store=self.options.model_store
         )
 
     def models_for(self, language: str) -> ModelsUsed:

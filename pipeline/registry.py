@@ -67,6 +67,11 @@ class Registry:
         """The entry with this id, if any."""
         return next((m for m in self.models if m.id == model_id), None)
 
+    def revision(self, model_id: str) -> str | None:
+        """The pinned revision of ``model_id`` (None: unpinned or not registered)."""
+        spec = self.find(model_id)
+        return spec.revision if spec else None
+
 
 def registry_path() -> Path:
     """The registry file in use."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .generation import Seq2SeqRunner
 from .records import TranslatedText
@@ -57,20 +56,12 @@ class Translator:
             piece_lengths.extend([n] if len(parts) == 1 else self.runner.count_tokens(parts))
             owners.extend([i] * len(parts))
         results = self._run(pieces, piece_lengths, depth=0)
-        grouped: list[list[_Piece]] = [[] for _ in texts]
+        grouped: list[list[TranslatedText]] = [[] for _ in texts]
         for owner, piece in zip(owners, results, strict=True):
             grouped[owner].append(piece)
-        return [
-            TranslatedText(
-                " ".join(p.text for p in group if p.text),
-                sum(p.parts for p in group),
-                sum(p.missing for p in group),
-                sum(p.truncated for p in group),
-            )
-            for group in grouped
-        ]
+        return [_join(group) for group in grouped]
 
-    def _run(self, pieces: list[str], lengths: list[int], depth: int) -> list[_Piece]:
+    def _run(self, pieces: list[str], lengths: list[int], depth: int) -> list[TranslatedText]:
         """Translate pieces; re-split any whose translation reached the output limit."""
         prefixed = [self.prefix + p for p in pieces] if self.prefix else pieces
         prefixed_lengths = self.runner.count_tokens(prefixed) if self.prefix else lengths
@@ -89,23 +80,18 @@ class Translator:
                 if len(halves) > 1:
                     log.info("translation hit the output limit: re-split into %d", len(halves))
                     sub = self._run(halves, self.runner.count_tokens(halves), depth + 1)
-                    results.append(
-                        _Piece(
-                            " ".join(p.text for p in sub if p.text),
-                            sum(p.parts for p in sub),
-                            sum(p.missing for p in sub),
-                            sum(p.truncated for p in sub),
-                        )
-                    )
+                    results.append(_join(sub))
                     continue
             text = out.strip()
-            results.append(_Piece(text, 1, int(not text), int(hit and bool(text))))
+            results.append(TranslatedText(text, 1, int(not text), int(hit and bool(text))))
         return results
 
 
-@dataclass(frozen=True)
-class _Piece:
-    text: str
-    parts: int
-    missing: int
-    truncated: int
+def _join(parts: list[TranslatedText]) -> TranslatedText:
+    """The translations of consecutive parts of one text, as one."""
+    return TranslatedText(
+        " ".join(p.text for p in parts if p.text),
+        sum(p.parts for p in parts),
+        sum(p.untranslated_parts for p in parts),
+        sum(p.truncated_parts for p in parts),
+    )
