@@ -16,11 +16,11 @@ import os
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from .core import EXTRACTIVE, BilingualPipeline
@@ -29,7 +29,7 @@ from .formats import SUPPORTED_SUFFIXES
 from .loading import parse_document
 from .manifest import MANIFEST_NAME, ManifestWriter
 from .outputs import sweep_temporaries, write_atomic
-from .records import Coverage, ModelsUsed, Quality
+from .records import BilingualSummary, Coverage, Document, ModelsUsed, Quality
 from .registry import registry_path
 from .render import (
     GENERATOR_META,
@@ -326,43 +326,88 @@ class Computed:
 
 
 def compute(pipeline: BilingualPipeline, task: Task) -> Computed:
-    """Translate, summarize and render one document; never raises for a bad document.
+    """Translate, summarize and render one document (a window of one)."""
+    return compute_window(pipeline, [task])[0]
 
+
+def compute_window(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Computed]:
+    """Parse, translate, summarize and render a window of documents; never raises for a
+    bad document. Result ``i`` belongs to task ``i``.
+
+    The documents go through each stage together (:meth:`BilingualPipeline.summarize_many`),
+    so their sentences and summaries share batches; each still succeeds or fails alone.
     Runs wherever the engine puts it (this process, a worker process, a Ray actor); it
     reads nothing from disk and writes nothing. A model that cannot be loaded fails the
     documents that need it (``model_error``); UsageError propagates, since every document
     would fail the same way.
     """
+    results: list[Computed | None] = [None] * len(tasks)
+    parsed: list[tuple[int, Document, float, float]] = []  # slot, document, start, read_s
+    for slot, task in enumerate(tasks):
+        started = time.perf_counter()
+        try:
+            document = parse_document(
+                task.data,
+                pipeline.options.source_lang,
+                name=task.item.relative,
+                suffix=task.item.path.suffix,
+            )
+        except Exception as exc:
+            results[slot] = _failed(task, exc)
+            continue
+        parsed.append((slot, document, started, time.perf_counter() - started))
+    window_started = time.perf_counter()
+    summaries = pipeline.summarize_many([d for _, d, _, _ in parsed], include_translation=True)
+    for (slot, document, started, read_s), result in zip(parsed, summaries, strict=True):
+        task = tasks[slot]
+        try:
+            if isinstance(result, BaseException):
+                raise result
+            rendered = Rendered(
+                render_markdown(result),
+                render_html(result, index_href=task.index_href),
+                to_dict(result, fingerprint=task.fingerprint),
+            )
+        except Exception as exc:
+            results[slot] = _failed(task, exc)
+            continue
+        results[slot] = _computed(task, document, result, rendered, read_s, started, window_started)
+    return cast("list[Computed]", results)
+
+
+def _failed(task: Task, exc: Exception) -> Computed:
+    """The outcome of a document that raised ``exc``; a UsageError is re-raised."""
     item = task.item
-    started = time.perf_counter()
     sha = hashlib.sha256(task.data).hexdigest()
-    try:
-        document = parse_document(
-            task.data, pipeline.options.source_lang, name=item.relative, suffix=item.path.suffix
-        )
-        read_s = time.perf_counter() - started
-        result = pipeline.summarize(document, include_translation=True)
-        rendered = Rendered(
-            render_markdown(result),
-            render_html(result, index_href=task.index_href),
-            to_dict(result, fingerprint=task.fingerprint),
-        )
-    except DocumentError as exc:
+    if isinstance(exc, UsageError):
+        raise exc
+    if isinstance(exc, DocumentError):
         return Computed(DocumentOutcome(item.relative, exc.status, str(exc), sha))
-    except ModelLoadError as exc:
+    if isinstance(exc, ModelLoadError):
         reason = f"{item.relative}: {exc}"
         return Computed(DocumentOutcome(item.relative, "failed", reason, sha, model_error=True))
-    except (UsageError, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        log.debug("unexpected error on %s", item.relative, exc_info=True)
-        reason = f"{item.relative}: {type(exc).__name__}: {exc}"
-        return Computed(DocumentOutcome(item.relative, "failed", reason, sha))
+    log.debug("unexpected error on %s", item.relative, exc_info=exc)
+    reason = f"{item.relative}: {type(exc).__name__}: {exc}"
+    return Computed(DocumentOutcome(item.relative, "failed", reason, sha))
+
+
+def _computed(
+    task: Task,
+    document: Document,
+    result: BilingualSummary,
+    rendered: Rendered,
+    read_s: float,
+    started: float,
+    window_started: float,
+) -> Computed:
+    item = task.item
+    # Stage times are this document's share of its window's stages; the total counts its
+    # own reading plus the window's shared work up to now.
     timings = DocumentTimings(
         read_s=read_s,
         translate_s=result.timings.translate_s,
         summarize_s=result.timings.summarize_s,
-        total_s=time.perf_counter() - started,
+        total_s=read_s + time.perf_counter() - window_started,
     )
     status, reason = "done", None
     if task.strict and result.quality.flagged:
@@ -371,7 +416,7 @@ def compute(pipeline: BilingualPipeline, task: Task) -> Computed:
         item.relative,
         status,
         reason,
-        sha,
+        hashlib.sha256(task.data).hexdigest(),
         document.source.language,
         result.models,
         result.coverage,
@@ -382,6 +427,38 @@ def compute(pipeline: BilingualPipeline, task: Task) -> Computed:
         sum(len(s.text.split()) for s in document.sentences),
     )
     return Computed(outcome, rendered)
+
+
+def windows(tasks: Iterable[Task], max_docs: int, max_tokens: int) -> Iterator[list[Task]]:
+    """Group tasks, in order, into windows of at most ``max_docs`` documents and about
+    ``max_tokens`` source tokens (estimated from input size before parsing: 4 bytes a
+    token). A document over the budget alone makes a window of one."""
+    if max_docs < 1 or max_tokens < 1:
+        raise UsageError("window sizes must be at least 1")
+    window: list[Task] = []
+    used = 0
+    for task in tasks:
+        tokens = estimated_tokens(task)
+        if window and (len(window) >= max_docs or used + tokens > max_tokens):
+            yield window
+            window, used = [], 0
+        window.append(task)
+        used += tokens
+    if window:
+        yield window
+
+
+def window_docs(max_docs: int, documents: int, parallelism: int) -> int:
+    """Documents per window: ``max_docs``, or fewer when a small batch would otherwise
+    leave some of ``parallelism`` workers idle (every worker gets two windows or more)."""
+    if parallelism <= 1:
+        return max_docs
+    return max(1, min(max_docs, -(-documents // (2 * parallelism))))
+
+
+def estimated_tokens(task: Task) -> int:
+    """A cheap estimate of a document's source tokens from its size in bytes."""
+    return max(1, len(task.data) // 4)
 
 
 def commit(
@@ -462,9 +539,10 @@ def run_batch(
     quality-flagged document counts as failed. ``index.html`` is rewritten at the end,
     also when the run is interrupted.
 
-    ``engine`` computes the documents (default: in this process with ``pipeline``); this
+    ``engine`` computes the documents (default: in this process with ``pipeline``), in
+    windows of documents that go through each stage together (see :func:`windows`); this
     process lists inputs, checks what is up to date, and writes every file, so the
-    guarantees hold whatever the engine.
+    guarantees hold whatever the engine and window.
     """
     from .engines import SerialEngine
 
@@ -506,7 +584,9 @@ def run_batch(
                 outcomes[outcome.relative] = outcome
                 return outcome
 
-            for computed in engine.map(tasks()):
+            max_docs = window_docs(pipeline.options.window_docs, len(items), engine.parallelism)
+            batches = windows(tasks(), max_docs, pipeline.options.window_tokens)
+            for computed in engine.map(batches):
                 while ready:
                     yield record(ready.popleft())
                 yield record(commit(computed, by_name[computed.outcome.relative], identity))

@@ -140,6 +140,24 @@ ThreadsOpt = Annotated[
 MaxBatchTokensOpt = Annotated[
     int, typer.Option("--max-batch-tokens", min=1, help="Padded input tokens per batch.")
 ]
+SummaryBatchTokensOpt = Annotated[
+    Optional[int],
+    typer.Option(
+        "--summary-batch-tokens",
+        min=1,
+        help="Padded input tokens per summarizer batch (default: 16384 on CPU, 65536 on CUDA).",
+    ),
+]
+WindowDocsOpt = Annotated[
+    int,
+    typer.Option(
+        "--window-docs", min=1, help="Most documents that go through each stage together."
+    ),
+]
+WindowTokensOpt = Annotated[
+    int,
+    typer.Option("--window-tokens", min=1, help="About how many source tokens a window holds."),
+]
 BatchSizeOpt = Annotated[
     int, typer.Option("--batch-size", min=1, help="Sentences per generate() call.")
 ]
@@ -210,6 +228,7 @@ def summarize(
     backend: BackendOpt = Backend(DEFAULTS.backend),
     compute_type: ComputeTypeOpt = None,
     max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
+    summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -261,7 +280,10 @@ def translate(
     backend: BackendOpt = Backend(DEFAULTS.backend),
     compute_type: ComputeTypeOpt = None,
     max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
+    summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
+    window_docs: WindowDocsOpt = DEFAULTS.window_docs,
+    window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     workers: Annotated[
         Optional[int],
         typer.Option(

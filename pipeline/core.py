@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 from .errors import DocumentError, ModelLoadError, ProcessingError, UsageError
 from .generation import (
@@ -70,6 +72,13 @@ class PipelineOptions:
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
     #: CPU threads for inference (None: every core this process may use).
     threads: int | None = None
+    #: Budget of padded input tokens per summarizer batch (its inputs run up to 1,024
+    #: tokens, so it gets its own; None: 16,384 on CPU, 65,536 on CUDA).
+    summary_batch_tokens: int | None = None
+    #: Most documents per window: a window's documents go through each stage together.
+    window_docs: int = 64
+    #: About how many source tokens a window holds (estimated from input size).
+    window_tokens: int = 65_536
 
 
 class BilingualPipeline:
@@ -88,6 +97,12 @@ class BilingualPipeline:
             )
         self.device = resolve_device(self.options.device)
         self._check_language(self.options.source_lang)
+        for name in ("window_docs", "window_tokens", "summary_batch_tokens", "max_batch_tokens"):
+            value = getattr(self.options, name)
+            if value is not None and value < 1:
+                flag = name.replace("_", "-")
+                raise UsageError(f"--{flag} must be at least 1, got {value}")
+        self._backend: str | None = None
         self._check_compute_type()
         if self.options.threads:
             import torch
@@ -131,13 +146,35 @@ class BilingualPipeline:
 
     @property
     def backend(self) -> str:
-        """The engine models are meant to run on here: ``auto`` resolved to ``ctranslate2``
-        when it is installed (a model it cannot convert still falls back to transformers)."""
+        """The engine models run on here: ``auto`` resolved to ``ctranslate2`` when it is
+        installed and can use the device (a model it cannot convert still falls back to
+        transformers)."""
+        if self._backend is None:
+            self._backend = self._resolve_backend()
+        return self._backend
+
+    def _resolve_backend(self) -> str:
         if self.options.backend != "auto":
             return self.options.backend
         from . import ct2
 
-        return "ctranslate2" if ct2.available() else "transformers"
+        if not ct2.available():
+            return "transformers"
+        if self.device == "cuda" and not ct2.cuda_available():
+            self._fall_back_to_transformers("CTranslate2 cannot use the CUDA device")
+            return "transformers"
+        return "ctranslate2"
+
+    def _fall_back_to_transformers(self, reason: str) -> None:
+        self._backend = "transformers"
+        log.warning("%s (a CPU-only build, or CUDA libraries missing); using transformers", reason)
+
+    @property
+    def summary_batch_tokens(self) -> int:
+        """The summarizer's budget of padded input tokens per batch, resolved for the device."""
+        if self.options.summary_batch_tokens:
+            return self.options.summary_batch_tokens
+        return 65_536 if self.device == "cuda" else 16_384
 
     @property
     def compute_type(self) -> str | None:
@@ -173,7 +210,9 @@ class BilingualPipeline:
         batching = {
             "batch_size": self.options.batch_size,
             "num_beams": self.options.num_beams,
-            "max_batch_tokens": self.options.max_batch_tokens,
+            "max_batch_tokens": (
+                self.summary_batch_tokens if role == "summarizer" else self.options.max_batch_tokens
+            ),
         }
         if self.backend == "ctranslate2":
             try:
@@ -188,6 +227,11 @@ class BilingualPipeline:
                 if self.options.backend != "auto":
                     raise
                 log.info("%s %s: CTranslate2 cannot convert it; using transformers", role, ref)
+            except ct2.DeviceUnusableError as exc:
+                if self.options.backend != "auto":
+                    raise
+                # Every later model would fail the same way: switch the whole pipeline.
+                self._fall_back_to_transformers(f"CTranslate2 cannot run on CUDA here ({exc})")
         return TransformersRunner(load_seq2seq(ref, **common), **batching)
 
     @property
@@ -274,92 +318,288 @@ class BilingualPipeline:
     def translate(self, document: Document) -> Translation:
         """Translate every sentence of ``document`` into English, aligned one-to-one and
         quality-flagged. An English document passes through unchanged."""
-        language = document.source.language
-        sources = [s.text for s in document.sentences]
-        translator = self.translator(language)
-        if translator is None:
-            outputs = [TranslatedText(text) for text in sources]
+        return _raise_or_return(self.translate_many([document])[0])
+
+    def translate_many(self, documents: Sequence[Document]) -> list[Translation | Exception]:
+        """The translation stage over many documents: the sentences of every document that
+        shares a translator go through it together, so they share batches. Result ``i`` is
+        document ``i``'s translation or the error that failed it (alone)."""
+        results: list[Translation | Exception | None] = [None] * len(documents)
+        groups: dict[str | None, list[int]] = {}
+        for i, document in enumerate(documents):
+            try:
+                ref = self.models_for(document.source.language).translator
+            except DocumentError as exc:
+                results[i] = exc
+                continue
+            groups.setdefault(ref, []).append(i)
+        for ref, members in groups.items():
+
+            def run(idx: list[int], ref: str | None = ref) -> list[Translation]:
+                return self._translate_documents(ref, [documents[j] for j in idx])
+
+            for i, result in _isolated(members, run).items():
+                results[i] = result
+        return cast("list[Translation | Exception]", results)
+
+    def _translate_documents(self, ref: str | None, documents: list[Document]) -> list[Translation]:
+        texts = [s.text for d in documents for s in d.sentences]
+        if ref is None:  # English: each sentence is its own translation
+            outputs = [TranslatedText(text) for text in texts]
         else:
-            outputs = translator.translate(sources)
-        flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
-        aligned = tuple(
-            TranslatedSentence(
-                s.index,
-                s.paragraph,
-                s.text,
-                o.text,
-                o.parts,
-                o.untranslated_parts,
-                o.truncated_parts,
-                f + ((TRUNCATED,) if o.truncated_parts else ()),
-            )
-            for s, o, f in zip(document.sentences, outputs, flags, strict=True)
-        )
-        return Translation(language, TARGET_LANG, aligned)
+            outputs = self._translator(ref, "translator").translate(texts)
+        translations = []
+        start = 0
+        for document in documents:
+            own = outputs[start : start + len(document.sentences)]
+            start += len(document.sentences)
+            translations.append(_aligned(document, own))
+        return translations
 
     def summarize(
         self, document: Document, *, include_translation: bool = False
     ) -> BilingualSummary:
-        """Translate, rank and summarize one document."""
-        language = document.source.language
-        models = self.models_for(language)  # refuses an unsupported language up front
+        """Translate, rank and summarize one document (a window of one)."""
+        result = self.summarize_many([document], include_translation=include_translation)[0]
+        return _raise_or_return(result)
+
+    def summarize_many(
+        self, documents: Sequence[Document], *, include_translation: bool = False
+    ) -> list[BilingualSummary | Exception]:
+        """Translate, rank and summarize a window of documents together.
+
+        Each stage takes the items of every document at once: all sentences share
+        translation batches, all summary chunks share summarizer batches, all summary
+        sentences share back-translation batches; results return to their documents.
+        Result ``i`` is document ``i``'s summary or the error that failed it. A document
+        fails alone: when a batch raises, its documents are run again one at a time. The
+        outputs do not depend on which documents share a window.
+        """
+        results: list[BilingualSummary | Exception | None] = [None] * len(documents)
         started = time.perf_counter()
-        translation = self.translate(document)
+        translations = self.translate_many(documents)
         translated_at = time.perf_counter()
+        drafts: dict[int, _Draft] = {}
+        for i, (document, translation) in enumerate(zip(documents, translations, strict=True)):
+            if isinstance(translation, Exception):
+                results[i] = translation
+                continue
+            try:
+                drafts[i] = self._draft(document, translation)
+            except DocumentError as exc:
+                results[i] = exc
+        summaries = self._summaries(drafts)
+        finished = time.perf_counter()
+        translate_share = _shares(
+            {i: sum(len(s.text) for s in documents[i].sentences) for i in drafts},
+            translated_at - started,
+        )
+        summarize_share = _shares(
+            {i: len(d.translation.target_text) for i, d in drafts.items()},
+            finished - translated_at,
+        )
+        for i, draft in drafts.items():
+            summary = summaries[i]
+            if isinstance(summary, Exception):
+                results[i] = summary
+                continue
+            summary_en, summary_src, notes = summary
+            results[i] = BilingualSummary(
+                source=draft.document.source,
+                summary_en=summary_en,
+                summary_source=summary_src,
+                key_sentences=draft.key_sentences,
+                models=draft.models,
+                coverage=draft.coverage,
+                translation=draft.translation if include_translation else None,
+                warnings=draft.warnings + notes,
+                quality=_quality(draft.translation),
+                timings=StageTimings(translate_share[i], summarize_share[i]),
+            )
+        return cast("list[BilingualSummary | Exception]", results)
+
+    def _draft(self, document: Document, translation: Translation) -> _Draft:
+        """A translated document, ranked, before its summaries."""
         translated = [s for s in translation.sentences if s.translated]
         if not translated:
             raise ProcessingError(
                 f"{document.source.path}: the translator returned no output for any sentence"
             )
-        coverage = Coverage(len(translation.sentences), len(translated))
-        warnings = list(document.notes) + _translation_warnings(translation)
-
         ranked = top_sentences([s.text for s in document.sentences])
         key_sentences = tuple(
             KeySentence(i, s.paragraph, s.source, s.target, score)
             for i, score in ranked
             for s in (translation.sentences[i],)
         )
-        if self.extractive:
-            summary_en, summary_src = _extractive(key_sentences, language, "extractive")
-        else:
-            try:
-                summary_en = self.summarizer.summarize([s.target for s in translated])
-                summary_src = self._back_translate(summary_en, document, models.back_translator)
-            except SummaryDidNotConverge as exc:
-                warnings.append(f"{exc}; the summary is extractive instead")
-                summary_en, summary_src = _extractive(
-                    key_sentences, language, "extractive-fallback"
-                )
-        finished = time.perf_counter()
-        return BilingualSummary(
-            source=document.source,
-            summary_en=summary_en,
-            summary_source=summary_src,
-            key_sentences=key_sentences,
-            models=models,
-            coverage=coverage,
-            translation=translation if include_translation else None,
-            warnings=tuple(warnings),
-            quality=_quality(translation),
-            timings=StageTimings(translated_at - started, finished - translated_at),
+        return _Draft(
+            document,
+            self.models_for(document.source.language),
+            translation,
+            Coverage(len(translation.sentences), len(translated)),
+            tuple(document.notes) + tuple(_translation_warnings(translation)),
+            key_sentences,
         )
 
-    def _back_translate(self, summary: Summary, document: Document, ref: str | None) -> Summary:
-        language = document.source.language
-        if ref is None:  # an English document: its summary is already in its language
-            return summary
-        if summary.method == "verbatim":
-            # The "summary" is the whole translation: the source text itself is its exact
-            # counterpart, better than a round trip through two models.
-            return Summary(language, " ".join(s.text for s in document.sentences), "verbatim")
-        sentences = split_sentences(summary.text, TARGET_LANG) or [summary.text]
-        outputs = self._translator(ref, "back-translator").translate(sentences)
-        text = " ".join(o.text for o in outputs if o.text)
-        missing = sum(o.untranslated_parts for o in outputs)
-        if missing:
-            log.warning("%s: %d summary part(s) not back-translated", document.source.path, missing)
-        return Summary(language, text, "back-translated")
+    def _summaries(
+        self, drafts: dict[int, _Draft]
+    ) -> dict[int, tuple[Summary, Summary, tuple[str, ...]] | Exception]:
+        """The English and source-language summaries of every draft (and notes to add to
+        its warnings): the summarizer and back-translation stages, across documents."""
+        out: dict[int, tuple[Summary, Summary, tuple[str, ...]] | Exception] = {}
+        if self.extractive:
+            for i, draft in drafts.items():
+                out[i] = (*_extractive(draft.key_sentences, draft.language, "extractive"), ())
+            return out
+        members = list(drafts)
+
+        def summarize(idx: list[int]) -> list[Summary | ProcessingError]:
+            texts = [
+                [s.target for s in drafts[j].translation.sentences if s.translated] for j in idx
+            ]
+            return self.summarizer.summarize_many(texts)
+
+        english: dict[int, Summary] = {}
+        for i, result in _isolated(members, summarize).items():
+            if isinstance(result, SummaryDidNotConverge):
+                draft = drafts[i]
+                fallback = _extractive(draft.key_sentences, draft.language, "extractive-fallback")
+                out[i] = (*fallback, (f"{result}; the summary is extractive instead",))
+            elif isinstance(result, Exception):
+                out[i] = result
+            else:
+                english[i] = result
+        for i, result in self._back_translate_many(drafts, english).items():
+            out[i] = result if isinstance(result, Exception) else (english[i], result, ())
+        return out
+
+    def _back_translate_many(
+        self, drafts: dict[int, _Draft], english: dict[int, Summary]
+    ) -> dict[int, Summary | Exception]:
+        """The source-language summary of each English one: the back-translation stage,
+        with every summary sentence of the documents sharing a model translated together."""
+        out: dict[int, Summary | Exception] = {}
+        groups: dict[str, list[int]] = {}
+        for i, summary in english.items():
+            draft = drafts[i]
+            ref = draft.models.back_translator
+            if ref is None:  # an English document: its summary is already in its language
+                out[i] = summary
+            elif summary.method == "verbatim":
+                # The "summary" is the whole translation: the source text itself is its
+                # exact counterpart, better than a round trip through two models.
+                text = " ".join(s.text for s in draft.document.sentences)
+                out[i] = Summary(draft.language, text, "verbatim")
+            else:
+                groups.setdefault(ref, []).append(i)
+        for ref, members in groups.items():
+
+            def run(idx: list[int], ref: str = ref) -> list[Summary]:
+                pieces = [
+                    split_sentences(english[j].text, TARGET_LANG) or [english[j].text] for j in idx
+                ]
+                flat = [p for sentences in pieces for p in sentences]
+                outputs = self._translator(ref, "back-translator").translate(flat)
+                summaries, start = [], 0
+                for j, sentences in zip(idx, pieces, strict=True):
+                    own = outputs[start : start + len(sentences)]
+                    start += len(sentences)
+                    missing = sum(o.untranslated_parts for o in own)
+                    if missing:
+                        log.warning(
+                            "%s: %d summary part(s) not back-translated",
+                            drafts[j].document.source.path,
+                            missing,
+                        )
+                    text = " ".join(o.text for o in own if o.text)
+                    summaries.append(Summary(drafts[j].language, text, "back-translated"))
+                return summaries
+
+            out.update(_isolated(members, run))
+        return out
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A document after translation and ranking, waiting for its summaries."""
+
+    document: Document
+    models: ModelsUsed
+    translation: Translation
+    coverage: Coverage
+    warnings: tuple[str, ...]
+    key_sentences: tuple[KeySentence, ...]
+
+    @property
+    def language(self) -> str:
+        return self.document.source.language
+
+
+T = TypeVar("T")
+
+
+def _isolated(members: list[int], run: Callable[[list[int]], list[T]]) -> dict[int, T | Exception]:
+    """Run one stage over ``members`` together; should the shared call raise, run each
+    member alone, so an error is charged to the document that caused it.
+
+    A model that cannot be loaded fails every member the same way, and a usage error is
+    the caller's, so neither is retried one by one (the latter propagates).
+    """
+    if not members:
+        return {}
+    try:
+        return dict(zip(members, run(members), strict=True))
+    except UsageError:
+        raise
+    except ModelLoadError as exc:
+        return dict.fromkeys(members, exc)
+    except Exception as exc:
+        if len(members) == 1:
+            return {members[0]: exc}
+        log.info("a batch of %d documents failed (%s): retrying one by one", len(members), exc)
+    out: dict[int, T | Exception] = {}
+    for member in members:
+        try:
+            out[member] = run([member])[0]
+        except UsageError:
+            raise
+        except Exception as exc:
+            out[member] = exc
+    return out
+
+
+def _raise_or_return(result: T | Exception) -> T:
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _shares(weights: dict[int, int], seconds: float) -> dict[int, float]:
+    """``seconds`` of a shared stage, split among documents by their share of its input."""
+    total = sum(weights.values())
+    if not total:
+        return dict.fromkeys(weights, seconds / max(len(weights), 1))
+    return {i: seconds * w / total for i, w in weights.items()}
+
+
+def _aligned(document: Document, outputs: Sequence[TranslatedText]) -> Translation:
+    """A document's sentences aligned one-to-one with their translations, flagged."""
+    language = document.source.language
+    sources = [s.text for s in document.sentences]
+    flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
+    aligned = tuple(
+        TranslatedSentence(
+            s.index,
+            s.paragraph,
+            s.text,
+            o.text,
+            o.parts,
+            o.untranslated_parts,
+            o.truncated_parts,
+            f + ((TRUNCATED,) if o.truncated_parts else ()),
+        )
+        for s, o, f in zip(document.sentences, outputs, flags, strict=True)
+    )
+    return Translation(language, TARGET_LANG, aligned)
 
 
 def _extractive(

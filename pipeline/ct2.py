@@ -46,11 +46,22 @@ def available() -> bool:
     return True
 
 
+class DeviceUnusableError(ModelLoadError):
+    """CTranslate2 cannot run on the device (e.g. its CUDA libraries are missing)."""
+
+
 def cuda_available() -> bool:
-    """Whether CTranslate2 sees a CUDA device."""
+    """Whether CTranslate2 sees a CUDA device (False for a CPU-only build)."""
     import ctranslate2
 
-    return ctranslate2.get_cuda_device_count() > 0
+    try:
+        return ctranslate2.get_cuda_device_count() > 0
+    except (RuntimeError, OSError):  # a broken CUDA install raises rather than answering 0
+        return False
+
+
+#: Words in CTranslate2's errors that mean the CUDA runtime, not the model, is at fault.
+_CUDA_FAILURES = ("cuda", "cublas", "cudnn", "libcu", "nvrtc", "driver")
 
 
 def resolve_compute_type(compute_type: str | None, device: str) -> str:
@@ -157,7 +168,9 @@ def load_ctranslate2(
             compute_type=quantization,
             intra_threads=threads if device == "cpu" else 0,
         )
-    except (RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError, OSError) as exc:
+        if device == "cuda" and any(word in str(exc).lower() for word in _CUDA_FAILURES):
+            raise DeviceUnusableError(_reason(exc)) from None
         raise ModelLoadError(
             f"{role} model '{ref}': CTranslate2 could not load {target} ({_reason(exc)})"
         ) from None

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import Any, Protocol
 
-from .batch import Computed, DocumentOutcome, Task, compute
+from .batch import Computed, DocumentOutcome, Task, compute_window
 from .core import BilingualPipeline, PipelineOptions
 from .errors import UsageError
 
@@ -26,10 +26,17 @@ MAX_ATTEMPTS = 3
 ENGINES = ("local", "ray")
 
 
-class Engine(Protocol):
-    """Computes tasks and yields their results as they complete (in any order)."""
+#: A window: documents that go through each stage together.
+Window = Sequence[Task]
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[Computed]: ...
+
+class Engine(Protocol):
+    """Computes windows of tasks and yields each task's result as it completes (in any
+    order). ``parallelism`` is how many windows it computes at once."""
+
+    parallelism: int
+
+    def map(self, windows: Iterable[Window]) -> Iterator[Computed]: ...
 
     def close(self) -> None: ...
 
@@ -47,14 +54,16 @@ def _worker_died(task: Task, attempts: int) -> Computed:
 
 
 class SerialEngine:
-    """Computes each task in this process, one after another."""
+    """Computes each window in this process, one after another."""
+
+    parallelism = 1
 
     def __init__(self, pipeline: BilingualPipeline):
         self.pipeline = pipeline
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[Computed]:
-        for task in tasks:
-            yield compute(self.pipeline, task)
+    def map(self, windows: Iterable[Window]) -> Iterator[Computed]:
+        for window in windows:
+            yield from compute_window(self.pipeline, window)
 
     def close(self) -> None:
         pass
@@ -70,16 +79,18 @@ def _init_worker(options: PipelineOptions) -> None:
     _worker_pipeline = BilingualPipeline(options)
 
 
-def _compute_in_worker(task: Task) -> Computed:
+def _compute_in_worker(window: Window) -> list[Computed]:
     assert _worker_pipeline is not None, "worker not initialised"
-    return compute(_worker_pipeline, task)
+    return compute_window(_worker_pipeline, window)
 
 
 class LocalPoolEngine:
     """``workers`` local processes, each loading the models once (so N copies in memory).
 
-    A worker that dies (killed, out of memory) is replaced and its documents are computed
-    again; a document whose worker dies :data:`MAX_ATTEMPTS` times is recorded as failed.
+    Each worker computes whole windows. A worker that dies (killed, out of memory) is
+    replaced; every document that was in flight is computed again alone, so the death is
+    charged to the document that caused it, and a document whose worker dies
+    :data:`MAX_ATTEMPTS` times on its own is recorded as failed.
     """
 
     def __init__(
@@ -87,7 +98,7 @@ class LocalPoolEngine:
         options: PipelineOptions,
         workers: int,
         *,
-        compute_fn: Callable[[Task], Computed] | None = None,
+        compute_fn: Callable[[Window], list[Computed]] | None = None,
     ):
         """``compute_fn`` replaces the function workers run (a picklable top-level one)."""
         if workers < 1:
@@ -95,7 +106,7 @@ class LocalPoolEngine:
         self.compute_fn = compute_fn or _compute_in_worker
         threads = options.threads or max(1, available_cores() // workers)
         self.options = replace(options, threads=threads)
-        self.workers = workers
+        self.workers = self.parallelism = workers
         self._executor: ProcessPoolExecutor | None = None
 
     def _start(self) -> ProcessPoolExecutor:
@@ -112,43 +123,52 @@ class LocalPoolEngine:
         processes = getattr(self._executor, "_processes", None) or {}
         return [p.pid for p in processes.values() if p.is_alive()]
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[Computed]:
+    def map(self, windows: Iterable[Window]) -> Iterator[Computed]:
         self._start()
-        pending = iter(tasks)
-        # When a worker dies, every task in flight fails with the pool, guilty or not. They
-        # become suspects and run one at a time, so a death is charged to its document.
+        pending = iter(windows)
+        # When a worker dies, every window in flight fails with the pool, guilty or not.
+        # Their documents become suspects and run one at a time, so a death is charged to
+        # its document.
         suspects: list[Task] = []
         attempts: dict[str, int] = {}
-        in_flight: dict[Future, Task] = {}
+        in_flight: dict[Future, Window] = {}
         exhausted = isolating = False
+        failed_submits = 0
         while True:
             try:
                 if suspects and not in_flight:
                     isolating = True
-                    task = suspects.pop(0)
-                    in_flight[self._submit(task)] = task
+                    window: Window = [suspects.pop(0)]
+                    in_flight[self._submit(window)] = window
                 elif not suspects:
                     isolating = False
                     while len(in_flight) < 2 * self.workers and not exhausted:
-                        task = next(pending, None)
-                        if task is None:
+                        next_window = next(pending, None)
+                        if next_window is None:
                             exhausted = True
                         else:
-                            in_flight[self._submit(task)] = task
-            except BrokenProcessPool:  # a worker died before this task could even start
-                suspects.insert(0, task)
+                            window = next_window
+                            in_flight[self._submit(window)] = window
+            except (BrokenProcessPool, OSError) as exc:
+                # A worker died before this window could even start (a pool breaking while
+                # it spawns a replacement raises OSError instead).
+                failed_submits += 1
+                if failed_submits > MAX_ATTEMPTS:
+                    raise UsageError(f"cannot start worker processes: {exc}") from None
+                suspects[:0] = window
                 suspects += self._restart(in_flight)
                 continue
+            failed_submits = 0
             if not in_flight:
                 return
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             affected: list[Task] = []
             for future in done:
-                task = in_flight.pop(future)
+                window = in_flight.pop(future)
                 try:
-                    yield future.result()
+                    yield from future.result()
                 except BrokenProcessPool:
-                    affected.append(task)
+                    affected.extend(window)
             if not affected:
                 continue
             affected += self._restart(in_flight)
@@ -163,13 +183,13 @@ class LocalPoolEngine:
             else:
                 suspects.insert(0, task)
 
-    def _submit(self, task: Task) -> Future:
+    def _submit(self, window: Window) -> Future:
         assert self._executor is not None
-        return self._executor.submit(self.compute_fn, task)
+        return self._executor.submit(self.compute_fn, list(window))
 
-    def _restart(self, in_flight: dict[Future, Task]) -> list[Task]:
+    def _restart(self, in_flight: dict[Future, Window]) -> list[Task]:
         """Replace a broken pool; return the tasks that were in flight."""
-        lost = list(in_flight.values())
+        lost = [task for window in in_flight.values() for task in window]
         in_flight.clear()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -192,8 +212,8 @@ class _RayWorker:
     def __init__(self, options: PipelineOptions):
         _init_worker(options)
 
-    def compute(self, task: Task) -> Computed:
-        return _compute_in_worker(task)
+    def compute(self, window: Window) -> list[Computed]:
+        return _compute_in_worker(window)
 
     def pid(self) -> int:
         return os.getpid()
@@ -216,9 +236,10 @@ class RayEngine:
 
     Each actor loads the models once and takes ``num_gpus`` when the cluster has GPUs and
     the device is not ``cpu``. Documents travel to actors as bytes and come back rendered,
-    so no shared file system is needed. Each actor runs one document at a time; a dead
-    actor is replaced by a new one and its document retried, and a document whose actor
-    dies :data:`MAX_ATTEMPTS` times is recorded as failed.
+    so no shared file system is needed. Each actor runs one window at a time; a dead
+    actor is replaced by a new one and the documents of its window are retried one at a
+    time, so a document whose actor dies :data:`MAX_ATTEMPTS` times on its own is recorded
+    as failed.
     """
 
     def __init__(
@@ -240,6 +261,7 @@ class RayEngine:
         threads = options.threads or 1
         cpus = int(resources.get("CPU", 1))
         workers = workers or max(1, cpus // threads)
+        self.parallelism = workers
         gpus = resources.get("GPU", 0)
         num_gpus = min(1.0, gpus / workers) if gpus and options.device != "cpu" else 0
         # Restarts are ours to manage: a dead actor is replaced and its one document
@@ -251,34 +273,38 @@ class RayEngine:
         self.options = replace(options, threads=threads)
         self.actors = [self._actor_class.remote(self.options) for _ in range(workers)]
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[Computed]:
+    def map(self, windows: Iterable[Window]) -> Iterator[Computed]:
         ray = self.ray
         idle = list(self.actors)
-        in_flight: dict[Any, tuple[Any, Task]] = {}
+        in_flight: dict[Any, tuple[Any, Window]] = {}
         retry: list[Task] = []
         attempts: dict[str, int] = {}
-        pending = iter(tasks)
+        pending = iter(windows)
         exhausted = False
         while True:
             while idle and (retry or not exhausted):
-                task = retry.pop(0) if retry else next(pending, None)
-                if task is None:
+                window = [retry.pop(0)] if retry else next(pending, None)
+                if window is None:
                     exhausted = True
                     break
                 actor = idle.pop()
-                in_flight[actor.compute.remote(task)] = (actor, task)
+                in_flight[actor.compute.remote(list(window))] = (actor, window)
             if not in_flight:
                 return
             done, _ = ray.wait(list(in_flight), num_returns=1)
             for ref in done:
-                actor, task = in_flight.pop(ref)
+                actor, window = in_flight.pop(ref)
                 try:
-                    result = ray.get(ref)
+                    results = ray.get(ref)
                 except ray.exceptions.RayActorError:
                     self.actors.remove(actor)
                     replacement = self._actor_class.remote(self.options)
                     self.actors.append(replacement)
                     idle.append(replacement)
+                    if len(window) > 1:  # which document killed it is unknown: isolate them
+                        retry.extend(window)
+                        continue
+                    task = window[0]
                     name = task.item.relative
                     attempts[name] = attempts.get(name, 0) + 1
                     if attempts[name] >= MAX_ATTEMPTS:
@@ -290,11 +316,12 @@ class RayEngine:
                     idle.append(actor)
                     if isinstance(exc.cause, UsageError):
                         raise exc.cause from None
-                    reason = f"{task.item.relative}: {type(exc.cause).__name__}: {exc.cause}"
-                    yield Computed(DocumentOutcome(task.item.relative, "failed", reason))
+                    for task in window:
+                        reason = f"{task.item.relative}: {type(exc.cause).__name__}: {exc.cause}"
+                        yield Computed(DocumentOutcome(task.item.relative, "failed", reason))
                     continue
                 idle.append(actor)
-                yield result
+                yield from results
 
     def close(self) -> None:
         for actor in self.actors:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
 
 from .errors import ProcessingError
 from .generation import Seq2SeqRunner
@@ -42,6 +44,17 @@ def pack_chunks(units: Sequence[str], lengths: Sequence[int], limit: int) -> lis
     return chunks
 
 
+@dataclass
+class _MapReduce:
+    """One text's progress through map-reduce rounds (private, mutable working state)."""
+
+    units: list[str]
+    lengths: list[int]
+    total: int
+    rounds: int = 0
+    first_chunks: int = 0
+
+
 class Summarizer:
     """Summarizes English text with a seq2seq model (BART, PEGASUS, T5-style).
 
@@ -60,37 +73,80 @@ class Summarizer:
 
     def summarize(self, sentences: Sequence[str]) -> Summary:
         """Summarize the text made of ``sentences`` (in order)."""
-        units = [s for s in (x.strip() for x in sentences) if s]
-        if not units:
-            raise ProcessingError("nothing to summarize: the translation is empty")
+        result = self.summarize_many([sentences])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def summarize_many(self, texts: Sequence[Sequence[str]]) -> list[Summary | ProcessingError]:
+        """Summarize many texts (each a sequence of sentences) together: every map-reduce
+        round sends the chunks of all texts still running to one ``generate`` call, so
+        their chunks share batches. Result ``i`` is text ``i``'s summary, or the
+        ProcessingError (e.g. :class:`SummaryDidNotConverge`) that ended it; one text's
+        failure leaves the others untouched.
+        """
         # A 5% margin covers tokens that merge differently once units are joined.
         limit = int(self.runner.max_input_tokens * 0.95)
-        units, lengths = self._fit_units(units, limit)
         min_length = getattr(self.runner.generation_config, "min_length", 0) or 0
-        if sum(lengths) <= min_length:
-            # Shorter than the shortest summary the model would write: it would only pad.
-            return Summary(self.language, " ".join(units), "verbatim")
-        rounds = 0
-        first_chunks = 0
-        total = sum(lengths)
-        while True:
-            rounds += 1
-            chunks = pack_chunks(units, lengths, limit)
-            first_chunks = first_chunks or len(chunks)
-            log.info("summarization round %d: %d tokens in %d chunk(s)", rounds, total, len(chunks))
-            outputs = self.runner.generate([" ".join(c) for c in chunks])
-            if len(chunks) == 1:
-                return Summary(self.language, outputs[0], "abstractive", rounds, first_chunks)
-            units, lengths = self._fit_units([o for o in outputs if o.strip()], limit)
+        results: list[Summary | ProcessingError | None] = [None] * len(texts)
+        states: dict[int, _MapReduce] = {}
+        for i, sentences in enumerate(texts):
+            units = [s for s in (x.strip() for x in sentences) if s]
             if not units:
-                raise ProcessingError("the summarizer returned empty partial summaries")
-            new_total = sum(lengths)
-            if new_total >= total or rounds >= MAX_ROUNDS:
-                raise SummaryDidNotConverge(
-                    f"map-reduce summarization did not converge: {new_total} tokens of partial "
-                    f"summaries after round {rounds} (limit {limit})"
+                results[i] = ProcessingError("nothing to summarize: the translation is empty")
+                continue
+            units, lengths = self._fit_units(units, limit)
+            if sum(lengths) <= min_length:
+                # Shorter than the shortest summary the model would write: it would only pad.
+                results[i] = Summary(self.language, " ".join(units), "verbatim")
+                continue
+            states[i] = _MapReduce(units, lengths, total=sum(lengths))
+        while states:
+            chunks: list[str] = []
+            owners: list[int] = []
+            for i, state in states.items():
+                state.rounds += 1
+                packed = pack_chunks(state.units, state.lengths, limit)
+                state.first_chunks = state.first_chunks or len(packed)
+                log.info(
+                    "summarization round %d: %d tokens in %d chunk(s)",
+                    state.rounds,
+                    state.total,
+                    len(packed),
                 )
-            total = new_total
+                chunks.extend(" ".join(c) for c in packed)
+                owners.extend([i] * len(packed))
+            outputs = self.runner.generate(chunks)
+            by_owner: dict[int, list[str]] = {i: [] for i in states}
+            for owner, output in zip(owners, outputs, strict=True):
+                by_owner[owner].append(output)
+            for i, partials in by_owner.items():
+                state = states[i]
+                outcome = self._next_round(state, partials, limit)
+                if outcome is not None:
+                    results[i] = outcome
+                    del states[i]
+        return cast("list[Summary | ProcessingError]", results)
+
+    def _next_round(
+        self, state: _MapReduce, partials: list[str], limit: int
+    ) -> Summary | ProcessingError | None:
+        """Fold one round's outputs into ``state``: the final summary, the error that ends
+        it, or None when another round is needed."""
+        if len(partials) == 1:
+            rounds, chunks = state.rounds, state.first_chunks
+            return Summary(self.language, partials[0], "abstractive", rounds, chunks)
+        units, lengths = self._fit_units([o for o in partials if o.strip()], limit)
+        if not units:
+            return ProcessingError("the summarizer returned empty partial summaries")
+        total = sum(lengths)
+        if total >= state.total or state.rounds >= MAX_ROUNDS:
+            return SummaryDidNotConverge(
+                f"map-reduce summarization did not converge: {total} tokens of partial "
+                f"summaries after round {state.rounds} (limit {limit})"
+            )
+        state.units, state.lengths, state.total = units, lengths, total
+        return None
 
     def _fit_units(self, units: list[str], limit: int) -> tuple[list[str], list[int]]:
         lengths = self.runner.count_tokens(units)

@@ -1,4 +1,4 @@
-"""A worker function for engine tests: a document named 'poison*' kills its worker."""
+"""A worker function for engine tests: a window holding a "poison*" document kills its worker."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from pipeline.engines import _compute_in_worker
 
 
-def compute_or_die(task):
-    if task.item.relative.startswith("poison"):
+def compute_or_die(window):
+    if any(task.item.relative.startswith("poison") for task in window):
         os._exit(1)
-    return _compute_in_worker(task)
+    return _compute_in_worker(window)

@@ -364,6 +364,9 @@ def test_a_killed_run_resumes_exactly_the_rest(use_registry_store, tmp_path, sig
         "cpu",
         "--batch-size",
         "4",
+        # Windows of two documents, so the run is killed with some windows still to do.
+        "--window-docs",
+        "2",
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
     _wait_for_done(out / "manifest.jsonl", 2, proc)

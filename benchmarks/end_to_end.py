@@ -1,0 +1,373 @@
+"""End to end: `pipeline translate` on a folder of news-length French documents against the
+raw CTranslate2 engine doing the same work with batches that span documents.
+
+Models: random weights on the *real* configurations and tokenizers of opus-mt-fr-en,
+opus-mt-en-fr and distilbart-cnn-12-6 (``../shared/real-models``), with a large bias on the
+end token and ``min_new_tokens`` so that every output has a known length (24 tokens a
+sentence, 56 a summary) on both sides. They sit in a model store under their registry ids,
+so the pipeline runs exactly as a user types it: ``pipeline translate IN -o OUT``.
+
+The raw side gets the sentences the pipeline's reader found, and does with CTranslate2
+alone what the pipeline does: translate every sentence of every document in one
+``translate_batch`` (the engine sorts and splits by batch size), summarize every
+document's translation in one call (map-reduce when it exceeds the summarizer's input),
+split the summaries into sentences and back-translate them all in one call. Both sides are
+timed from process start to exit, after a warm-up run has converted the models.
+
+    python benchmarks/end_to_end.py                  # 60 documents, (a) and (b)
+    python benchmarks/end_to_end.py --device cuda    # on a GPU: float16
+    python benchmarks/end_to_end.py --memory 20000   # peak RSS on a large folder
+
+Prints the ratio pipeline / raw wall time for (a) translation with extractive summaries
+and (b) the full chain. Not a test: it measures, it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "real-models"
+CORPUS = ROOT.parent / "shared" / "corpora" / "ud-french-sequoia"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+SENTENCE_TOKENS = 24
+SUMMARY_TOKENS = 56
+EOS_BIAS = 50.0
+MODELS = {
+    "Helsinki-NLP/opus-mt-fr-en": "opus-mt-fr-en",
+    "Helsinki-NLP/opus-mt-en-fr": "opus-mt-en-fr",
+    "sshleifer/distilbart-cnn-12-6": "distilbart-cnn-12-6",
+}
+
+
+def build_model(source: Path, target: Path, tokens: int, seed: int) -> None:
+    """A random-weight model on ``source``'s real config and tokenizer, whose outputs are
+    exactly ``tokens`` long."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM, GenerationConfig
+
+    if (target / "model.safetensors").is_file():
+        return
+    staging = target.with_name(target.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    torch.manual_seed(seed)
+    config = AutoConfig.from_pretrained(source)
+    model = AutoModelForSeq2SeqLM.from_config(config).eval()
+    with torch.no_grad():
+        model.final_logits_bias[0, config.eos_token_id] = EOS_BIAS
+    generation = GenerationConfig.from_pretrained(source)
+    generation.min_length = 0
+    generation.min_new_tokens = tokens
+    generation.max_new_tokens = tokens + 16
+    generation.max_length = tokens + 18
+    model.generation_config = generation
+    model.save_pretrained(staging)
+    for path in source.iterdir():
+        own = path.name in ("config.json", "generation_config.json")
+        if (
+            path.suffix in (".spm", ".json", ".txt")
+            and not own
+            and not path.name.startswith("config.")
+        ):
+            shutil.copy(path, staging / path.name)
+    staging.rename(target)
+
+
+def corpus_documents(n_docs: int, per_doc: int) -> list[str]:
+    """News-length documents of real French sentences (UD Sequoia), paragraphs of four."""
+    sentences: list[str] = []
+    for name in ("fr_sequoia-ud-dev.conllu", "fr_sequoia-ud-test.conllu"):
+        text = (CORPUS / name).read_text(encoding="utf-8")
+        sentences += re.findall(r"^# text = (.+)$", text, flags=re.M)
+    sentences = [s for s in sentences if len(s.split()) >= 6]
+    docs = []
+    for d in range(n_docs):
+        chunk = [sentences[(d * per_doc + k) % len(sentences)] for k in range(per_doc)]
+        paragraphs = [" ".join(chunk[k : k + 4]) for k in range(0, len(chunk), 4)]
+        docs.append("\n\n".join(paragraphs) + "\n")
+    return docs
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}… failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return seconds
+
+
+# -- the raw engine side ----------------------------------------------------------------------
+
+
+def raw(spec_path: Path) -> None:
+    """Child process: the same work with CTranslate2 directly, cross-document batches."""
+    import ctranslate2
+    import sentencex
+    from transformers import AutoTokenizer
+
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    threads = len(os.sched_getaffinity(0))
+
+    def load(key: str):
+        model = ctranslate2.Translator(
+            spec["ct2"][key],
+            device=spec["device"],
+            compute_type=spec["compute_type"],
+            intra_threads=threads if spec["device"] == "cpu" else 0,
+        )
+        return model, AutoTokenizer.from_pretrained(spec["hf"][key])
+
+    def run(key: str, texts: list[str], engine, prefix=None) -> list[str]:
+        model, tok = engine
+        source = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
+        results = model.translate_batch(
+            source,
+            [prefix] * len(source) if prefix else None,
+            max_batch_size=spec["batch_size"],
+            **spec["options"][key],
+        )
+        ids = [tok.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+        return tok.batch_decode(ids, skip_special_tokens=True)
+
+    fr_en = load("translator")
+    sentences = spec["sentences"]
+    flat = [s for doc in sentences for s in doc]
+    english = run("translator", flat, fr_en)
+    if not spec["full"]:
+        return
+    summarizer = load("summarizer")
+    bart_tok = summarizer[1]
+    limit = int(spec["summary_limit"] * 0.95)
+    texts, start = [], 0
+    for doc in sentences:
+        texts.append(english[start : start + len(doc)])
+        start += len(doc)
+    # Map-reduce, all documents' chunks in one call per round.
+    pending = dict(enumerate(texts))
+    summaries: dict[int, str] = {}
+    while pending:
+        chunks, owners = [], []
+        for i, units in pending.items():
+            lengths = [len(x) for x in bart_tok(units, add_special_tokens=False)["input_ids"]]
+            current, used = [], 0
+            for unit, n in zip(units, lengths, strict=True):
+                if current and used + n > limit:
+                    chunks.append(" ".join(current))
+                    owners.append(i)
+                    current, used = [], 0
+                current.append(unit)
+                used += n
+            chunks.append(" ".join(current))
+            owners.append(i)
+        outputs = run("summarizer", chunks, summarizer, spec["summarizer_prefix"])
+        grouped: dict[int, list[str]] = {}
+        for owner, out in zip(owners, outputs, strict=True):
+            grouped.setdefault(owner, []).append(out)
+        pending = {}
+        for i, outs in grouped.items():
+            if len(outs) == 1:
+                summaries[i] = outs[0]
+            else:
+                pending[i] = outs
+    en_fr = load("back_translator")
+    pieces = [
+        [s.strip() for s in sentencex.segment("en", summaries[i]) if s.strip()] or [summaries[i]]
+        for i in range(len(texts))
+    ]
+    run("back_translator", [p for doc in pieces for p in doc], en_fr)
+
+
+# -- the driver -------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=60)
+    parser.add_argument("--sentences", type=int, default=15, help="sentences per document")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each side (best kept)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bilingual-pipeline-e2e"))
+    parser.add_argument("--only", choices=["a", "b"], help="run one of the two comparisons")
+    parser.add_argument("--memory", type=int, metavar="N", help="peak RSS on N small documents")
+    parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.raw:
+        raw(args.raw)
+        return
+    if args.memory:
+        memory(args.memory, args.workdir)
+        return
+
+    work = args.workdir
+    store = work / "store"
+    for model_id, name in MODELS.items():
+        tokens = SUMMARY_TOKENS if "bart" in name else SENTENCE_TOKENS
+        build_model(REAL / name, store / model_id.replace("/", "--"), tokens, seed=len(name))
+    env = dict(os.environ, PIPELINE_MODEL_STORE=str(store), HF_HUB_OFFLINE="1")
+    src = work / f"in-{args.docs}"
+    if not src.is_dir():
+        src.mkdir(parents=True)
+        for i, text in enumerate(corpus_documents(args.docs, args.sentences)):
+            (src / f"article{i:03d}.txt").write_text(text, encoding="utf-8")
+    pipeline = [shutil.which("pipeline") or "pipeline", "translate", str(src), "--quiet"]
+    device = ["--device", args.device]
+
+    # Warm-up: converts the three models into the store once.
+    warm = work / "warm"
+    shutil.rmtree(warm, ignore_errors=True)
+    warm_in = work / "warm-in"
+    warm_in.mkdir(exist_ok=True)
+    shutil.copy(next(src.iterdir()), warm_in / "a.txt")
+    timed([*pipeline[:2], str(warm_in), "-o", str(warm), "--quiet", *device], env)
+    ct2 = _converted(store)
+
+    from pipeline import BilingualPipeline, PipelineOptions
+    from pipeline.generation import decoding_options
+
+    pipe = BilingualPipeline(PipelineOptions(device=args.device, model_store=store))
+    sentences = []
+    for path in sorted(src.iterdir()):
+        document = pipe.read(path)
+        sentences.append([s.text for s in document.sentences])
+    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+    from pipeline.loader import input_limit
+
+    options, hf, ct2_dirs, prefixes = {}, {}, {}, {}
+    for key, model_id in KEYS.items():
+        path = store / model_id.replace("/", "--")
+        generation = GenerationConfig.from_pretrained(path)
+        options[key] = decoding_options(generation)
+        hf[key], ct2_dirs[key] = str(path), str(ct2[model_id])
+        forced_bos = getattr(generation, "forced_bos_token_id", None)
+        if forced_bos is not None:  # what the pipeline's CTranslate2 runner also does
+            prefixes[key] = AutoTokenizer.from_pretrained(path).convert_ids_to_tokens(forced_bos)
+    bart = store / KEYS["summarizer"].replace("/", "--")
+    compute_type = "float16" if args.device == "cuda" else "int8"
+    spec = {
+        "device": args.device,
+        "compute_type": compute_type,
+        "ct2": ct2_dirs,
+        "hf": hf,
+        "options": options,
+        "batch_size": PipelineOptions().batch_size,
+        "sentences": sentences,
+        "summary_limit": input_limit(
+            AutoTokenizer.from_pretrained(bart), AutoConfig.from_pretrained(bart)
+        ),
+        "summarizer_prefix": [prefixes["summarizer"]] if "summarizer" in prefixes else None,
+    }
+    n_sentences = sum(len(s) for s in sentences)
+    print(
+        f"{args.docs} documents, {n_sentences} sentences (UD Sequoia French), real-config "
+        f"random-weight models, outputs forced to {SENTENCE_TOKENS} tokens a sentence and "
+        f"{SUMMARY_TOKENS} a summary; CTranslate2 {compute_type} on {_device_name(args.device)}",
+        flush=True,
+    )
+    rows = []
+    for label, full in (("a", False), ("b", True)):
+        if args.only and args.only != label:
+            continue
+        spec_path = work / f"spec-{label}.json"
+        spec_path.write_text(json.dumps(dict(spec, full=full)), encoding="utf-8")
+        summarizer = [] if full else ["--summarizer", "extractive"]
+        ours, theirs = [], []
+        for _ in range(args.repeat):
+            out = work / f"out-{label}"
+            shutil.rmtree(out, ignore_errors=True)
+            ours.append(timed([*pipeline, "-o", str(out), *device, *summarizer], env))
+            theirs.append(timed([sys.executable, __file__, "--raw", str(spec_path)], env))
+            print(f"  ({label}) pipeline {ours[-1]:.1f} s, raw {theirs[-1]:.1f} s", flush=True)
+        rows.append((label, min(ours), min(theirs)))
+    print("\n| chain | pipeline translate s | raw CTranslate2 s | ratio | share of raw speed |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    names = {"a": "(a) translation + extractive summaries", "b": "(b) full chain"}
+    for label, ours_s, theirs_s in rows:
+        print(
+            f"| {names[label]} | {ours_s:.1f} | {theirs_s:.1f} | {ours_s / theirs_s:.3f} | "
+            f"{theirs_s / ours_s:.0%} |"
+        )
+
+
+KEYS = {
+    "translator": "Helsinki-NLP/opus-mt-fr-en",
+    "back_translator": "Helsinki-NLP/opus-mt-en-fr",
+    "summarizer": "sshleifer/distilbart-cnn-12-6",
+}
+
+
+def _converted(store: Path) -> dict[str, Path]:
+    found = {}
+    for model_id in KEYS.values():
+        slug = model_id.replace("/", "--")
+        matches = sorted((store / "ctranslate2").glob(f"{slug}-*"))
+        matches = [m for m in matches if (m / "model.bin").is_file()]
+        if not matches:
+            raise SystemExit(f"no CTranslate2 conversion of {model_id} in {store}")
+        found[model_id] = matches[-1]
+    return found
+
+
+def _device_name(device: str) -> str:
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.get_device_name(0)
+    return f"CPU ({len(os.sched_getaffinity(0))} cores)"
+
+
+# -- memory on a large folder -----------------------------------------------------------------
+
+
+def memory(n_docs: int, work: Path) -> None:
+    """Peak RSS of `pipeline translate` on folders of growing size (tiny models, extractive
+    summaries): flat when windows bound what is in flight."""
+    from scaling import tree_rss_mib
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tiny_models import ENGLISH, FRENCH, build_marian
+
+    model = work / "tiny-fr-en"
+    if not (model / "model.safetensors").is_file():
+        build_marian(model, FRENCH, ENGLISH, seed=1)
+    env = dict(os.environ, PIPELINE_MODEL_STORE=str(work / "tiny-store"), HF_HUB_OFFLINE="1")
+    texts = corpus_documents(200, 4)
+    print("| documents | wall s | docs/s | peak RSS of process tree MiB |")
+    print("| ---: | ---: | ---: | ---: |")
+    for n in sorted({max(1, n_docs // 10), n_docs}):
+        src, out = work / f"mem-in-{n}", work / f"mem-out-{n}"
+        if not src.is_dir():
+            src.mkdir(parents=True)
+            for i in range(n):
+                (src / f"{i:06d}.txt").write_text(texts[i % len(texts)], encoding="utf-8")
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [
+            shutil.which("pipeline") or "pipeline", "translate", str(src), "-o", str(out),
+            "--quiet", "--device", "cpu", "--source-lang", "fr", "--translator", str(model),
+            "--summarizer", "extractive",
+        ]  # fmt: skip
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss_mib(proc.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        if proc.returncode:
+            raise SystemExit(proc.stderr.read().decode()[-2000:])
+        print(f"| {n} | {seconds:.0f} | {n / seconds:.1f} | {peak:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""Windows of documents through batched stages: results independent of the window, fewer
+and fuller batches, and every document still succeeding or failing alone."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+from corpus import ENGLISH_NEWS, FRENCH_NEWS, GERMAN_NEWS, SPANISH_NEWS
+
+from pipeline import BilingualPipeline, PipelineOptions
+from pipeline.batch import Task, estimated_tokens, plan_batch, run_batch, window_docs, windows
+from pipeline.errors import ModelLoadError, UsageError
+from pipeline.generation import Seq2SeqRunner
+from pipeline.loading import parse_document
+from pipeline.manifest import read as read_manifest
+
+POISON = "Quarantaine"
+
+
+def _folder(root: Path) -> None:
+    """Nine documents: French of several lengths (one needs map-reduce), German, Spanish,
+    English, and one the language identifier cannot place."""
+    seed = SEED.read_text("utf-8")
+    docs = {
+        "a-seed.txt": seed,
+        "b-short.txt": FRENCH_NEWS,
+        "c-two.txt": f"{FRENCH_NEWS}\n\n{seed[:600]}",
+        "d-de.txt": GERMAN_NEWS,
+        "e-es.txt": SPANISH_NEWS,
+        "f-en.txt": ENGLISH_NEWS,
+        "g-numbers.txt": "12 34 56",
+        "h-more.txt": f"{seed[600:1800]}\n\nDocument numéro 8.",
+        "i-tail.txt": f"Dernière dépêche.\n\n{FRENCH_NEWS}",
+    }
+    for name, text in docs.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def _json_outputs(out: Path) -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text("utf-8")) for p in sorted(out.glob("*.json"))}
+
+
+def _run(src: Path, out: Path, store: Path, **options) -> dict[str, str]:
+    pipe = BilingualPipeline(PipelineOptions(device="cpu", threads=1, model_store=store, **options))
+    list(run_batch(pipe, plan_batch(src, out), out))
+    return {r["path"]: r["status"] for r in read_manifest(out / "manifest.jsonl")}
+
+
+@pytest.fixture()
+def count_batches(monkeypatch):
+    """Count generate calls at the model boundary, and the inputs of each."""
+    calls: list[tuple[str, int]] = []
+    original = Seq2SeqRunner._generate_with_backoff
+
+    def spy(self, texts):
+        calls.append((self.loaded.ref, len(texts)))
+        return original(self, texts)
+
+    monkeypatch.setattr(Seq2SeqRunner, "_generate_with_backoff", spy)
+    return calls
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_outputs_do_not_depend_on_the_window(use_registry_store, tmp_path, count_batches, backend):
+    src = tmp_path / "in"
+    _folder(src)
+    one, many = tmp_path / "one", tmp_path / "many"
+    status_one = _run(src, one, use_registry_store, backend=backend, window_docs=1)
+    calls_one = len(count_batches)
+    count_batches.clear()
+    status_many = _run(src, many, use_registry_store, backend=backend, window_docs=64)
+    calls_many = len(count_batches)
+
+    assert status_one == status_many
+    assert sorted(status_one.values()).count("done") == 8
+    # Markdown, HTML and JSON are byte for byte the same (no timings in them).
+    for path in one.rglob("*"):
+        if path.is_file() and path.name not in ("manifest.jsonl", "index.html"):
+            assert path.read_bytes() == (many / path.relative_to(one)).read_bytes(), path.name
+    assert _json_outputs(one) == _json_outputs(many)
+    # One window of nine documents needs far fewer generate calls than nine windows.
+    assert calls_many < calls_one
+    assert max(n for _, n in count_batches) > 1
+
+
+def test_a_window_shares_translation_and_summary_batches(use_registry_store, count_batches):
+    pipe = BilingualPipeline(PipelineOptions(device="cpu", model_store=use_registry_store))
+    texts = [FRENCH_NEWS, f"{FRENCH_NEWS} Encore une phrase pour finir.", FRENCH_NEWS]
+    documents = [parse_document(t.encode(), "fr", name=f"doc{i}") for i, t in enumerate(texts)]
+    results = pipe.summarize_many(documents)
+    assert not [r for r in results if isinstance(r, Exception)]
+    first: dict[str, int] = {}
+    for ref, n in count_batches:
+        first.setdefault(ref, n)
+    models = results[0].models
+    # The first call of each model holds every document's items: all ten sentences, a
+    # chunk of each text, a sentence of each summary.
+    assert first[models.translator] == sum(len(d.sentences) for d in documents)
+    assert first[models.summarizer] >= len(documents)
+    assert first[models.back_translator] >= len(documents)
+
+
+def test_a_document_that_breaks_a_batch_fails_alone(use_registry_store, tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    _folder(src)
+    (src / "poisoned.txt").write_text(f"{POISON} est un mot qui casse le modèle. {FRENCH_NEWS}")
+    reference = tmp_path / "reference"
+    _run(src, reference, use_registry_store, window_docs=1)
+
+    original = Seq2SeqRunner._generate_with_backoff
+
+    def breaks_on_poison(self, texts):
+        if any(POISON in t for t in texts):
+            raise RuntimeError("the model broke on this input")
+        return original(self, texts)
+
+    monkeypatch.setattr(Seq2SeqRunner, "_generate_with_backoff", breaks_on_poison)
+    out = tmp_path / "window"
+    statuses = _run(src, out, use_registry_store, window_docs=64)
+    assert statuses.pop("poisoned.txt") == "failed"
+    records = {r["path"]: r for r in read_manifest(out / "manifest.jsonl")}
+    assert "the model broke on this input" in records["poisoned.txt"]["reason"]
+    assert statuses == {
+        r["path"]: r["status"]
+        for r in read_manifest(reference / "manifest.jsonl")
+        if r["path"] != "poisoned.txt"
+    }
+    # The others' outputs are exactly what they are without the poisoned document.
+    reference_json = _json_outputs(reference)
+    reference_json.pop("poisoned.json")
+    assert _json_outputs(out) == reference_json
+
+
+def test_a_model_that_cannot_load_fails_only_the_documents_that_need_it(
+    use_registry_store, tmp_path
+):
+    src = tmp_path / "in"
+    _folder(src)
+    out = tmp_path / "out"
+    statuses = _run(
+        src,
+        out,
+        use_registry_store,
+        summarizer="extractive",
+        translator=str(tmp_path / "missing-model"),
+    )
+    # Every translated document fails with the load error; English needs no translator.
+    assert statuses.pop("f-en.txt") == "done"
+    assert statuses.pop("g-numbers.txt") == "skipped"
+    assert set(statuses.values()) == {"failed"}
+
+
+def _task(name: str, size: int) -> Task:
+    from pipeline.batch import BatchItem
+
+    return Task(BatchItem(Path(name), name, Path(name)), b"x" * size, "fp")
+
+
+def test_windows_respect_the_document_cap_and_the_token_budget():
+    tasks = [_task(f"{i}.txt", 400) for i in range(10)]  # about 100 tokens each
+    assert [len(w) for w in windows(tasks, 4, 10_000)] == [4, 4, 2]
+    assert [len(w) for w in windows(tasks, 64, 250)] == [2, 2, 2, 2, 2]
+    # A document over the budget makes a window of its own; order is kept.
+    tasks.insert(3, _task("huge.txt", 40_000))
+    grouped = list(windows(tasks, 64, 1_000))
+    assert [t.item.relative for w in grouped for t in w] == [t.item.relative for t in tasks]
+    assert ["huge.txt"] in [[t.item.relative for t in w] for w in grouped]
+    assert estimated_tokens(tasks[3]) == 10_000
+    with pytest.raises(UsageError):
+        list(windows(tasks, 0, 10))
+
+
+def test_window_size_keeps_every_worker_busy():
+    assert window_docs(64, 1000, 1) == 64
+    assert window_docs(64, 20, 2) == 5
+    assert window_docs(64, 10_000, 4) == 64
+    assert window_docs(64, 1, 8) == 1
+
+
+@pytest.mark.parametrize("name", ["window_docs", "window_tokens", "summary_batch_tokens"])
+def test_window_and_batch_sizes_must_be_positive(name):
+    with pytest.raises(UsageError, match=name.replace("_", "-")):
+        BilingualPipeline(PipelineOptions(device="cpu", **{name: 0}))
+
+
+def test_summarizer_gets_its_own_batch_budget(use_registry_store):
+    pipe = BilingualPipeline(
+        PipelineOptions(device="cpu", model_store=use_registry_store, summary_batch_tokens=777)
+    )
+    assert pipe.summarizer.runner.max_batch_tokens == 777
+    assert pipe.translator("fr").runner.max_batch_tokens == PipelineOptions().max_batch_tokens
+    assert BilingualPipeline(PipelineOptions(device="cpu")).summary_batch_tokens == 16_384
+
+
+# -- a GPU that CTranslate2 cannot use ----------------------------------------------------
+
+
+def _cuda_seen_by_torch_only(monkeypatch) -> None:
+    import ctranslate2
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
+
+
+def test_auto_falls_back_to_transformers_when_ctranslate2_has_no_cuda(monkeypatch, caplog):
+    _cuda_seen_by_torch_only(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        pipe = BilingualPipeline(PipelineOptions(device="auto"))
+        assert (pipe.device, pipe.backend, pipe.compute_type) == ("cuda", "transformers", None)
+        assert pipe.backend == "transformers"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "using transformers" in warnings[0].getMessage()
+    # Asked for explicitly, CTranslate2 is not silently replaced.
+    assert BilingualPipeline(PipelineOptions(device="auto", backend="ctranslate2")).backend == (
+        "ctranslate2"
+    )
+
+
+def test_auto_falls_back_when_ctranslate2_cannot_load_its_cuda_libraries(
+    tiny_models, tmp_path, monkeypatch, caplog
+):
+    import ctranslate2
+
+    import pipeline.core as core
+
+    _cuda_seen_by_torch_only(monkeypatch)
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+
+    def no_cublas(*args, **kwargs):
+        raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+    monkeypatch.setattr(ctranslate2, "Translator", no_cublas)
+    loaded_on: list[str] = []
+    real_load = core.load_seq2seq
+
+    def load_here(ref, **kwargs):
+        # No GPU on this machine: record where transformers was asked to load, load on CPU.
+        loaded_on.append(kwargs["device"])
+        return real_load(ref, **{**kwargs, "device": "cpu"})
+
+    monkeypatch.setattr(core, "load_seq2seq", load_here)
+    pipe = BilingualPipeline(
+        PipelineOptions(device="auto", translator=str(tiny_models["fr-en"]), source_lang="fr")
+    )
+    assert pipe.backend == "ctranslate2"
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        translator = pipe.translator("fr")
+    assert loaded_on == ["cuda"]
+    assert pipe.backend == "transformers"
+    assert translator.runner.loaded.backend == "transformers"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "libcublas" in warnings[0]
+    # Under an explicit --backend ctranslate2 the failure is an error, exit code 3.
+    strict = BilingualPipeline(
+        PipelineOptions(
+            device="auto",
+            backend="ctranslate2",
+            translator=str(tiny_models["fr-en"]),
+            source_lang="fr",
+        )
+    )
+    with pytest.raises(ModelLoadError):
+        strict.translator("fr")
