@@ -19,6 +19,7 @@ Needs the ``serve`` extra (FastAPI, uvicorn, python-multipart).
 
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' parameter
 # types at run time, and ``Request`` is imported inside create_app (FastAPI is optional).
+import contextlib
 import hmac
 import html
 import ipaddress
@@ -552,6 +553,7 @@ def serve(
     The socket is bound here first, so an address in use is one error (OSError) before any
     model loads; ``on_ready(url)`` is called once it listens.
     """
+    import signal
     import socket
 
     import uvicorn
@@ -574,4 +576,8 @@ def serve(
     server = uvicorn.Server(config)
     if on_ready is not None:
         on_ready(url)
-    server.run(sockets=[sock])
+    # uvicorn shuts down gracefully on SIGINT or SIGTERM, then raises the signal again; both
+    # arrive here as KeyboardInterrupt, and stopping a server that way is a normal end.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
