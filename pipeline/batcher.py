@@ -188,11 +188,20 @@ class MicroBatcher:
         try:
             return await asyncio.wait_for(asyncio.shield(job.future), self.limits.timeout_s)
         except asyncio.TimeoutError:
-            if job in self._pending:  # not started: it need not run at all
-                self._pending.remove(job)
+            self._forget(job)
             raise RequestTimeout(
                 f"no result within {self.limits.timeout_s:g} s; try again later"
             ) from None
+        except asyncio.CancelledError:  # the client went away
+            self._forget(job)
+            raise
+
+    def _forget(self, job: _Job) -> None:
+        """Drop a job nobody waits for any more: from the queue if it has not started."""
+        if job in self._pending:
+            self._pending.remove(job)
+        if not job.future.done():
+            job.future.cancel()
 
     def _retry_after(self) -> int:
         ahead = len(self._pending) + self._in_flight

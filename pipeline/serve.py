@@ -550,8 +550,8 @@ def serve(
 ) -> None:
     """Bind ``host:port``, load the models and serve until interrupted.
 
-    The socket is bound here first, so an address in use is one error (OSError) before any
-    model loads; ``on_ready(url)`` is called once it listens.
+    The socket is bound here first, so an address in use is one error (UsageError) before
+    any model loads; ``on_ready(url)`` is called once it listens.
     """
     import signal
     import socket
@@ -564,9 +564,9 @@ def serve(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
-    except OSError:
+    except OSError as exc:
         sock.close()
-        raise
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     warm_up(pipeline)
     app = create_app(pipeline, api_key=api_key, limits=limits)
     sock.listen(2048)  # connections wait in the backlog until uvicorn accepts them

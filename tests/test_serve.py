@@ -313,6 +313,19 @@ def test_only_loopback_binds_without_a_key(monkeypatch):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_port_in_use_is_one_line_and_exit_2(model_args):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli_app, ["serve", "--port", str(port), *model_args])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_serve_without_the_extra_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     result = CliRunner().invoke(cli_app, ["serve"])
