@@ -357,6 +357,92 @@ def translate(
         raise typer.Exit(EXIT_DOCUMENT_FAILED)
 
 
+@app.command(epilog=EXIT_CODES_HELP)
+def serve(
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; beyond loopback needs --api-key."),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
+    ] = 8000,
+    api_key: Annotated[
+        Optional[str],
+        typer.Option(
+            "--api-key",
+            envvar="PIPELINE_API_KEY",
+            show_envvar=True,
+            help="Key every API call and form post must carry.",
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        float, typer.Option("--max-upload-mb", min=0.001, help="Largest request body (413).")
+    ] = 10.0,
+    max_queue: Annotated[
+        int,
+        typer.Option("--max-queue", min=1, help="Documents waiting before 503 + Retry-After."),
+    ] = 64,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds a request may wait (504).")
+    ] = 300.0,
+    batch_wait_ms: Annotated[
+        float,
+        typer.Option("--batch-wait-ms", min=0, help="How long a request waits for company."),
+    ] = 10.0,
+    max_batch_documents: Annotated[
+        int, typer.Option("--max-batch-documents", min=1, help="Most documents per window.")
+    ] = 32,
+    max_batch_words: Annotated[
+        int, typer.Option("--max-batch-words", min=1, help="Most source words per window.")
+    ] = 20_000,
+    source_lang: SourceLang = DEFAULTS.source_lang,
+    translator: TranslatorOpt = None,
+    back_translator: BackTranslatorOpt = None,
+    summarizer: SummarizerOpt = None,
+    device: DeviceOpt = Device(DEFAULTS.device),
+    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
+    num_beams: NumBeamsOpt = None,
+    model_store: StoreOpt = None,
+    backend: BackendOpt = Backend(DEFAULTS.backend),
+    compute_type: ComputeTypeOpt = None,
+    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
+    threads: ThreadsOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
+
+    Models load once at start-up; requests that arrive together are summarized together.
+    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz.
+    """
+    from . import serve as server
+    from .batcher import BatchLimits
+
+    if verbose:
+        _configure_logging(verbose)
+    server.require_serve_extra()
+    server.check_bind(host, api_key)
+    limits = server.ServeLimits(
+        max_upload_bytes=max(1, int(max_upload_mb * 1024 * 1024)),
+        batch=BatchLimits(
+            wait_ms=batch_wait_ms,
+            max_documents=max_batch_documents,
+            max_words=max_batch_words,
+            max_queue=max_queue,
+            timeout_s=timeout,
+        ),
+    )
+    pipe = _pipeline(locals())
+    server.serve(
+        pipe,
+        host=host,
+        port=port,
+        api_key=api_key,
+        limits=limits,
+        log_level="info" if verbose else "warning",
+        on_ready=lambda url: typer.echo(f"serving on {url} (Ctrl-C to stop)", err=True),
+    )
+
+
 @models_app.callback()
 def models_list(ctx: typer.Context, model_store: StoreOpt = None) -> None:
     """List the registry's models and where each one resolves on this machine."""

@@ -96,7 +96,7 @@ class BilingualPipeline:
                 f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
             )
         self.device = resolve_device(self.options.device)
-        self._check_language(self.options.source_lang)
+        self.check_language(self.options.source_lang)
         for name in ("window_docs", "window_tokens", "summary_batch_tokens", "max_batch_tokens"):
             value = getattr(self.options, name)
             if value is not None and value < 1:
@@ -114,7 +114,8 @@ class BilingualPipeline:
         self._load_errors: dict[str, ModelLoadError] = {}
         self._summarizer: Summarizer | None = None
 
-    def _check_language(self, language: str) -> None:
+    def check_language(self, language: str) -> None:
+        """Refuse (UsageError, naming ``--source-lang``) a language code no model serves."""
         if language in (AUTO, TARGET_LANG) or self.options.translator:
             return
         if language != language.lower():

@@ -174,6 +174,12 @@ def _page(title: str, body: str) -> str:
 
 def render_html(result: BilingualSummary, *, index_href: str | None = None) -> str:
     """``result`` as a self-contained HTML page with the bilingual view side by side."""
+    return _page(result.source.path, html_view(result, index_href=index_href))
+
+
+def html_view(result: BilingualSummary, *, index_href: str | None = None) -> str:
+    """The bilingual side-by-side view of ``result`` as an HTML fragment (every text
+    escaped), for embedding in a page styled with :data:`STYLE`."""
     esc = html.escape
     src = result.source.language
     cov = result.coverage
@@ -217,7 +223,7 @@ def render_html(result: BilingualSummary, *, index_href: str | None = None) -> s
                     f"<td>{esc(s.target)}{flags}</td></tr>"
                 )
             parts.append("</table>")
-    return _page(result.source.path, "\n".join(parts))
+    return "\n".join(parts)
 
 
 def render_index(rows: list[dict[str, Any]]) -> str:
