@@ -93,6 +93,12 @@ class Engine(str, Enum):
     ray = "ray"
 
 
+class SummaryLength(str, Enum):
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -145,6 +151,12 @@ BatchSizeOpt = Annotated[
 ]
 NumBeamsOpt = Annotated[
     Optional[int], typer.Option("--num-beams", min=1, help="Beam size (default: each model's own).")
+]
+SummaryLengthOpt = Annotated[
+    Optional[SummaryLength],
+    typer.Option(
+        "--summary-length", help="Summary length (default: the summarizer's own settings)."
+    ),
 ]
 StoreOpt = Annotated[
     Optional[Path],
@@ -211,6 +223,7 @@ def summarize(
     compute_type: ComputeTypeOpt = None,
     max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
     threads: ThreadsOpt = None,
+    summary_length: SummaryLengthOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
@@ -262,6 +275,7 @@ def translate(
     compute_type: ComputeTypeOpt = None,
     max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
     threads: ThreadsOpt = None,
+    summary_length: SummaryLengthOpt = None,
     workers: Annotated[
         Optional[int],
         typer.Option(

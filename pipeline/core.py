@@ -16,7 +16,7 @@ from .generation import (
 )
 from .loader import load_seq2seq, model_identity, resolve_device
 from .loading import AUTO, parse_document, read_document
-from .quality import LENGTH_RATIO, REPETITION, TRUNCATED, UNTRANSLATED, sentence_flags
+from .quality import TRUNCATED, check_summaries, document_quality, sentence_flags
 from .rank import top_sentences
 from .records import (
     BilingualSummary,
@@ -24,7 +24,6 @@ from .records import (
     Document,
     KeySentence,
     ModelsUsed,
-    Quality,
     StageTimings,
     Summary,
     TranslatedSentence,
@@ -33,7 +32,7 @@ from .records import (
 )
 from .registry import Registry, load_registry
 from .segment import split_sentences
-from .summarize import Summarizer, SummaryDidNotConverge
+from .summarize import SUMMARY_LENGTHS, Summarizer, SummaryDidNotConverge
 from .translate import Translator
 
 log = logging.getLogger(__name__)
@@ -70,6 +69,9 @@ class PipelineOptions:
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
     #: CPU threads for inference (None: every core this process may use).
     threads: int | None = None
+    #: ``short``, ``medium`` or ``long`` (see :data:`pipeline.summarize.SUMMARY_LENGTHS`);
+    #: None keeps the summarizer's own generation config.
+    summary_length: str | None = None
 
 
 class BilingualPipeline:
@@ -85,6 +87,14 @@ class BilingualPipeline:
         if self.options.backend not in BACKENDS:
             raise UsageError(
                 f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
+            )
+        if (
+            self.options.summary_length is not None
+            and self.options.summary_length not in SUMMARY_LENGTHS
+        ):
+            raise UsageError(
+                f"invalid summary length '{self.options.summary_length}', expected one of: "
+                f"{', '.join(SUMMARY_LENGTHS)}"
             )
         self.device = resolve_device(self.options.device)
         self._check_language(self.options.source_lang)
@@ -236,7 +246,11 @@ class BilingualPipeline:
         """The abstractive English summarizer, loaded on first use."""
         if self._summarizer is None:
             ref = self.models_for(TARGET_LANG).summarizer
-            self._summarizer = Summarizer(self._runner(ref, "summarizer"), language=TARGET_LANG)
+            self._summarizer = Summarizer(
+                self._runner(ref, "summarizer"),
+                language=TARGET_LANG,
+                length=self.options.summary_length,
+            )
         return self._summarizer
 
     def load(self, language: str) -> None:
@@ -331,6 +345,8 @@ class BilingualPipeline:
                 summary_en, summary_src = _extractive(
                     key_sentences, language, "extractive-fallback"
                 )
+        source_text = " ".join(s.text for s in document.sentences)
+        summary_en, summary_src = check_summaries(summary_en, summary_src, source_text, translation)
         finished = time.perf_counter()
         return BilingualSummary(
             source=document.source,
@@ -341,7 +357,7 @@ class BilingualPipeline:
             coverage=coverage,
             translation=translation if include_translation else None,
             warnings=tuple(warnings),
-            quality=_quality(translation),
+            quality=document_quality(translation, summary_en, summary_src),
             timings=StageTimings(translated_at - started, finished - translated_at),
         )
 
@@ -390,10 +406,3 @@ def _translation_warnings(translation: Translation) -> list[str]:
                 "limit and may be cut short"
             )
     return warnings
-
-
-def _quality(translation: Translation) -> Quality:
-    def count(flag: str) -> int:
-        return sum(flag in s.flags for s in translation.sentences)
-
-    return Quality(count(UNTRANSLATED), count(REPETITION), count(LENGTH_RATIO), count(TRUNCATED))

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from .errors import ProcessingError
-from .generation import Seq2SeqRunner
+from .generation import LengthBounds, Seq2SeqRunner
 from .records import Summary
 from .segment import split_to_fit
 
@@ -19,6 +19,16 @@ class SummaryDidNotConverge(ProcessingError):
 
 #: Give up when this many rounds still leave the partial summaries too long.
 MAX_ROUNDS = 8
+
+#: Tokens generated for each ``--summary-length``, around distilbart-cnn's own bounds
+#: (``min_length`` 56 and ``max_length`` 142, i.e. 55 to 141 new tokens): ``medium`` is
+#: about the model's default, ``short`` a third of it, ``long`` up to 250 tokens (cut to what
+#: the model can generate).
+SUMMARY_LENGTHS = {
+    "short": LengthBounds(20, 60),
+    "medium": LengthBounds(56, 142),
+    "long": LengthBounds(100, 250),
+}
 
 
 def pack_chunks(units: Sequence[str], lengths: Sequence[int], limit: int) -> list[list[str]]:
@@ -47,11 +57,21 @@ class Summarizer:
 
     Text over the model's input limit is chunked on sentence boundaries, each chunk
     summarized, and the partial summaries summarized again until they fit (map-reduce).
+
+    ``length`` (a key of :data:`SUMMARY_LENGTHS`) bounds the final summary; None keeps the
+    model's own generation config. Partial summaries always get the model's own length:
+    it is what the model was trained to write, it keeps every chunk's content for the
+    final round whatever the requested length, and it keeps the rounds shrinking.
     """
 
-    def __init__(self, runner: Seq2SeqRunner, *, language: str = "en"):
+    def __init__(self, runner: Seq2SeqRunner, *, language: str = "en", length: str | None = None):
+        if length is not None and length not in SUMMARY_LENGTHS:
+            raise ValueError(
+                f"invalid summary length '{length}', expected one of: {', '.join(SUMMARY_LENGTHS)}"
+            )
         self.runner = runner
         self.language = language
+        self.bounds = SUMMARY_LENGTHS[length] if length else None
 
     @property
     def name(self) -> str:
@@ -66,7 +86,10 @@ class Summarizer:
         # A 5% margin covers tokens that merge differently once units are joined.
         limit = int(self.runner.max_input_tokens * 0.95)
         units, lengths = self._fit_units(units, limit)
-        min_length = getattr(self.runner.generation_config, "min_length", 0) or 0
+        if self.bounds is not None:
+            min_length = self.runner.fit_bounds(self.bounds).min_new_tokens  # type: ignore[union-attr]
+        else:
+            min_length = getattr(self.runner.generation_config, "min_length", 0) or 0
         if sum(lengths) <= min_length:
             # Shorter than the shortest summary the model would write: it would only pad.
             return Summary(self.language, " ".join(units), "verbatim")
@@ -78,8 +101,11 @@ class Summarizer:
             chunks = pack_chunks(units, lengths, limit)
             first_chunks = first_chunks or len(chunks)
             log.info("summarization round %d: %d tokens in %d chunk(s)", rounds, total, len(chunks))
-            outputs = self.runner.generate([" ".join(c) for c in chunks])
-            if len(chunks) == 1:
+            final = len(chunks) == 1
+            outputs = self.runner.generate(
+                [" ".join(c) for c in chunks], bounds=self.bounds if final else None
+            )
+            if final:
                 return Summary(self.language, outputs[0], "abstractive", rounds, first_chunks)
             units, lengths = self._fit_units([o for o in outputs if o.strip()], limit)
             if not units:
