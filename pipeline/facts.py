@@ -242,7 +242,8 @@ def digit_mentions(text: str, language: str) -> list[Mention]:
                 values += _time_values(hour, minute, None)
         if match.group("sign"):
             values += [v.lstrip("-") for v in values]  # signs are not compared
-        mentions.append(Mention(rest[match.start() : end].strip(), tuple(dict.fromkeys(values))))
+        written = rest[match.start() : end].strip().rstrip(".")
+        mentions.append(Mention(written, tuple(dict.fromkeys(values))))
         if kind == "spaced" and " " in body:
             # A plain space may only separate two numbers: keep the parts as support.
             parts = re.findall(r"\d+", body.split(",")[0].split(".")[0])

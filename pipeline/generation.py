@@ -122,7 +122,8 @@ class Seq2SeqRunner:
         if bounds is None or bounds.max_new_tokens <= self.max_output_tokens:
             return bounds
         top = self.max_output_tokens
-        return LengthBounds(min(bounds.min_new_tokens, top), top)
+        # A minimum of the whole limit would leave no room for the end token.
+        return LengthBounds(min(bounds.min_new_tokens, top - 1), top)
 
     def generate(
         self,
