@@ -261,7 +261,14 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
     what each resolves to now, is checked separately (:func:`stored_result`)."""
     relevant: dict[str, Any] = {
         name: getattr(pipeline.options, name)
-        for name in ("source_lang", "translator", "back_translator", "summarizer", "num_beams")
+        for name in (
+            "source_lang",
+            "translator",
+            "back_translator",
+            "summarizer",
+            "num_beams",
+            "summary_length",
+        )
     }
     relevant["device"] = pipeline.device
     relevant["backend"] = pipeline.backend
@@ -499,6 +506,8 @@ def _resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> D
         counts.get("repetition", 0),
         counts.get("length_ratio", 0),
         counts.get("truncated", 0),
+        counts.get("numbers", 0),
+        counts.get("unsupported_summary", 0),
     )
     status, reason = "skipped", UP_TO_DATE
     if strict and quality.flagged:

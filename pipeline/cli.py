@@ -93,6 +93,12 @@ class Engine(str, Enum):
     ray = "ray"
 
 
+class SummaryLength(str, Enum):
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -164,6 +170,12 @@ BatchSizeOpt = Annotated[
 NumBeamsOpt = Annotated[
     Optional[int], typer.Option("--num-beams", min=1, help="Beam size (default: each model's own).")
 ]
+SummaryLengthOpt = Annotated[
+    Optional[SummaryLength],
+    typer.Option(
+        "--summary-length", help="Summary length (default: the summarizer's own settings)."
+    ),
+]
 StoreOpt = Annotated[
     Optional[Path],
     typer.Option("--model-store", help="Local model store (default: see `pipeline models`)."),
@@ -230,6 +242,7 @@ def summarize(
     max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
+    summary_length: SummaryLengthOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
@@ -284,6 +297,7 @@ def translate(
     threads: ThreadsOpt = None,
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
+    summary_length: SummaryLengthOpt = None,
     workers: Annotated[
         Optional[int],
         typer.Option(

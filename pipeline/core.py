@@ -18,7 +18,7 @@ from .generation import (
 )
 from .loader import load_seq2seq, model_identity, resolve_device
 from .loading import AUTO, parse_document, read_document
-from .quality import LENGTH_RATIO, REPETITION, TRUNCATED, UNTRANSLATED, sentence_flags
+from .quality import TRUNCATED, check_summaries, document_quality, sentence_flags
 from .rank import top_sentences
 from .records import (
     BilingualSummary,
@@ -26,7 +26,6 @@ from .records import (
     Document,
     KeySentence,
     ModelsUsed,
-    Quality,
     StageTimings,
     Summary,
     TranslatedSentence,
@@ -35,7 +34,7 @@ from .records import (
 )
 from .registry import Registry, load_registry
 from .segment import split_sentences
-from .summarize import Summarizer, SummaryDidNotConverge
+from .summarize import SUMMARY_LENGTHS, Summarizer, SummaryDidNotConverge
 from .translate import Translator
 
 log = logging.getLogger(__name__)
@@ -79,6 +78,9 @@ class PipelineOptions:
     window_docs: int = 64
     #: About how many source tokens a window holds (estimated from input size).
     window_tokens: int = 65_536
+    #: ``short``, ``medium`` or ``long`` (see :data:`pipeline.summarize.SUMMARY_LENGTHS`);
+    #: None keeps the summarizer's own generation config.
+    summary_length: str | None = None
 
 
 class BilingualPipeline:
@@ -94,6 +96,14 @@ class BilingualPipeline:
         if self.options.backend not in BACKENDS:
             raise UsageError(
                 f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
+            )
+        if (
+            self.options.summary_length is not None
+            and self.options.summary_length not in SUMMARY_LENGTHS
+        ):
+            raise UsageError(
+                f"invalid summary length '{self.options.summary_length}', expected one of: "
+                f"{', '.join(SUMMARY_LENGTHS)}"
             )
         self.device = resolve_device(self.options.device)
         self.check_language(self.options.source_lang)
@@ -281,7 +291,11 @@ class BilingualPipeline:
         """The abstractive English summarizer, loaded on first use."""
         if self._summarizer is None:
             ref = self.models_for(TARGET_LANG).summarizer
-            self._summarizer = Summarizer(self._runner(ref, "summarizer"), language=TARGET_LANG)
+            self._summarizer = Summarizer(
+                self._runner(ref, "summarizer"),
+                language=TARGET_LANG,
+                length=self.options.summary_length,
+            )
         return self._summarizer
 
     def load(self, language: str) -> None:
@@ -405,6 +419,10 @@ class BilingualPipeline:
                 results[i] = summary
                 continue
             summary_en, summary_src, notes = summary
+            source_text = " ".join(s.text for s in draft.document.sentences)
+            summary_en, summary_src = check_summaries(
+                summary_en, summary_src, source_text, draft.translation
+            )
             results[i] = BilingualSummary(
                 source=draft.document.source,
                 summary_en=summary_en,
@@ -414,7 +432,7 @@ class BilingualPipeline:
                 coverage=draft.coverage,
                 translation=draft.translation if include_translation else None,
                 warnings=draft.warnings + notes,
-                quality=_quality(draft.translation),
+                quality=document_quality(draft.translation, summary_en, summary_src),
                 timings=StageTimings(translate_share[i], summarize_share[i]),
             )
         return cast("list[BilingualSummary | Exception]", results)
@@ -631,10 +649,3 @@ def _translation_warnings(translation: Translation) -> list[str]:
                 "limit and may be cut short"
             )
     return warnings
-
-
-def _quality(translation: Translation) -> Quality:
-    def count(flag: str) -> int:
-        return sum(flag in s.flags for s in translation.sentences)
-
-    return Quality(count(UNTRANSLATED), count(REPETITION), count(LENGTH_RATIO), count(TRUNCATED))

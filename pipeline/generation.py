@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ProcessingError
@@ -22,14 +23,30 @@ DEFAULT_MAX_BATCH_TOKENS = 8192
 
 class Generated(str):
     """Generated text that remembers whether it ran into the model's output length limit
-    (and so may be cut short)."""
+    (and so may be cut short), and how many tokens the model generated for it (the
+    decoder start and end tokens excluded, a forced first token included)."""
 
     hit_limit: bool
+    tokens: int
 
-    def __new__(cls, text: str, hit_limit: bool = False) -> Generated:
+    def __new__(cls, text: str, hit_limit: bool = False, tokens: int = 0) -> Generated:
         obj = super().__new__(cls, text)
         obj.hit_limit = hit_limit
+        obj.tokens = tokens
         return obj
+
+
+@dataclass(frozen=True)
+class LengthBounds:
+    """Bounds on the tokens generated per output, instead of the model's own
+    ``min_length``/``max_length`` (transformers' ``min_new_tokens``/``max_new_tokens``)."""
+
+    min_new_tokens: int
+    max_new_tokens: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_new_tokens <= self.max_new_tokens or self.max_new_tokens < 1:
+            raise ValueError(f"invalid length bounds {self}")
 
 
 def plan_batches(lengths: Sequence[int], batch_size: int, max_tokens: int) -> list[list[int]]:
@@ -95,11 +112,31 @@ class Seq2SeqRunner:
         """Whether ``text`` has at most ``limit`` tokens (default: the model's input limit)."""
         return self.count_tokens([text])[0] <= (limit or self.max_input_tokens)
 
-    def generate(self, texts: Sequence[str], lengths: Sequence[int] | None = None) -> list[str]:
+    @property
+    def max_output_tokens(self) -> int:
+        """Most tokens one output may have: the model's position limit, as for inputs."""
+        return self.max_input_tokens
+
+    def fit_bounds(self, bounds: LengthBounds | None) -> LengthBounds | None:
+        """``bounds`` with the maximum cut to what the model can generate."""
+        if bounds is None or bounds.max_new_tokens <= self.max_output_tokens:
+            return bounds
+        top = self.max_output_tokens
+        # A minimum of the whole limit would leave no room for the end token.
+        return LengthBounds(min(bounds.min_new_tokens, top - 1), top)
+
+    def generate(
+        self,
+        texts: Sequence[str],
+        lengths: Sequence[int] | None = None,
+        *,
+        bounds: LengthBounds | None = None,
+    ) -> list[str]:
         """Generate one output per input text, in input order.
 
         Each output is a :class:`Generated`, whose ``hit_limit`` tells whether it reached
-        the model's output length limit.
+        the output length limit. ``bounds`` replaces the model's own minimum and maximum
+        output length for this call (cut to what the model can generate).
         """
         if not texts:
             return []
@@ -110,16 +147,17 @@ class Seq2SeqRunner:
                 f"input of {max(too_long)} tokens exceeds the model limit of "
                 f"{self.max_input_tokens}; split it first"
             )
+        bounds = self.fit_bounds(bounds)
         outputs: list[str] = [""] * len(texts)
         for batch in plan_batches(lengths, self.batch_size, self.max_batch_tokens):
-            decoded = self._generate_with_backoff([texts[i] for i in batch])
+            decoded = self._generate_with_backoff([texts[i] for i in batch], bounds)
             for i, text in zip(batch, decoded, strict=True):
                 outputs[i] = text
         return outputs
 
-    def _generate_with_backoff(self, texts: list[str]) -> list[str]:
+    def _generate_with_backoff(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
         try:
-            return self._generate_batch(texts)
+            return self._generate_batch(texts, bounds)
         except Exception as exc:
             if not self._is_out_of_memory(exc):
                 raise
@@ -133,11 +171,11 @@ class Seq2SeqRunner:
             self.batch_size = max(1, len(texts) // 2)
             log.warning("out of memory on a batch of %d: retrying in halves", len(texts))
             half = len(texts) // 2
-            return self._generate_with_backoff(texts[:half]) + self._generate_with_backoff(
-                texts[half:]
+            return self._generate_with_backoff(texts[:half], bounds) + self._generate_with_backoff(
+                texts[half:], bounds
             )
 
-    def _generate_batch(self, texts: list[str]) -> list[str]:
+    def _generate_batch(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
         raise NotImplementedError
 
     def _is_out_of_memory(self, exc: BaseException) -> bool:
@@ -146,39 +184,55 @@ class Seq2SeqRunner:
     def _release_memory(self) -> None:
         pass
 
-    def _decode(self, sequences: Any, hits: Sequence[bool]) -> list[str]:
+    def _decode(self, sequences: Any, hits: Sequence[bool], counts: Sequence[int]) -> list[str]:
         texts = self.loaded.tokenizer.batch_decode(sequences, skip_special_tokens=True)
-        return [Generated(" ".join(t.split()), hit) for t, hit in zip(texts, hits, strict=True)]
+        return [
+            Generated(" ".join(t.split()), hit, n)
+            for t, hit, n in zip(texts, hits, counts, strict=True)
+        ]
 
 
 class TransformersRunner(Seq2SeqRunner):
     """transformers' ``generate()`` with the model's own generation config."""
 
-    def _generate_batch(self, texts: list[str]) -> list[str]:
-        sequences = self._forward(self._preprocess(texts))
-        return self._decode(sequences, self._hit_limit(sequences.tolist()))
+    def _generate_batch(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
+        sequences = self._forward(self._preprocess(texts), bounds)
+        hits, counts = self._measure(sequences.tolist(), bounds)
+        return self._decode(sequences, hits, counts)
 
-    def _hit_limit(self, rows: list[list[int]]) -> list[bool]:
-        """Whether each generated row ran to the length limit rather than ending."""
+    def _measure(
+        self, rows: list[list[int]], bounds: LengthBounds | None = None
+    ) -> tuple[list[bool], list[int]]:
+        """Whether each generated row ran to the length limit rather than ending, and how
+        many tokens it generated before its end token."""
         g = self.generation_config
-        longest = (g.max_new_tokens + 1) if g.max_new_tokens else (g.max_length or 0)
+        if bounds is not None:
+            longest = bounds.max_new_tokens + 1
+        else:
+            longest = (g.max_new_tokens + 1) if g.max_new_tokens else (g.max_length or 0)
         eos = g.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos])
-        hits = []
+        pad = g.pad_token_id
+        hits, counts = [], []
         for row in rows:
             body = row[1:]  # after the decoder start token
-            end = next((i + 1 for i, t in enumerate(body) if t in eos_ids), len(body))
-            hits.append(bool(longest) and 1 + end >= longest)
-        return hits
+            end = next((i + 1 for i, t in enumerate(body) if t in eos_ids), None)
+            hits.append(bool(longest) and 1 + (end or len(body)) >= longest)
+            content = body[: end - 1] if end else [t for t in body if t != pad]
+            counts.append(len(content))
+        return hits, counts
 
     def _preprocess(self, texts: list[str]) -> dict[str, Any]:
         encoded = self.loaded.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
         return {k: v.to(self.loaded.device) for k, v in encoded.items()}
 
-    def _forward(self, inputs: dict[str, Any]) -> Any:
+    def _forward(self, inputs: dict[str, Any], bounds: LengthBounds | None = None) -> Any:
         import torch
 
-        overrides = {"num_beams": self.num_beams} if self.num_beams else {}
+        overrides: dict[str, Any] = {"num_beams": self.num_beams} if self.num_beams else {}
+        if bounds is not None:
+            overrides["min_new_tokens"] = bounds.min_new_tokens
+            overrides["max_new_tokens"] = bounds.max_new_tokens
         with torch.inference_mode():
             return self.loaded.model.generate(**inputs, **overrides)
 
@@ -217,19 +271,35 @@ class CTranslate2Runner(Seq2SeqRunner):
         if bad:
             self._options["suppress_sequences"] = bad
 
-    def _generate_batch(self, texts: list[str]) -> list[str]:
+    def _generate_batch(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
         tok = self.loaded.tokenizer
         source = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
         prefix = [self._prefix] * len(texts) if self._prefix else None
+        options = self._options
+        if bounds is not None:
+            options = options | length_options(self.generation_config, bounds)
         results = self.loaded.model.translate_batch(
-            source, prefix, max_batch_size=len(texts), **self._options
+            source, prefix, max_batch_size=len(texts), **options
         )
         hypotheses = [r.hypotheses[0] for r in results]
-        longest = self._options["max_decoding_length"]
+        longest = options["max_decoding_length"]
         return self._decode(
             [tok.convert_tokens_to_ids(h) for h in hypotheses],
             [len(h) >= longest for h in hypotheses],
+            [len(h) for h in hypotheses],
         )
+
+
+def length_options(generation_config: Any, bounds: LengthBounds) -> dict[str, int]:
+    """CTranslate2's length options for ``bounds``, generating what transformers'
+    ``min_new_tokens``/``max_new_tokens`` would (a forced end token takes transformers'
+    last slot, which CTranslate2 would spend on content)."""
+    forced_eos = getattr(generation_config, "forced_eos_token_id", None) is not None
+    longest = max(bounds.max_new_tokens - (1 if forced_eos else 0), 1)
+    return {
+        "max_decoding_length": longest,
+        "min_decoding_length": min(bounds.min_new_tokens, longest),
+    }
 
 
 def decoding_options(generation_config: Any, num_beams: int | None = None) -> dict[str, Any]:

@@ -4,7 +4,14 @@
   language;
 - ``repetition``: a repetition loop in the output that the source does not have;
 - ``length-ratio``: output far longer or shorter than the document's usual ratio;
-- ``truncated``: the output reached the model's length limit even after re-splitting.
+- ``truncated``: the output reached the model's length limit even after re-splitting;
+- ``numbers``: a number of the source that the translation lacks, or one of the translation
+  that the source lacks (see :mod:`pipeline.facts` for what counts as the same number).
+
+And one document flag:
+
+- ``unsupported-summary``: the English summary states a figure or a name the English
+  translation never does, or the source-language summary a figure the source never does.
 """
 
 from __future__ import annotations
@@ -13,15 +20,24 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
+from .facts import capitalised_names, numbers_differ, unsupported_names, unsupported_numbers
 from .langid import identify
+from .records import Quality, Summary, Translation
+from .segment import split_sentences
 
 UNTRANSLATED = "untranslated"
 REPETITION = "repetition"
 LENGTH_RATIO = "length-ratio"
 #: Raised by the translator, not here: the output still reached the model's length limit.
 TRUNCATED = "truncated"
-FLAGS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED)
+NUMBERS = "numbers"
+FLAGS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED, NUMBERS)
+#: The document flag: the summary states what the document does not.
+UNSUPPORTED_SUMMARY = "unsupported-summary"
+#: Summaries made of the document's own sentences, so supported by construction.
+_VERBATIM_METHODS = frozenset({"extractive", "extractive-fallback", "verbatim"})
 
 # A unit of 2+ characters repeated 4+ times in a row: "the the the the", "sisisisi".
 _LOOP = re.compile(r"(.{2,}?)(?:\s*\1){3,}", re.DOTALL)
@@ -115,5 +131,68 @@ def sentence_flags(
             flags.append(REPETITION)
         if is_length_outlier(source, target, expected):
             flags.append(LENGTH_RATIO)
+        if target.strip() and numbers_differ(source, target, source_lang, target_lang):
+            flags.append(NUMBERS)
         result.append(tuple(flags))
     return result
+
+
+def unsupported_content(
+    summary: str, reference: str, language: str, *, names: bool
+) -> tuple[str, ...]:
+    """The figures (and, with ``names``, the capitalised names) of ``summary`` that
+    ``reference``, a text in the same language, never states; as written, in order."""
+    found = unsupported_numbers(summary, reference, language)
+    if names:
+        sentences = split_sentences(summary, language) or [summary]
+        found += unsupported_names(capitalised_names(sentences), reference)
+    return tuple(dict.fromkeys(found))
+
+
+def check_summaries(
+    summary_en: Summary, summary_source: Summary, source_text: str, translation: Translation
+) -> tuple[Summary, Summary]:
+    """The two summaries with ``unsupported`` filled in: what the English summary states
+    that the English translation does not (figures and names), and the figures of the
+    source-language summary that the source does not. Extractive and verbatim summaries are
+    the document's own sentences, supported by construction, and are not checked."""
+    if summary_en.method in _VERBATIM_METHODS:
+        return summary_en, summary_source
+    english = replace(
+        summary_en,
+        unsupported=unsupported_content(
+            summary_en.text, translation.target_text, translation.target_lang, names=True
+        ),
+    )
+    if summary_source is summary_en or summary_source.language == summary_en.language:
+        return english, english  # an English document: one summary
+    if summary_source.method in _VERBATIM_METHODS:
+        return english, summary_source
+    source = replace(
+        summary_source,
+        unsupported=unsupported_content(
+            summary_source.text, source_text, summary_source.language, names=False
+        ),
+    )
+    return english, source
+
+
+def document_quality(
+    translation: Translation, summary_en: Summary, summary_source: Summary
+) -> Quality:
+    """How many sentences carry each flag, and how many unsupported summary items."""
+
+    def count(flag: str) -> int:
+        return sum(flag in s.flags for s in translation.sentences)
+
+    unsupported = len(summary_en.unsupported)
+    if summary_source is not summary_en and summary_source.language != summary_en.language:
+        unsupported += len(summary_source.unsupported)
+    return Quality(
+        count(UNTRANSLATED),
+        count(REPETITION),
+        count(LENGTH_RATIO),
+        count(TRUNCATED),
+        count(NUMBERS),
+        unsupported,
+    )

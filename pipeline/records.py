@@ -115,6 +115,9 @@ class Summary:
     rounds: int = 1
     #: Chunks the first round split the text into.
     chunks: int = 1
+    #: What the summary states that the document does not: figures (and, in English,
+    #: capitalised names) as written in the summary. Empty when all is supported.
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,27 +142,48 @@ class ModelsUsed:
 
 @dataclass(frozen=True)
 class Quality:
-    """How many sentences carry each quality flag."""
+    """How many sentences carry each quality flag, and how many summary items are
+    unsupported (which raises the document flag ``unsupported-summary``)."""
 
     untranslated: int = 0
     repetition: int = 0
     length_ratio: int = 0
     truncated: int = 0
+    numbers: int = 0
+    #: Figures and names the summaries state that the document does not.
+    unsupported_summary: int = 0
+
+    @property
+    def document_flags(self) -> tuple[str, ...]:
+        """Flags of the document as a whole: ``unsupported-summary`` or none."""
+        return ("unsupported-summary",) if self.unsupported_summary else ()
 
     @property
     def flagged(self) -> bool:
-        """Whether any sentence is flagged."""
-        return bool(self.untranslated or self.repetition or self.length_ratio or self.truncated)
+        """Whether any sentence, or the document, is flagged."""
+        return bool(
+            self.untranslated
+            or self.repetition
+            or self.length_ratio
+            or self.truncated
+            or self.numbers
+            or self.unsupported_summary
+        )
 
     def describe(self) -> str:
-        """E.g. ``2 untranslated, 1 repetition``; empty when nothing is flagged."""
+        """E.g. ``2 untranslated, 1 numbers, unsupported-summary (2)``; empty when nothing
+        is flagged."""
         parts = [
             (self.untranslated, "untranslated"),
             (self.repetition, "repetition"),
             (self.length_ratio, "length-ratio"),
             (self.truncated, "truncated"),
+            (self.numbers, "numbers"),
         ]
-        return ", ".join(f"{n} {name}" for n, name in parts if n)
+        described = [f"{n} {name}" for n, name in parts if n]
+        if self.unsupported_summary:
+            described.append(f"unsupported-summary ({self.unsupported_summary})")
+        return ", ".join(described)
 
 
 @dataclass(frozen=True)

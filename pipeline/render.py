@@ -50,6 +50,8 @@ def to_dict(result: BilingualSummary, *, fingerprint: str | None = None) -> dict
             "source_method": result.summary_source.method,
             "rounds": result.summary_en.rounds,
             "chunks": result.summary_en.chunks,
+            "unsupported": list(result.summary_en.unsupported),
+            "source_unsupported": list(_source_unsupported(result)),
         },
         "key_sentences": [
             {
@@ -67,10 +69,34 @@ def to_dict(result: BilingualSummary, *, fingerprint: str | None = None) -> dict
             "repetition": q.repetition,
             "length_ratio": q.length_ratio,
             "truncated": q.truncated,
+            "numbers": q.numbers,
+            "unsupported_summary": q.unsupported_summary,
+            "document_flags": list(q.document_flags),
         },
         "translation": translation,
         "warnings": list(result.warnings),
     }
+
+
+def _source_unsupported(result: BilingualSummary) -> tuple[str, ...]:
+    """Unsupported figures of the source-language summary (none for an English document,
+    whose one summary is checked as the English one)."""
+    if result.summary_source.language == result.summary_en.language:
+        return ()
+    return result.summary_source.unsupported
+
+
+def _unsupported_note(result: BilingualSummary) -> list[str]:
+    """Human-readable lines on what the summaries state that the document does not."""
+    notes = []
+    if result.summary_en.unsupported:
+        notes.append(
+            "Not found in the English translation: " + ", ".join(result.summary_en.unsupported)
+        )
+    source = _source_unsupported(result)
+    if source:
+        notes.append(f"Not found in the source ({result.source.language}): " + ", ".join(source))
+    return notes
 
 
 def _sentence(s: TranslatedSentence) -> dict[str, Any]:
@@ -118,6 +144,10 @@ def render_markdown(result: BilingualSummary) -> str:
             "| --- | --- |",
             f"| {_cell(result.summary_en.text)} | {_cell(result.summary_source.text)} |",
         ]
+    notes = _unsupported_note(result)
+    if notes:
+        lines += ["", "**unsupported-summary**: the summary states what the document does not."]
+        lines += [f"- {note}" for note in notes]
     lines += [
         "",
         "## Key sentences",
@@ -195,6 +225,10 @@ def html_view(result: BilingualSummary, *, index_href: str | None = None) -> str
         + f"</tr><tr><td>{esc(result.summary_en.text)}</td>"
         + ("" if src == "en" else f"<td>{esc(result.summary_source.text)}</td>")
         + "</tr></table>",
+        *(
+            f'<p class="flag"><span class="flags">unsupported-summary</span> {esc(note)}</p>'
+            for note in _unsupported_note(result)
+        ),
         f"<h2>Key sentences</h2><table><tr><th>#</th><th>Source ({esc(src)})</th>"
         "<th>English</th></tr>",
     ]

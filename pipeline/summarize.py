@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from .errors import ProcessingError
-from .generation import Seq2SeqRunner
+from .generation import LengthBounds, Seq2SeqRunner
 from .records import Summary
 from .segment import split_to_fit
 
@@ -21,6 +21,16 @@ class SummaryDidNotConverge(ProcessingError):
 
 #: Give up when this many rounds still leave the partial summaries too long.
 MAX_ROUNDS = 8
+
+#: Tokens generated for each ``--summary-length``, around distilbart-cnn's own bounds
+#: (``min_length`` 56 and ``max_length`` 142, i.e. 55 to 141 new tokens): ``medium`` is
+#: about the model's default, ``short`` a third of it, ``long`` up to 250 tokens (cut to what
+#: the model can generate).
+SUMMARY_LENGTHS = {
+    "short": LengthBounds(20, 60),
+    "medium": LengthBounds(56, 142),
+    "long": LengthBounds(100, 250),
+}
 
 
 def pack_chunks(units: Sequence[str], lengths: Sequence[int], limit: int) -> list[list[str]]:
@@ -60,11 +70,21 @@ class Summarizer:
 
     Text over the model's input limit is chunked on sentence boundaries, each chunk
     summarized, and the partial summaries summarized again until they fit (map-reduce).
+
+    ``length`` (a key of :data:`SUMMARY_LENGTHS`) bounds the final summary; None keeps the
+    model's own generation config. Partial summaries always get the model's own length:
+    it is what the model was trained to write, it keeps every chunk's content for the
+    final round whatever the requested length, and it keeps the rounds shrinking.
     """
 
-    def __init__(self, runner: Seq2SeqRunner, *, language: str = "en"):
+    def __init__(self, runner: Seq2SeqRunner, *, language: str = "en", length: str | None = None):
+        if length is not None and length not in SUMMARY_LENGTHS:
+            raise ValueError(
+                f"invalid summary length '{length}', expected one of: {', '.join(SUMMARY_LENGTHS)}"
+            )
         self.runner = runner
         self.language = language
+        self.bounds = SUMMARY_LENGTHS[length] if length else None
 
     @property
     def name(self) -> str:
@@ -87,7 +107,10 @@ class Summarizer:
         """
         # A 5% margin covers tokens that merge differently once units are joined.
         limit = int(self.runner.max_input_tokens * 0.95)
-        min_length = getattr(self.runner.generation_config, "min_length", 0) or 0
+        if self.bounds is not None:
+            min_length = self.runner.fit_bounds(self.bounds).min_new_tokens  # type: ignore[union-attr]
+        else:
+            min_length = getattr(self.runner.generation_config, "min_length", 0) or 0
         results: list[Summary | ProcessingError | None] = [None] * len(texts)
         states: dict[int, _MapReduce] = {}
         for i, sentences in enumerate(texts):
@@ -102,8 +125,10 @@ class Summarizer:
                 continue
             states[i] = _MapReduce(units, lengths, total=sum(lengths))
         while states:
-            chunks: list[str] = []
-            owners: list[int] = []
+            # A text whose chunks fit in one is in its final round and gets the requested
+            # length; partial summaries get the model's own, so they need their own call.
+            final: list[tuple[int, str]] = []
+            partial: list[tuple[int, str]] = []
             for i, state in states.items():
                 state.rounds += 1
                 packed = pack_chunks(state.units, state.lengths, limit)
@@ -114,9 +139,16 @@ class Summarizer:
                     state.total,
                     len(packed),
                 )
-                chunks.extend(" ".join(c) for c in packed)
-                owners.extend([i] * len(packed))
-            outputs = self.runner.generate(chunks)
+                (final if len(packed) == 1 else partial).extend((i, " ".join(c)) for c in packed)
+            owners: list[int] = []
+            outputs: list[str] = []
+            groups = [(final, self.bounds), (partial, None)]
+            if self.bounds is None:  # the same settings for both: one call
+                groups = [(final + partial, None)]
+            for group, bounds in groups:
+                if group:
+                    owners += [i for i, _ in group]
+                    outputs += self.runner.generate([c for _, c in group], bounds=bounds)
             by_owner: dict[int, list[str]] = {i: [] for i in states}
             for owner, output in zip(owners, outputs, strict=True):
                 by_owner[owner].append(output)

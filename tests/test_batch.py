@@ -232,7 +232,11 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "repetition": 0,
         "length_ratio": 0,
         "truncated": 0,
+        "numbers": 0,
+        "unsupported_summary": 0,
+        "document_flags": [],
     }
+    assert data["summary_info"]["unsupported"] == []
     assert all("untranslated" in s["flags"] for p in data["translation"] for s in p["sentences"])
     assert "| untranslated |" in (out / "a.md").read_text("utf-8")
     assert "Quality flags: 3 untranslated" in (out / "a.md").read_text("utf-8")
@@ -240,6 +244,47 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
     # A resumed strict run still fails the flagged document, without redoing it.
     again = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))
     assert again[0].status == ("failed" if strict else "skipped")
+
+
+FIGURES = (
+    "Le chômage a baissé à 7,4 % en 2023. "
+    "La réforme touchera 1 500 000 salariés. "
+    "Les syndicats ont appelé à la grève."
+)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_changed_figure_is_flagged_everywhere_and_strict_fails_it(
+    use_registry_store, tmp_path, monkeypatch, strict
+):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(FIGURES, encoding="utf-8")
+    pipe = BilingualPipeline(PipelineOptions(summarizer="extractive", device="cpu"))
+    # A translator that gets every figure wrong by one.
+    monkeypatch.setattr(
+        pipe.translator("fr").runner,
+        "generate",
+        lambda texts, lengths=None, **_: [
+            re.sub(r"\d+", lambda m: str(int(m.group()) + 1), t) for t in texts
+        ],
+    )
+    outcomes = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))
+    assert [o.status for o in outcomes] == ["failed" if strict else "done"]
+    if strict:
+        assert "2 numbers" in outcomes[0].reason
+    data = json.loads((out / "a.json").read_text("utf-8"))
+    assert data["quality"]["numbers"] == 2 and data["quality"]["flagged"]
+    flags = [s["flags"] for p in data["translation"] for s in p["sentences"]]
+    assert ["numbers" in f for f in flags] == [True, True, False]
+    markdown = (out / "a.md").read_text("utf-8")
+    assert "2 numbers" in markdown and "numbers |" in markdown
+    assert "numbers" in (out / "a.html").read_text("utf-8")
+    assert read_manifest(out / "manifest.jsonl")[0]["quality_flags"]["numbers"] == 2
+    # A resumed strict run still fails the flagged document, without redoing it.
+    again = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))
+    assert again[0].status == ("failed" if strict else "skipped")
+    assert again[0].quality.numbers == 2
 
 
 def test_strict_on_the_command_line_exits_1_when_flagged(use_registry_store, tmp_path):

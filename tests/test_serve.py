@@ -225,9 +225,9 @@ def concurrent_run(pipe):
     calls = []
     original = Seq2SeqRunner.generate
 
-    def counting(self, texts, lengths=None):
+    def counting(self, texts, lengths=None, **kwargs):
         calls.append(len(texts))
-        return original(self, texts, lengths)
+        return original(self, texts, lengths, **kwargs)
 
     limits = ServeLimits(batch=BatchLimits(wait_ms=30_000, max_documents=CONCURRENT))
     texts = [PARAGRAPHS[i % len(PARAGRAPHS)] + f" Article {i}." for i in range(CONCURRENT)]
