@@ -30,7 +30,7 @@ from .loading import parse_document
 from .manifest import MANIFEST_NAME, ManifestWriter
 from .outputs import sweep_temporaries, write_atomic
 from .records import Coverage, ModelsUsed, Quality
-from .registry import registry_path
+from .registry import data_digest
 from .render import (
     GENERATOR_META,
     SCHEMA_VERSION,
@@ -261,14 +261,22 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
     what each resolves to now, is checked separately (:func:`stored_result`)."""
     relevant: dict[str, Any] = {
         name: getattr(pipeline.options, name)
-        for name in ("source_lang", "translator", "back_translator", "summarizer", "num_beams")
+        for name in (
+            "source_lang",
+            "translator",
+            "back_translator",
+            "summarizer",
+            "num_beams",
+            "quality",
+            "fallback_translator",
+        )
     }
     relevant["device"] = pipeline.device
     relevant["backend"] = pipeline.backend
     if pipeline.compute_type:
         relevant["compute_type"] = pipeline.compute_type
     relevant["schema"] = SCHEMA_VERSION
-    relevant["registry"] = hashlib.sha256(registry_path().read_bytes()).hexdigest()
+    relevant["registry"] = data_digest()
     blob = json.dumps(relevant, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 

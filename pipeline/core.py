@@ -7,14 +7,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DocumentError, ModelLoadError, ProcessingError, UsageError
+from .errors import ModelLoadError, ProcessingError, UsageError
 from .generation import (
     DEFAULT_MAX_BATCH_TOKENS,
     CTranslate2Runner,
     Seq2SeqRunner,
     TransformersRunner,
 )
-from .loader import load_seq2seq, model_identity, resolve_device
+from .loader import hub_offline, load_seq2seq, model_available, model_identity, resolve_device
 from .loading import AUTO, parse_document, read_document
 from .quality import LENGTH_RATIO, REPETITION, TRUNCATED, UNTRANSLATED, sentence_flags
 from .rank import top_sentences
@@ -31,7 +31,7 @@ from .records import (
     TranslatedText,
     Translation,
 )
-from .registry import Registry, load_registry
+from .registry import QUALITIES, Registry, Route, TranslatorResolver, load_registry
 from .segment import split_sentences
 from .summarize import Summarizer, SummaryDidNotConverge
 from .translate import Translator
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 EXTRACTIVE = "extractive"
 TARGET_LANG = "en"
 BACKENDS = ("auto", "transformers", "ctranslate2")
+#: Value of ``fallback_translator`` that turns the registry's fallback off.
+NO_FALLBACK = "none"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,28 @@ class PipelineOptions:
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
     #: CPU threads for inference (None: every core this process may use).
     threads: int | None = None
+    #: ``standard`` (the base OPUS-MT models) or ``high`` (Helsinki-NLP's larger tc-big
+    #: models where published).
+    quality: str = "standard"
+    #: Multilingual model (NLLB-200, M2M100) for directions no OPUS-MT model serves; None:
+    #: the registry's ``fallback_translator``; ``none``: no fallback.
+    fallback_translator: str | None = None
+
+
+def translator_resolver(options: PipelineOptions, registry: Registry) -> TranslatorResolver:
+    """The resolver that picks each direction's translator for ``options``: explicit
+    models, then the registry and OPUS-MT patterns (found in the store, the Hugging Face
+    cache or on the Hub), then the multilingual fallback."""
+    fallback = options.fallback_translator or registry.fallback_translator
+    return TranslatorResolver(
+        registry,
+        exists=lambda ref: model_available(ref, store=options.model_store) is not None,
+        online=not hub_offline(),
+        quality=options.quality,
+        fallback=None if fallback == NO_FALLBACK else fallback,
+        translator=options.translator,
+        back_translator=options.back_translator,
+    )
 
 
 class BilingualPipeline:
@@ -86,7 +110,12 @@ class BilingualPipeline:
             raise UsageError(
                 f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
             )
+        if self.options.quality not in QUALITIES:
+            raise UsageError(
+                f"invalid quality '{self.options.quality}', expected one of: {', '.join(QUALITIES)}"
+            )
         self.device = resolve_device(self.options.device)
+        self.resolver = translator_resolver(self.options, self.registry)
         self._check_language(self.options.source_lang)
         self._check_compute_type()
         if self.options.threads:
@@ -104,14 +133,13 @@ class BilingualPipeline:
             return
         if language != language.lower():
             raise UsageError(f"--source-lang '{language}': use a lower-case code, like 'fr'")
-        try:
-            self.registry.translator(language, TARGET_LANG)
-        except DocumentError:
-            known = sorted({pair.split("-")[0] for pair in self.registry.pairs()})
+        # Whether a model serves it is decided per document (it may need the Hub).
+        if not self.registry.knows(language):
             raise UsageError(
-                f"--source-lang '{language}': no translation model registered for it "
-                f"(registered: {', '.join(known)}); pass --translator, or --source-lang auto"
-            ) from None
+                f"--source-lang '{language}': unknown language code; use an ISO 639-1 code "
+                "such as 'fi' (`pipeline models --lang CODE` tells what would translate it), "
+                "or --source-lang auto"
+            )
 
     def _check_compute_type(self) -> None:
         if self.options.compute_type is None:
@@ -202,34 +230,35 @@ class BilingualPipeline:
             ref, revision=self.registry.revision(ref), store=self.options.model_store
         )
 
+    def route(self, source: str, target: str) -> Route:
+        """The translator for ``source`` → ``target`` and how it was chosen (see
+        :class:`pipeline.registry.TranslatorResolver`)."""
+        return self.resolver.route(source, target)
+
     def models_for(self, language: str) -> ModelsUsed:
         """The models a document in ``language`` goes through (None: not used).
 
-        Raises UnsupportedLanguageError when the registry has no model for it.
+        Raises UnsupportedLanguageError when no model serves it.
         """
         if language == TARGET_LANG:
             translator = back = None
         else:
-            translator = (
-                self.options.translator or self.registry.translator(language, TARGET_LANG).id
-            )
-            back = None
-            if not self.extractive:
-                back = (
-                    self.options.back_translator
-                    or self.registry.translator(TARGET_LANG, language).id
-                )
+            translator = self.route(language, TARGET_LANG).id
+            back = None if self.extractive else self.route(TARGET_LANG, language).id
         summarizer = self.options.summarizer or self.registry.summarizer(TARGET_LANG).id
         return ModelsUsed(translator, back, summarizer)
 
-    def _translator(self, ref: str, role: str) -> Translator:
-        spec = self.registry.find(ref)
-        return Translator(self._runner(ref, role), prefix=spec.prefix if spec else "")
+    def _translator(self, route: Route, role: str) -> Translator:
+        # One loaded model per id; the direction (prefix, language codes) is per Translator.
+        return Translator(
+            self._runner(route.id, role), prefix=route.prefix, languages=route.languages
+        )
 
     def translator(self, language: str) -> Translator | None:
         """The ``language`` → English translator (None for English); loaded on first use."""
-        ref = self.models_for(language).translator
-        return None if ref is None else self._translator(ref, "translator")
+        if language == TARGET_LANG:
+            return None
+        return self._translator(self.route(language, TARGET_LANG), "translator")
 
     @property
     def summarizer(self) -> Summarizer:
@@ -243,9 +272,9 @@ class BilingualPipeline:
         """Load every model a document in ``language`` needs, now rather than on first use."""
         models = self.models_for(language)
         if models.translator:
-            self._translator(models.translator, "translator")
+            self._translator(self.route(language, TARGET_LANG), "translator")
         if models.back_translator:
-            self._translator(models.back_translator, "back-translator")
+            self._translator(self.route(TARGET_LANG, language), "back-translator")
         if not self.extractive:
             _ = self.summarizer
 
@@ -354,7 +383,8 @@ class BilingualPipeline:
             # counterpart, better than a round trip through two models.
             return Summary(language, " ".join(s.text for s in document.sentences), "verbatim")
         sentences = split_sentences(summary.text, TARGET_LANG) or [summary.text]
-        outputs = self._translator(ref, "back-translator").translate(sentences)
+        route = self.route(TARGET_LANG, language)
+        outputs = self._translator(route, "back-translator").translate(sentences)
         text = " ".join(o.text for o in outputs if o.text)
         missing = sum(o.untranslated_parts for o in outputs)
         if missing:

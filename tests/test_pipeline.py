@@ -27,9 +27,9 @@ def _record_generate(runner: Seq2SeqRunner, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     original = runner.generate
 
-    def spy(texts, lengths=None):
+    def spy(texts, lengths=None, **kwargs):
         calls.append(list(texts))
-        return original(texts, lengths)
+        return original(texts, lengths, **kwargs)
 
     monkeypatch.setattr(runner, "generate", spy)
     return calls
@@ -126,9 +126,9 @@ def test_batches_are_sorted_by_length_within_the_token_budget(tiny_models, monke
     batches: list[list[str]] = []
     original = runner._generate_batch
 
-    def spy(texts):
+    def spy(texts, languages=None):
         batches.append(list(texts))
-        return original(texts)
+        return original(texts, languages)
 
     monkeypatch.setattr(runner, "_generate_batch", spy)
     texts = [f"Phrase {'très ' * (i % 7)}courte numéro {i}." for i in range(20)]
@@ -155,11 +155,11 @@ def test_out_of_memory_halves_the_batch_and_loses_nothing(tiny_models, monkeypat
     original = runner._generate_batch
     sizes: list[int] = []
 
-    def small_device(texts):
+    def small_device(texts, languages=None):
         sizes.append(len(texts))
         if len(texts) > 2:
             raise RuntimeError("CUDA failed with error out of memory")
-        return original(texts)
+        return original(texts, languages)
 
     monkeypatch.setattr(runner, "_generate_batch", small_device)
     texts = [f"Le ministre numéro {i} a parlé." for i in range(8)]
@@ -173,7 +173,7 @@ def test_out_of_memory_on_one_sentence_fails_the_document_not_the_run(tiny_model
     pipe = _pipeline(tiny_models, backend="transformers")
     runner = pipe.translator("fr").runner
 
-    def no_memory(texts):
+    def no_memory(texts, languages=None):
         raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
     monkeypatch.setattr(runner, "_generate_batch", no_memory)
