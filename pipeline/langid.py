@@ -28,6 +28,14 @@ def _detector():
     return LangDetector(LangDetectConfig(model="lite", max_input_length=_SAMPLE_CHARS))
 
 
+@lru_cache(maxsize=1)
+def known_languages() -> frozenset[str]:
+    """Every language code the model can answer (its labels, aliases applied): nothing
+    restricts identification to the languages that have a registered translator."""
+    every = _detector().detect("a", model="lite", k=1000)
+    return frozenset(_ALIASES.get(str(g["lang"]).lower(), str(g["lang"]).lower()) for g in every)
+
+
 def identify(text: str) -> LanguageGuess | None:
     """The most likely language of ``text``, or None when there is nothing to go on."""
     sample = " ".join(text[: _SAMPLE_CHARS * 2].split())[:_SAMPLE_CHARS]
