@@ -209,7 +209,7 @@ def test_leftovers_of_a_killed_run_are_cleaned(use_registry_store, tmp_path):
 def _echo_model(monkeypatch, pipe: BilingualPipeline) -> None:
     """A translator that returns its input unchanged: what 'untranslated' looks like."""
     runner_ = pipe.translator("fr").runner
-    monkeypatch.setattr(runner_, "generate", lambda texts, lengths=None: list(texts))
+    monkeypatch.setattr(runner_, "generate", lambda texts, lengths=None, **kwargs: list(texts))
 
 
 @pytest.mark.parametrize("strict", [False, True])
