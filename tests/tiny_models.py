@@ -299,14 +299,14 @@ def _multilingual_model(
         head = model.get_output_embeddings().weight
         head[:, 0] = 0.0
         head[banned, 0] = -10.0
-        head[ids["</s>"], 0] = 0.8
+        head[ids["</s>"], 0] = 1.0
     model.generation_config = GenerationConfig(
         bos_token_id=ids["<s>"],
         decoder_start_token_id=ids["</s>"],
         eos_token_id=ids["</s>"],
         pad_token_id=ids["<pad>"],
         bad_words_ids=[[ids["<unk>"]], [ids["<pad>"]]],
-        max_length=48,
+        max_length=32,
         min_new_tokens=3,
         num_beams=2,
     )
