@@ -31,7 +31,7 @@ from .records import (
     TranslatedText,
     Translation,
 )
-from .registry import QUALITIES, Registry, Route, TranslatorResolver, load_registry
+from .registry import Registry, Route, TranslatorResolver, load_registry
 from .segment import split_sentences
 from .summarize import Summarizer, SummaryDidNotConverge
 from .translate import Translator
@@ -110,12 +110,8 @@ class BilingualPipeline:
             raise UsageError(
                 f"invalid backend '{self.options.backend}', expected one of: {', '.join(BACKENDS)}"
             )
-        if self.options.quality not in QUALITIES:
-            raise UsageError(
-                f"invalid quality '{self.options.quality}', expected one of: {', '.join(QUALITIES)}"
-            )
         self.device = resolve_device(self.options.device)
-        self.resolver = translator_resolver(self.options, self.registry)
+        self.resolver = translator_resolver(self.options, self.registry)  # checks quality
         self._check_language(self.options.source_lang)
         self._check_compute_type()
         if self.options.threads:
