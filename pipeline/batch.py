@@ -30,7 +30,7 @@ from .loading import parse_document
 from .manifest import MANIFEST_NAME, ManifestWriter
 from .outputs import sweep_temporaries, write_atomic
 from .records import BilingualSummary, Coverage, Document, ModelsUsed, Quality
-from .registry import registry_path
+from .registry import data_digest
 from .render import (
     GENERATOR_META,
     SCHEMA_VERSION,
@@ -268,6 +268,8 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
             "summarizer",
             "num_beams",
             "summary_length",
+            "quality",
+            "fallback_translator",
         )
     }
     relevant["device"] = pipeline.device
@@ -275,7 +277,7 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
     if pipeline.compute_type:
         relevant["compute_type"] = pipeline.compute_type
     relevant["schema"] = SCHEMA_VERSION
-    relevant["registry"] = hashlib.sha256(registry_path().read_bytes()).hexdigest()
+    relevant["registry"] = data_digest()
     blob = json.dumps(relevant, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 

@@ -99,6 +99,11 @@ class SummaryLength(str, Enum):
     long = "long"
 
 
+class Quality(str, Enum):
+    standard = "standard"
+    high = "high"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -125,6 +130,18 @@ SummarizerOpt = Annotated[
     typer.Option(
         "--summarizer", help="Summarizer: Hub id, local folder, or 'extractive' (no weights)."
     ),
+]
+FallbackOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--fallback-translator",
+        help="Multilingual model (e.g. facebook/nllb-200-distilled-600M) for languages no "
+        "OPUS-MT model serves; 'none' to skip them.",
+    ),
+]
+QualityOpt = Annotated[
+    Quality,
+    typer.Option("--quality", help="standard: base OPUS-MT models; high: tc-big where published."),
 ]
 DeviceOpt = Annotated[Device, typer.Option("--device", help="Where models run.")]
 BackendOpt = Annotated[
@@ -233,6 +250,8 @@ def summarize(
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
+    fallback_translator: FallbackOpt = None,
+    quality: QualityOpt = Quality(DEFAULTS.quality),
     device: DeviceOpt = Device(DEFAULTS.device),
     batch_size: BatchSizeOpt = DEFAULTS.batch_size,
     num_beams: NumBeamsOpt = None,
@@ -286,6 +305,8 @@ def translate(
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
     summarizer: SummarizerOpt = None,
+    fallback_translator: FallbackOpt = None,
+    quality: QualityOpt = Quality(DEFAULTS.quality),
     device: DeviceOpt = Device(DEFAULTS.device),
     batch_size: BatchSizeOpt = DEFAULTS.batch_size,
     num_beams: NumBeamsOpt = None,
@@ -457,27 +478,67 @@ def serve(
     )
 
 
+LangOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--lang", help="Language code (repeatable): its translators only."),
+]
+
+
 @models_app.callback()
-def models_list(ctx: typer.Context, model_store: StoreOpt = None) -> None:
-    """List the registry's models and where each one resolves on this machine."""
+def models_list(
+    ctx: typer.Context,
+    lang: LangOpt = None,
+    quality: QualityOpt = Quality(DEFAULTS.quality),
+    fallback_translator: FallbackOpt = None,
+    model_store: StoreOpt = None,
+) -> None:
+    """List the registry's models and, per language, what would translate it and whether it
+    is on this machine."""
     if ctx.invoked_subcommand is not None:
         return
-    from .loader import locate
+    from .core import translator_resolver
+    from .languages import describe
+    from .loader import hub_offline, locate
     from .registry import default_store, load_registry
 
     store = model_store or default_store()
-    typer.echo(f"model store: {store}")
-    for spec in load_registry().models:
-        where = locate(spec.id, revision=spec.revision, store=store)
-        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
-        missing = "not on this machine" + (
-            " (HF_HUB_OFFLINE is set: pull it while online)"
-            if offline
-            else " (downloads on first use)"
+    registry = load_registry()
+    missing = "not on this machine" + (
+        " (HF_HUB_OFFLINE is set: pull it while online)"
+        if hub_offline()
+        else " (downloads on first use)"
+    )
+    if not lang:
+        typer.echo(f"model store: {store}")
+        for spec in registry.models:
+            where = locate(spec.id, revision=spec.revision, store=store)
+            found = f"{where.origin}: {where.path}" if where.path else missing
+            pair = f"{spec.source}→{spec.target}"
+            typer.echo(f"{spec.id:<36} {spec.task:<14} {pair:<6} {found}")
+        typer.echo("")
+    languages = list(lang or dict.fromkeys([*registry.registered_languages(), *registry.common]))
+    for code in languages:
+        if not registry.knows(code):
+            raise UsageError(f"--lang '{code}': unknown language code")
+    options = PipelineOptions(
+        quality=quality.value, fallback_translator=fallback_translator, model_store=store
+    )
+    rows = describe(translator_resolver(options, registry), languages, store=store)
+    typer.echo(f"{'lang':<5} {'direction':<9} {'via':<8} {'model':<44} on this machine")
+    for row in rows:
+        direction = f"{row.source}→{row.target}"
+        if row.model is None:
+            # The full reason lists every candidate: for one language at a time.
+            reason = (
+                row.reason if lang else f"skipped (see `pipeline models --lang {row.language}`)"
+            )
+            typer.echo(f"{row.language:<5} {direction:<9} {'none':<8} {reason}")
+            continue
+        where = {"hub": "no (on the Hub: downloads on first use)", None: missing}.get(
+            row.where, f"yes ({row.where})"
         )
-        found = f"{where.origin}: {where.path}" if where.path else missing
-        pair = f"{spec.source}→{spec.target}"
-        typer.echo(f"{spec.id:<36} {spec.task:<14} {pair:<6} {found}")
+        extra = f" [{row.prefix or row.codes}]" if row.prefix or row.codes else ""
+        typer.echo(f"{row.language:<5} {direction:<9} {row.via:<8} {row.model + extra:<44} {where}")
 
 
 @models_app.command("pull")
@@ -487,17 +548,21 @@ def models_pull(
     ] = None,
     lang: Annotated[
         Optional[list[str]],
-        typer.Option("--lang", help="Pull the registry models for this language (repeatable)."),
+        typer.Option("--lang", help="Pull the translators this language resolves to (repeatable)."),
     ] = None,
     all_models: Annotated[
         bool, typer.Option("--all", help="Pull every model in the registry.")
     ] = False,
+    quality: QualityOpt = Quality(DEFAULTS.quality),
+    fallback_translator: FallbackOpt = None,
     model_store: StoreOpt = None,
 ) -> None:
     """Download models into the local store so later runs work offline.
 
-    With no ids, pulls the summarizer and the French models (or those of each --lang).
+    With no ids, pulls the summarizer and the French models (or those of each --lang,
+    resolved as `summarize` would: registry, OPUS-MT pattern, fallback).
     """
+    from .core import translator_resolver
     from .loader import pull
     from .registry import load_registry
 
@@ -507,10 +572,14 @@ def models_pull(
     elif model_ids:
         wanted = list(model_ids)
     else:
+        options = PipelineOptions(
+            quality=quality.value, fallback_translator=fallback_translator, model_store=model_store
+        )
+        resolver = translator_resolver(options, registry)
         wanted = [registry.summarizer("en").id]
         for code in lang or ["fr"]:
             try:
-                wanted += [registry.translator(code, "en").id, registry.translator("en", code).id]
+                wanted += [resolver.route(code, "en").id, resolver.route("en", code).id]
             except UnsupportedLanguageError as exc:
                 raise UsageError(str(exc)) from None
     for model_id in dict.fromkeys(wanted):

@@ -16,7 +16,7 @@ from .generation import (
     Seq2SeqRunner,
     TransformersRunner,
 )
-from .loader import load_seq2seq, model_identity, resolve_device
+from .loader import hub_offline, load_seq2seq, model_available, model_identity, resolve_device
 from .loading import AUTO, parse_document, read_document
 from .quality import TRUNCATED, check_summaries, document_quality, sentence_flags
 from .rank import top_sentences
@@ -32,7 +32,7 @@ from .records import (
     TranslatedText,
     Translation,
 )
-from .registry import Registry, load_registry
+from .registry import Registry, Route, TranslatorResolver, load_registry
 from .segment import split_sentences
 from .summarize import SUMMARY_LENGTHS, Summarizer, SummaryDidNotConverge
 from .translate import Translator
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 EXTRACTIVE = "extractive"
 TARGET_LANG = "en"
 BACKENDS = ("auto", "transformers", "ctranslate2")
+#: Value of ``fallback_translator`` that turns the registry's fallback off.
+NO_FALLBACK = "none"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,28 @@ class PipelineOptions:
     #: ``short``, ``medium`` or ``long`` (see :data:`pipeline.summarize.SUMMARY_LENGTHS`);
     #: None keeps the summarizer's own generation config.
     summary_length: str | None = None
+    #: ``standard`` (the base OPUS-MT models) or ``high`` (Helsinki-NLP's larger tc-big
+    #: models where published).
+    quality: str = "standard"
+    #: Multilingual model (NLLB-200, M2M100) for directions no OPUS-MT model serves; None:
+    #: the registry's ``fallback_translator``; ``none``: no fallback.
+    fallback_translator: str | None = None
+
+
+def translator_resolver(options: PipelineOptions, registry: Registry) -> TranslatorResolver:
+    """The resolver that picks each direction's translator for ``options``: explicit
+    models, then the registry and OPUS-MT patterns (found in the store, the Hugging Face
+    cache or on the Hub), then the multilingual fallback."""
+    fallback = options.fallback_translator or registry.fallback_translator
+    return TranslatorResolver(
+        registry,
+        exists=lambda ref: model_available(ref, store=options.model_store) is not None,
+        online=not hub_offline(),
+        quality=options.quality,
+        fallback=None if fallback == NO_FALLBACK else fallback,
+        translator=options.translator,
+        back_translator=options.back_translator,
+    )
 
 
 class BilingualPipeline:
@@ -106,6 +130,7 @@ class BilingualPipeline:
                 f"{', '.join(SUMMARY_LENGTHS)}"
             )
         self.device = resolve_device(self.options.device)
+        self.resolver = translator_resolver(self.options, self.registry)  # checks quality
         self.check_language(self.options.source_lang)
         for name in ("window_docs", "window_tokens", "summary_batch_tokens", "max_batch_tokens"):
             value = getattr(self.options, name)
@@ -130,14 +155,13 @@ class BilingualPipeline:
             return
         if language != language.lower():
             raise UsageError(f"--source-lang '{language}': use a lower-case code, like 'fr'")
-        try:
-            self.registry.translator(language, TARGET_LANG)
-        except DocumentError:
-            known = sorted({pair.split("-")[0] for pair in self.registry.pairs()})
+        # Whether a model serves it is decided per document (it may need the Hub).
+        if not self.registry.knows(language):
             raise UsageError(
-                f"--source-lang '{language}': no translation model registered for it "
-                f"(registered: {', '.join(known)}); pass --translator, or --source-lang auto"
-            ) from None
+                f"--source-lang '{language}': unknown language code; use an ISO 639-1 code "
+                "such as 'fi' (`pipeline models --lang CODE` tells what would translate it), "
+                "or --source-lang auto"
+            )
 
     def _check_compute_type(self) -> None:
         if self.options.compute_type is None:
@@ -257,34 +281,35 @@ class BilingualPipeline:
             ref, revision=self.registry.revision(ref), store=self.options.model_store
         )
 
+    def route(self, source: str, target: str) -> Route:
+        """The translator for ``source`` → ``target`` and how it was chosen (see
+        :class:`pipeline.registry.TranslatorResolver`)."""
+        return self.resolver.route(source, target)
+
     def models_for(self, language: str) -> ModelsUsed:
         """The models a document in ``language`` goes through (None: not used).
 
-        Raises UnsupportedLanguageError when the registry has no model for it.
+        Raises UnsupportedLanguageError when no model serves it.
         """
         if language == TARGET_LANG:
             translator = back = None
         else:
-            translator = (
-                self.options.translator or self.registry.translator(language, TARGET_LANG).id
-            )
-            back = None
-            if not self.extractive:
-                back = (
-                    self.options.back_translator
-                    or self.registry.translator(TARGET_LANG, language).id
-                )
+            translator = self.route(language, TARGET_LANG).id
+            back = None if self.extractive else self.route(TARGET_LANG, language).id
         summarizer = self.options.summarizer or self.registry.summarizer(TARGET_LANG).id
         return ModelsUsed(translator, back, summarizer)
 
-    def _translator(self, ref: str, role: str) -> Translator:
-        spec = self.registry.find(ref)
-        return Translator(self._runner(ref, role), prefix=spec.prefix if spec else "")
+    def _translator(self, route: Route, role: str) -> Translator:
+        # One loaded model per id; the direction (prefix, language codes) is per Translator.
+        return Translator(
+            self._runner(route.id, role), prefix=route.prefix, languages=route.languages
+        )
 
     def translator(self, language: str) -> Translator | None:
         """The ``language`` → English translator (None for English); loaded on first use."""
-        ref = self.models_for(language).translator
-        return None if ref is None else self._translator(ref, "translator")
+        if language == TARGET_LANG:
+            return None
+        return self._translator(self.route(language, TARGET_LANG), "translator")
 
     @property
     def summarizer(self) -> Summarizer:
@@ -302,9 +327,9 @@ class BilingualPipeline:
         """Load every model a document in ``language`` needs, now rather than on first use."""
         models = self.models_for(language)
         if models.translator:
-            self._translator(models.translator, "translator")
+            self._translator(self.route(language, TARGET_LANG), "translator")
         if models.back_translator:
-            self._translator(models.back_translator, "back-translator")
+            self._translator(self.route(TARGET_LANG, language), "back-translator")
         if not self.extractive:
             _ = self.summarizer
 
@@ -340,29 +365,33 @@ class BilingualPipeline:
         shares a translator go through it together, so they share batches. Result ``i`` is
         document ``i``'s translation or the error that failed it (alone)."""
         results: list[Translation | Exception | None] = [None] * len(documents)
-        groups: dict[str | None, list[int]] = {}
+        # Grouped by route: a model *and* a direction (one multilingual model serves many).
+        groups: dict[Route | None, list[int]] = {}
         for i, document in enumerate(documents):
+            language = document.source.language
             try:
-                ref = self.models_for(document.source.language).translator
+                route = None if language == TARGET_LANG else self.route(language, TARGET_LANG)
             except DocumentError as exc:
                 results[i] = exc
                 continue
-            groups.setdefault(ref, []).append(i)
-        for ref, members in groups.items():
+            groups.setdefault(route, []).append(i)
+        for route, members in groups.items():
 
-            def run(idx: list[int], ref: str | None = ref) -> list[Translation]:
-                return self._translate_documents(ref, [documents[j] for j in idx])
+            def run(idx: list[int], route: Route | None = route) -> list[Translation]:
+                return self._translate_documents(route, [documents[j] for j in idx])
 
             for i, result in _isolated(members, run).items():
                 results[i] = result
         return cast("list[Translation | Exception]", results)
 
-    def _translate_documents(self, ref: str | None, documents: list[Document]) -> list[Translation]:
+    def _translate_documents(
+        self, route: Route | None, documents: list[Document]
+    ) -> list[Translation]:
         texts = [s.text for d in documents for s in d.sentences]
-        if ref is None:  # English: each sentence is its own translation
+        if route is None:  # English: each sentence is its own translation
             outputs = [TranslatedText(text) for text in texts]
         else:
-            outputs = self._translator(ref, "translator").translate(texts)
+            outputs = self._translator(route, "translator").translate(texts)
         translations = []
         start = 0
         for document in documents:
@@ -497,11 +526,11 @@ class BilingualPipeline:
         """The source-language summary of each English one: the back-translation stage,
         with every summary sentence of the documents sharing a model translated together."""
         out: dict[int, Summary | Exception] = {}
-        groups: dict[str, list[int]] = {}
+        groups: dict[Route, list[int]] = {}
         for i, summary in english.items():
             draft = drafts[i]
-            ref = draft.models.back_translator
-            if ref is None:  # an English document: its summary is already in its language
+            if draft.models.back_translator is None:
+                # An English document: its summary is already in its language.
                 out[i] = summary
             elif summary.method == "verbatim":
                 # The "summary" is the whole translation: the source text itself is its
@@ -509,15 +538,15 @@ class BilingualPipeline:
                 text = " ".join(s.text for s in draft.document.sentences)
                 out[i] = Summary(draft.language, text, "verbatim")
             else:
-                groups.setdefault(ref, []).append(i)
-        for ref, members in groups.items():
+                groups.setdefault(self.route(TARGET_LANG, draft.language), []).append(i)
+        for route, members in groups.items():
 
-            def run(idx: list[int], ref: str = ref) -> list[Summary]:
+            def run(idx: list[int], route: Route = route) -> list[Summary]:
                 pieces = [
                     split_sentences(english[j].text, TARGET_LANG) or [english[j].text] for j in idx
                 ]
                 flat = [p for sentences in pieces for p in sentences]
-                outputs = self._translator(ref, "back-translator").translate(flat)
+                outputs = self._translator(route, "back-translator").translate(flat)
                 summaries, start = [], 0
                 for j, sentences in zip(idx, pieces, strict=True):
                     own = outputs[start : start + len(sentences)]

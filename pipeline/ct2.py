@@ -96,6 +96,17 @@ def convert(path: Path, target: Path, quantization: str) -> Path:
                 model.config.normalize_before = False
             return model
 
+        def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any):
+            tokenizer = super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+            # transformers 5's M2M100Tokenizer keeps its __xx__ language tokens out of
+            # get_vocab() and the special-tokens map, where the converter looks for them;
+            # without them the vocabulary comes out short of the model's.
+            languages = getattr(tokenizer, "lang_token_to_id", None)
+            if languages and not set(languages) <= set(tokenizer.get_vocab()):
+                plain = tokenizer.get_vocab
+                tokenizer.get_vocab = lambda: {**plain(), **languages}
+            return tokenizer
+
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import ProcessingError
 from .loader import LoadedModel
+from .registry import LanguagePair
 
 log = logging.getLogger(__name__)
 
@@ -131,12 +132,15 @@ class Seq2SeqRunner:
         lengths: Sequence[int] | None = None,
         *,
         bounds: LengthBounds | None = None,
+        languages: LanguagePair | None = None,
     ) -> list[str]:
         """Generate one output per input text, in input order.
 
         Each output is a :class:`Generated`, whose ``hit_limit`` tells whether it reached
         the output length limit. ``bounds`` replaces the model's own minimum and maximum
-        output length for this call (cut to what the model can generate).
+        output length for this call (cut to what the model can generate). ``languages`` is
+        the direction for a multilingual model (NLLB-200, M2M100), given with each call so
+        that one loaded model serves any number of directions.
         """
         if not texts:
             return []
@@ -150,14 +154,19 @@ class Seq2SeqRunner:
         bounds = self.fit_bounds(bounds)
         outputs: list[str] = [""] * len(texts)
         for batch in plan_batches(lengths, self.batch_size, self.max_batch_tokens):
-            decoded = self._generate_with_backoff([texts[i] for i in batch], bounds)
+            decoded = self._generate_with_backoff([texts[i] for i in batch], bounds, languages)
             for i, text in zip(batch, decoded, strict=True):
                 outputs[i] = text
         return outputs
 
-    def _generate_with_backoff(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
+    def _generate_with_backoff(
+        self,
+        texts: list[str],
+        bounds: LengthBounds | None = None,
+        languages: LanguagePair | None = None,
+    ) -> list[str]:
         try:
-            return self._generate_batch(texts, bounds)
+            return self._generate_batch(texts, bounds, languages)
         except Exception as exc:
             if not self._is_out_of_memory(exc):
                 raise
@@ -171,12 +180,22 @@ class Seq2SeqRunner:
             self.batch_size = max(1, len(texts) // 2)
             log.warning("out of memory on a batch of %d: retrying in halves", len(texts))
             half = len(texts) // 2
-            return self._generate_with_backoff(texts[:half], bounds) + self._generate_with_backoff(
-                texts[half:], bounds
-            )
+            return self._generate_with_backoff(
+                texts[:half], bounds, languages
+            ) + self._generate_with_backoff(texts[half:], bounds, languages)
 
-    def _generate_batch(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], bounds: LengthBounds | None, languages: LanguagePair | None
+    ) -> list[str]:
         raise NotImplementedError
+
+    def _tokenize(self, texts: list[str], languages: LanguagePair | None, **kwargs: Any) -> Any:
+        """Tokenize with special tokens; a multilingual tokenizer first gets the source
+        language, which it puts in front of every input."""
+        tok = self.loaded.tokenizer
+        if languages is not None:
+            tok.src_lang = languages.source
+        return tok(texts, truncation=False, **kwargs)
 
     def _is_out_of_memory(self, exc: BaseException) -> bool:
         return "out of memory" in str(exc).lower()
@@ -195,10 +214,17 @@ class Seq2SeqRunner:
 class TransformersRunner(Seq2SeqRunner):
     """transformers' ``generate()`` with the model's own generation config."""
 
-    def _generate_batch(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
-        sequences = self._forward(self._preprocess(texts), bounds)
+    def _generate_batch(
+        self, texts: list[str], bounds: LengthBounds | None, languages: LanguagePair | None
+    ) -> list[str]:
+        forced = None
+        if languages is not None:
+            forced = self.loaded.tokenizer.convert_tokens_to_ids(languages.target_token)
+        sequences = self._forward(self._preprocess(texts, languages), bounds, forced)
         hits, counts = self._measure(sequences.tolist(), bounds)
-        return self._decode(sequences, hits, counts)
+        # After the decoder start token comes the forced target-language token, which is
+        # not text (M2M100's tokenizer would not even skip it).
+        return self._decode(sequences[:, 2:] if forced is not None else sequences, hits, counts)
 
     def _measure(
         self, rows: list[list[int]], bounds: LengthBounds | None = None
@@ -222,14 +248,21 @@ class TransformersRunner(Seq2SeqRunner):
             counts.append(len(content))
         return hits, counts
 
-    def _preprocess(self, texts: list[str]) -> dict[str, Any]:
-        encoded = self.loaded.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+    def _preprocess(self, texts: list[str], languages: LanguagePair | None) -> dict[str, Any]:
+        encoded = self._tokenize(texts, languages, return_tensors="pt", padding=True)
         return {k: v.to(self.loaded.device) for k, v in encoded.items()}
 
-    def _forward(self, inputs: dict[str, Any], bounds: LengthBounds | None = None) -> Any:
+    def _forward(
+        self,
+        inputs: dict[str, Any],
+        bounds: LengthBounds | None = None,
+        forced_bos: int | None = None,
+    ) -> Any:
         import torch
 
         overrides: dict[str, Any] = {"num_beams": self.num_beams} if self.num_beams else {}
+        if forced_bos is not None:
+            overrides["forced_bos_token_id"] = forced_bos
         if bounds is not None:
             overrides["min_new_tokens"] = bounds.min_new_tokens
             overrides["max_new_tokens"] = bounds.max_new_tokens
@@ -271,10 +304,17 @@ class CTranslate2Runner(Seq2SeqRunner):
         if bad:
             self._options["suppress_sequences"] = bad
 
-    def _generate_batch(self, texts: list[str], bounds: LengthBounds | None) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], bounds: LengthBounds | None, languages: LanguagePair | None
+    ) -> list[str]:
         tok = self.loaded.tokenizer
-        source = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
-        prefix = [self._prefix] * len(texts) if self._prefix else None
+        source = [
+            tok.convert_ids_to_tokens(ids) for ids in self._tokenize(texts, languages)["input_ids"]
+        ]
+        # A multilingual model's target language is the decoding prefix, as CTranslate2's
+        # NLLB and M2M100 guides do it; it is stripped from the output below.
+        forced = [languages.target_token] if languages is not None else self._prefix
+        prefix = [forced] * len(texts) if forced else None
         options = self._options
         if bounds is not None:
             options = options | length_options(self.generation_config, bounds)
@@ -283,11 +323,11 @@ class CTranslate2Runner(Seq2SeqRunner):
         )
         hypotheses = [r.hypotheses[0] for r in results]
         longest = options["max_decoding_length"]
-        return self._decode(
-            [tok.convert_tokens_to_ids(h) for h in hypotheses],
-            [len(h) >= longest for h in hypotheses],
-            [len(h) for h in hypotheses],
-        )
+        hits = [len(h) >= longest for h in hypotheses]
+        counts = [len(h) for h in hypotheses]
+        if languages is not None:
+            hypotheses = [h[1:] if h[:1] == forced else h for h in hypotheses]
+        return self._decode([tok.convert_tokens_to_ids(h) for h in hypotheses], hits, counts)
 
 
 def length_options(generation_config: Any, bounds: LengthBounds) -> dict[str, int]:

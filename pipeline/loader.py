@@ -7,8 +7,10 @@ and how to fix it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -89,6 +91,38 @@ def locate(
         return ModelLocation(ref, "hf-cache", Path(cached), revision)
     except Exception:
         return ModelLocation(ref, "hub", None, revision)
+
+
+def hub_offline() -> bool:
+    """Whether the Hugging Face Hub is off limits (``HF_HUB_OFFLINE``)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@functools.cache
+def _hub_has(model_id: str) -> bool:
+    """Whether the Hub holds ``model_id`` with a ``config.json`` (one request; remembered
+    for the process). Any failure (no network, an unknown or gated repository) is a no."""
+    try:
+        from huggingface_hub import file_exists
+
+        return bool(file_exists(model_id, "config.json"))
+    except Exception as exc:
+        log.info("could not ask the Hub about %s: %s", model_id, _reason(exc))
+        return False
+
+
+def model_available(ref: str, *, store: Path | None = None) -> str | None:
+    """Where ``ref`` can be had without trying to load it: ``path``, ``store``,
+    ``hf-cache``, ``hub`` (online only, asked once per process), or None."""
+    try:
+        location = locate(ref, store=store)
+    except ModelLoadError:
+        return None
+    if location.path is not None:
+        return location.origin
+    if looks_like_path(ref) or hub_offline():
+        return None
+    return "hub" if _hub_has(ref) else None
 
 
 def fetch(location: ModelLocation, *, role: str = "model") -> Path:

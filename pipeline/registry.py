@@ -1,10 +1,17 @@
-"""The model registry: which model does which job, read from ``models/registry.toml``."""
+"""The model registry: which model does which job, read from ``models/registry.toml``, and
+how a language with no registry entry finds its translators (``models/languages.toml``):
+by the OPUS-MT naming pattern, known renames and language groups, a quality tier and a
+multilingual fallback. :class:`TranslatorResolver` is the one place that decides.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UnsupportedLanguageError, UsageError
@@ -20,6 +27,10 @@ _REGISTRY_CANDIDATES = (
     _PACKAGE_DIR / "_data" / "registry.toml",
     _PACKAGE_DIR.parent / "models" / "registry.toml",
 )
+_LANGUAGES_FILE = "languages.toml"
+#: Helsinki-NLP's organisation on the Hub, for models named by pattern.
+OPUS_ORG = "Helsinki-NLP"
+QUALITIES = ("standard", "high")
 
 
 @dataclass(frozen=True)
@@ -37,10 +48,98 @@ class ModelSpec:
 
 
 @dataclass(frozen=True)
+class Language:
+    """A language the resolver knows, with its codes in each model family's scheme."""
+
+    code: str
+    name: str
+    #: The ``>>token<<`` of multi-target OPUS-MT models (ISO 639-3, script where needed).
+    opus: str
+    #: NLLB-200's FLORES-200 code (``fra_Latn``); None: NLLB does not know the language.
+    flores: str | None = None
+    #: M2M100's code (``fr``); None: M2M100 does not know the language.
+    m2m: str | None = None
+
+
+@dataclass(frozen=True)
+class OpusGroup:
+    """An OPUS-MT model for a language group (``opus-mt-gem-en``, ``opus-mt-en-gem``)."""
+
+    name: str
+    members: frozenset[str]
+    #: Which code goes in the target token out of English: ``opus`` (``>>deu<<``) or
+    #: ``iso1`` (``>>de<<``).
+    token: str = "opus"
+    to_en: bool = True
+    from_en: bool = True
+
+    def covers(self, language: str) -> bool:
+        """Whether ``language`` is one of the group's members."""
+        return "*" in self.members or language in self.members
+
+
+@dataclass(frozen=True)
+class MultilingualFamily:
+    """A family of multilingual models (NLLB-200, M2M100) and its language-code scheme."""
+
+    match: str
+    tokenizer: str
+    codes: str  # "flores" or "m2m"
+
+
+@dataclass(frozen=True)
+class LanguagePair:
+    """The language codes a multilingual model needs for one direction: ``source`` is set
+    on the tokenizer (``tokenizer.src_lang``) and ``target_token`` forced as the first
+    generated token."""
+
+    source: str
+    target: str
+    target_token: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """The model one translation direction uses, and how it was chosen."""
+
+    source: str
+    target: str
+    id: str
+    #: ``option`` (a --translator/--back-translator), ``quality``, ``registry``, ``rename``,
+    #: ``pattern``, ``group`` or ``fallback``.
+    via: str
+    #: Text put before every input (an OPUS-MT target token such as ``>>por<< ``).
+    prefix: str = ""
+    #: Language codes for a multilingual model (NLLB-200, M2M100); None for the others.
+    languages: LanguagePair | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A model the resolver may use for a direction, before it checks that it exists."""
+
+    id: str
+    via: str
+    prefix: str = ""
+    #: Used without checking it exists (a registry entry or an explicit option).
+    trusted: bool = False
+
+
+@dataclass(frozen=True)
 class Registry:
-    """The registry's entries, with look-ups by job."""
+    """The registry's entries, with look-ups by job, and the language data that resolves
+    directions the registry does not list."""
 
     models: tuple[ModelSpec, ...]
+    languages: Mapping[str, Language] = field(default_factory=dict)
+    groups: tuple[OpusGroup, ...] = ()
+    renames: tuple[ModelSpec, ...] = ()
+    quality: tuple[ModelSpec, ...] = ()
+    families: tuple[MultilingualFamily, ...] = ()
+    #: Multilingual model for directions no OPUS-MT model serves (None: skip).
+    fallback_translator: str | None = None
+    #: Languages listed by ``pipeline models`` besides the registered ones.
+    common: tuple[str, ...] = ()
 
     def translator(self, source: str, target: str) -> ModelSpec:
         """The translation model for ``source`` → ``target``."""
@@ -72,6 +171,191 @@ class Registry:
         spec = self.find(model_id)
         return spec.revision if spec else None
 
+    def registered(self, source: str, target: str) -> ModelSpec | None:
+        """The registry entry for ``source`` → ``target``, if any."""
+        return next(
+            (
+                m
+                for m in self.models
+                if m.task == "translation" and (m.source, m.target) == (source, target)
+            ),
+            None,
+        )
+
+    def registered_languages(self) -> list[str]:
+        """Languages with a registered model into English, in registry order."""
+        return list(dict.fromkeys(p.split("-")[0] for p in self.pairs() if p.endswith("-en")))
+
+    def knows(self, language: str) -> bool:
+        """Whether ``language`` is a code the resolver has data for."""
+        return language in self.languages or any(
+            language in (m.source, m.target) for m in self.models
+        )
+
+    def candidates(self, source: str, target: str, quality: str = "standard") -> list[Candidate]:
+        """The OPUS-MT models that may serve ``source`` → ``target``, best first (see
+        ``models/languages.toml``); nothing here checks that they exist."""
+        if quality not in QUALITIES:
+            raise UsageError(
+                f"invalid quality '{quality}', expected one of: {', '.join(QUALITIES)}"
+            )
+        found: list[Candidate] = []
+        if quality == "high":
+            found += [
+                Candidate(m.id, "quality", m.prefix)
+                for m in self.quality
+                if (m.source, m.target) == (source, target)
+            ]
+        spec = self.registered(source, target)
+        if spec is not None:
+            # A registry entry is the project's choice: nothing after it is considered.
+            return [*found, Candidate(spec.id, "registry", spec.prefix, trusted=True)]
+        found += [
+            Candidate(m.id, "rename", m.prefix)
+            for m in self.renames
+            if (m.source, m.target) == (source, target)
+        ]
+        found.append(Candidate(f"{OPUS_ORG}/opus-mt-{source}-{target}", "pattern"))
+        foreign, into_english = (source, True) if target == "en" else (target, False)
+        if "en" in (source, target) and source != target:
+            for group in self.groups:
+                publishes = group.to_en if into_english else group.from_en
+                if not (publishes and group.covers(foreign)):
+                    continue
+                if into_english:
+                    found.append(Candidate(f"{OPUS_ORG}/opus-mt-{group.name}-en", "group"))
+                else:
+                    token = foreign if group.token == "iso1" else self._opus_code(foreign)
+                    found.append(
+                        Candidate(f"{OPUS_ORG}/opus-mt-en-{group.name}", "group", f">>{token}<< ")
+                    )
+        unique: dict[str, Candidate] = {}
+        for candidate in found:
+            unique.setdefault(candidate.id, candidate)
+        return list(unique.values())
+
+    def _opus_code(self, language: str) -> str:
+        entry = self.languages.get(language)
+        return entry.opus if entry else language
+
+    def family(self, ref: str) -> MultilingualFamily | None:
+        """The multilingual family of model ``ref`` (a Hub id or a local folder), or None
+        for a one-pair model: by id, else by the folder's tokenizer class."""
+        lowered = ref.lower()
+        for family in self.families:
+            if family.match in lowered:
+                return family
+        config = Path(ref).expanduser() / "tokenizer_config.json"
+        if config.is_file():
+            try:
+                tokenizer = json.loads(config.read_text(encoding="utf-8")).get("tokenizer_class")
+            except (OSError, ValueError):
+                return None
+            for family in self.families:
+                if tokenizer and str(tokenizer).removesuffix("Fast") == family.tokenizer:
+                    return family
+        return None
+
+    def language_pair(self, ref: str, source: str, target: str) -> LanguagePair | None:
+        """The codes multilingual model ``ref`` needs for ``source`` → ``target`` (None:
+        ``ref`` is not multilingual). Raises UnsupportedLanguageError when it does not
+        know one of the languages."""
+        family = self.family(ref)
+        if family is None:
+            return None
+        codes = []
+        for language in (source, target):
+            entry = self.languages.get(language)
+            code = getattr(entry, family.codes, None) if entry else None
+            if code is None:
+                raise UnsupportedLanguageError(
+                    f"no translation model for {source}→{target}: the multilingual model "
+                    f"'{ref}' does not know '{language}'"
+                )
+            codes.append(code)
+        token = codes[1] if family.codes == "flores" else f"__{codes[1]}__"
+        return LanguagePair(codes[0], codes[1], token)
+
+
+class TranslatorResolver:
+    """Decides, once per direction, which model translates ``source`` → ``target``.
+
+    Explicit models come first (``translator`` into English, ``back_translator`` out of it;
+    a multilingual ``translator`` also serves the way back). Otherwise the registry's
+    candidates are tried in order (:meth:`Registry.candidates`): the first that ``exists``
+    (store, Hugging Face cache, or the Hub when ``online``) is used, else the multilingual
+    ``fallback``, else UnsupportedLanguageError with what was tried.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        exists: Callable[[str], bool],
+        online: bool,
+        quality: str = "standard",
+        fallback: str | None = None,
+        translator: str | None = None,
+        back_translator: str | None = None,
+    ):
+        if quality not in QUALITIES:
+            raise UsageError(
+                f"invalid quality '{quality}', expected one of: {', '.join(QUALITIES)}"
+            )
+        self.registry = registry
+        self.exists = exists
+        self.online = online
+        self.quality = quality
+        self.fallback = fallback
+        self.translator = translator
+        self.back_translator = back_translator
+        self._routes: dict[tuple[str, str], Route] = {}
+
+    def route(self, source: str, target: str) -> Route:
+        """The model for ``source`` → ``target`` (decided once, then remembered).
+
+        Raises UnsupportedLanguageError when no model serves the direction.
+        """
+        key = (source, target)
+        if key not in self._routes:
+            self._routes[key] = self._decide(source, target)
+        return self._routes[key]
+
+    def _explicit(self, source: str, target: str) -> str | None:
+        if target == "en" and self.translator:
+            return self.translator
+        if source == "en" and self.back_translator:
+            return self.back_translator
+        if source == "en" and self.translator and self.registry.family(self.translator):
+            return self.translator  # a multilingual model also serves the way back
+        return None
+
+    def _decide(self, source: str, target: str) -> Route:
+        explicit = self._explicit(source, target)
+        if explicit:
+            spec = self.registry.find(explicit)
+            prefix = spec.prefix if spec and (spec.source, spec.target) == (source, target) else ""
+            pair = self.registry.language_pair(explicit, source, target)
+            return Route(source, target, explicit, "option", prefix, pair)
+        tried = []
+        for candidate in self.registry.candidates(source, target, self.quality):
+            if candidate.trusted or self.exists(candidate.id):
+                return Route(source, target, candidate.id, candidate.via, candidate.prefix)
+            tried.append(candidate.id)
+        if self.fallback:
+            pair = self.registry.language_pair(self.fallback, source, target)
+            return Route(source, target, self.fallback, "fallback", "", pair)
+        where = (
+            "the model store, the Hugging Face cache or the Hub"
+            if self.online
+            else "the model store or the Hugging Face cache (offline: the Hub was not asked)"
+        )
+        raise UnsupportedLanguageError(
+            f"no translation model for {source}→{target}: none of {', '.join(tried)} is in "
+            f"{where}; set --fallback-translator (e.g. facebook/nllb-200-distilled-600M) "
+            "or pass --translator"
+        )
+
 
 def registry_path() -> Path:
     """The registry file in use."""
@@ -81,23 +365,67 @@ def registry_path() -> Path:
     raise UsageError("model registry not found: the installation is incomplete")
 
 
+def languages_path(registry: Path | None = None) -> Path:
+    """The language data beside the registry file."""
+    return (registry or registry_path()).with_name(_LANGUAGES_FILE)
+
+
+def data_digest() -> str:
+    """A hash of the registry and language data in use (part of a batch's fingerprint)."""
+    digest = hashlib.sha256()
+    for path in (registry_path(), languages_path()):
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
+
+
+def _spec(entry: Mapping, task: str = "translation") -> ModelSpec:
+    return ModelSpec(
+        id=entry["id"],
+        task=entry.get("task", task),
+        source=entry["source"],
+        target=entry["target"],
+        revision=entry.get("revision") or None,
+        prefix=entry.get("prefix", ""),
+    )
+
+
 def load_registry(path: Path | None = None) -> Registry:
-    """Read the registry file (the packaged one unless ``path`` is given)."""
+    """Read the registry file (the packaged one unless ``path`` is given) and the language
+    data beside it."""
     path = path or registry_path()
     with path.open("rb") as handle:
         data = tomllib.load(handle)
-    specs = tuple(
-        ModelSpec(
-            id=entry["id"],
-            task=entry["task"],
-            source=entry["source"],
-            target=entry["target"],
-            revision=entry.get("revision") or None,
-            prefix=entry.get("prefix", ""),
-        )
-        for entry in data.get("model", [])
+    specs = tuple(_spec(entry) for entry in data.get("model", []))
+    languages_file = languages_path(path)
+    if not languages_file.is_file():
+        return Registry(specs)
+    with languages_file.open("rb") as handle:
+        lang = tomllib.load(handle)
+    return Registry(
+        specs,
+        languages={
+            code: Language(code, v["name"], v["opus"], v.get("flores"), v.get("m2m"))
+            for code, v in lang.get("languages", {}).items()
+        },
+        groups=tuple(
+            OpusGroup(
+                g["name"],
+                frozenset(g["members"]),
+                g.get("token", "opus"),
+                g.get("to_en", True),
+                g.get("from_en", True),
+            )
+            for g in lang.get("group", [])
+        ),
+        renames=tuple(_spec(entry) for entry in lang.get("rename", [])),
+        quality=tuple(_spec(entry) for entry in lang.get("quality", [])),
+        families=tuple(
+            MultilingualFamily(f["match"], f["tokenizer"], f["codes"])
+            for f in lang.get("multilingual", [])
+        ),
+        fallback_translator=lang.get("fallback_translator") or None,
+        common=tuple(lang.get("common", [])),
     )
-    return Registry(specs)
 
 
 def default_store() -> Path:

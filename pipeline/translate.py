@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from .generation import Seq2SeqRunner
 from .records import TranslatedText
+from .registry import LanguagePair
 from .segment import split_to_fit
 
 log = logging.getLogger(__name__)
@@ -20,11 +21,17 @@ MAX_RESPLIT_DEPTH = 3
 class Translator:
     """Translates texts one-to-one; a text longer than the model's input is split into parts
     at clause boundaries (or word and character windows), each part translated, and the
-    parts' translations joined. Nothing is truncated."""
+    parts' translations joined. Nothing is truncated.
 
-    def __init__(self, runner: Seq2SeqRunner, *, prefix: str = ""):
+    The runner (the loaded model) may be shared: a multilingual model serves one
+    :class:`Translator` per direction, each with its own ``languages``."""
+
+    def __init__(
+        self, runner: Seq2SeqRunner, *, prefix: str = "", languages: LanguagePair | None = None
+    ):
         self.runner = runner
         self.prefix = prefix
+        self.languages = languages
 
     @property
     def name(self) -> str:
@@ -65,11 +72,13 @@ class Translator:
         """Translate pieces; re-split any whose translation reached the output limit."""
         prefixed = [self.prefix + p for p in pieces] if self.prefix else pieces
         prefixed_lengths = self.runner.count_tokens(prefixed) if self.prefix else lengths
-        outputs = self.runner.generate(prefixed, prefixed_lengths)
+        outputs = self.runner.generate(prefixed, prefixed_lengths, languages=self.languages)
         for j, out in enumerate(outputs):
             if not out.strip():
                 # Batch padding can change what a model emits; give it one more try alone.
-                outputs[j] = self.runner.generate([prefixed[j]], [prefixed_lengths[j]])[0]
+                outputs[j] = self.runner.generate(
+                    [prefixed[j]], [prefixed_lengths[j]], languages=self.languages
+                )[0]
         results = []
         for piece, n, out in zip(pieces, lengths, outputs, strict=True):
             hit = getattr(out, "hit_limit", False)

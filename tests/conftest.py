@@ -20,7 +20,16 @@ os.environ["TRANSFORMERS_VERBOSITY"] = "error"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 
 import pytest  # noqa: E402
-from tiny_models import ENGLISH, FRENCH, GERMAN, SPANISH, build_bart, build_marian  # noqa: E402
+from tiny_models import (  # noqa: E402
+    ENGLISH,
+    FRENCH,
+    GERMAN,
+    SPANISH,
+    build_bart,
+    build_m2m100,
+    build_marian,
+    build_nllb,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6c5dc483d47dce09.txt"
@@ -42,6 +51,13 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "en-fr": build_marian(root / "en-fr", ENGLISH, FRENCH, seed=2),
         "bart": build_bart(root / "bart", seed=3),
     }
+
+
+@pytest.fixture(scope="session")
+def multilingual_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny random-weight NLLB-200- and M2M100-architecture models."""
+    root = tmp_path_factory.mktemp("tiny-multilingual")
+    return {"nllb": build_nllb(root / "nllb", seed=8), "m2m": build_m2m100(root / "m2m", seed=9)}
 
 
 @pytest.fixture(scope="session")

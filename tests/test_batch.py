@@ -56,7 +56,7 @@ def test_mixed_folder_every_document_accounted_for(use_registry_store, corpus, t
     assert {r["path"]: r["status"] for r in records} == expected
     assert len({r["run_id"] for r in records}) == 1
     by_path = {r["path"]: r for r in records}
-    assert by_path["fi/uutinen.txt"]["reason"].startswith("no translation model registered for fi")
+    assert by_path["fi/uutinen.txt"]["reason"].startswith("no translation model for fi→en")
     assert "no text layer" in by_path["fr/scan.pdf"]["reason"]
     assert "empty" in by_path["misc/empty.txt"]["reason"]
     assert "binary" in by_path["misc/blob.txt"]["reason"]
@@ -209,7 +209,7 @@ def test_leftovers_of_a_killed_run_are_cleaned(use_registry_store, tmp_path):
 def _echo_model(monkeypatch, pipe: BilingualPipeline) -> None:
     """A translator that returns its input unchanged: what 'untranslated' looks like."""
     runner_ = pipe.translator("fr").runner
-    monkeypatch.setattr(runner_, "generate", lambda texts, lengths=None: list(texts))
+    monkeypatch.setattr(runner_, "generate", lambda texts, lengths=None, **kwargs: list(texts))
 
 
 @pytest.mark.parametrize("strict", [False, True])

@@ -302,7 +302,7 @@ def test_an_output_path_that_cannot_be_written_is_one_line(model_args, seed_copy
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--source-lang", "xx"], "--source-lang 'xx': no translation model registered"),
+        (["--source-lang", "xx"], "--source-lang 'xx': unknown language code"),
         (["--source-lang", "FR"], "use a lower-case code"),
         (["--batch-size", "0"], "--batch-size"),
         (["--device", "tpu"], "--device"),

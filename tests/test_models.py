@@ -107,7 +107,8 @@ def test_models_lists_where_each_model_resolves(tiny_models):
     _hf_cache_entry(DEFAULTS["bart"], tiny_models["bart"])
     result = CliRunner().invoke(app, ["models"], catch_exceptions=False)
     assert result.exit_code == 0
-    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    registry_part = result.stdout.split("\n\n")[0]
+    lines = {line.split()[0]: line for line in registry_part.splitlines()[1:]}
     assert f"store: {store_dir(DEFAULTS['fr-en'])}" in lines[DEFAULTS["fr-en"]]
     assert "hf-cache:" in lines[DEFAULTS["bart"]]
     assert "not on this machine" in lines[DEFAULTS["en-fr"]]

@@ -255,8 +255,8 @@ def test_a_sentence_the_model_leaves_empty_is_reported_not_hidden(
     runner = pipe.translator("fr").runner
     original = runner.generate
 
-    def drop_bakou(texts, lengths=None):
-        out = original(texts, lengths)
+    def drop_bakou(texts, lengths=None, **kwargs):
+        out = original(texts, lengths, **kwargs)
         return ["" if "Bakou a rejeté" in t else o for t, o in zip(texts, out, strict=True)]
 
     monkeypatch.setattr(runner, "generate", drop_bakou)
@@ -293,7 +293,7 @@ def test_a_translation_that_reaches_the_output_limit_is_re_split(tiny_models, mo
     pipe = _pipeline(tiny_models, backend="transformers", summarizer="extractive")
     runner = pipe.translator("fr").runner
 
-    def capped_model(texts, lengths=None):
+    def capped_model(texts, lengths=None, **kwargs):
         # Inputs of 8+ tokens (or all, when `always`) overflow the output limit.
         counts = runner.count_tokens(texts)
         return [

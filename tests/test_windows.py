@@ -57,9 +57,9 @@ def count_batches(monkeypatch):
     calls: list[tuple[str, int]] = []
     original = Seq2SeqRunner._generate_with_backoff
 
-    def spy(self, texts, bounds):
+    def spy(self, texts, *rest):
         calls.append((self.loaded.ref, len(texts)))
-        return original(self, texts, bounds)
+        return original(self, texts, *rest)
 
     monkeypatch.setattr(Seq2SeqRunner, "_generate_with_backoff", spy)
     return calls
@@ -114,10 +114,10 @@ def test_a_document_that_breaks_a_batch_fails_alone(use_registry_store, tmp_path
 
     original = Seq2SeqRunner._generate_with_backoff
 
-    def breaks_on_poison(self, texts, bounds):
+    def breaks_on_poison(self, texts, *rest):
         if any(POISON in t for t in texts):
             raise RuntimeError("the model broke on this input")
-        return original(self, texts, bounds)
+        return original(self, texts, *rest)
 
     monkeypatch.setattr(Seq2SeqRunner, "_generate_with_backoff", breaks_on_poison)
     out = tmp_path / "window"

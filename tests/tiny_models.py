@@ -255,3 +255,111 @@ def build_bart(
     )
     model.save_pretrained(out_dir)
     return out_dir
+
+
+def _multilingual_model(
+    out_dir: Path, tokenizer, *, vocab_size: int, seed: int, max_positions: int
+) -> Path:
+    """A tiny M2M100ForConditionalGeneration (the architecture of M2M100 and NLLB-200) for
+    ``tokenizer``, with a generation config shaped like the real ones (no forced BOS: the
+    target language is chosen per call)."""
+    import torch
+    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration
+
+    tokenizer.save_pretrained(out_dir)
+    torch.manual_seed(seed)
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in ("<s>", "<pad>", "</s>", "<unk>")}
+    config = M2M100Config(
+        vocab_size=vocab_size,
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=max_positions,
+        bos_token_id=ids["<s>"],
+        pad_token_id=ids["<pad>"],
+        eos_token_id=ids["</s>"],
+        decoder_start_token_id=ids["</s>"],
+        init_std=0.5,
+        scale_embedding=True,
+    )
+    model = M2M100ForConditionalGeneration(config).eval()
+    # M2M100 has no output bias, so one is made: hidden dimension 0 is pinned near 10 by the
+    # final layer norm, and each output row's weight on it becomes its bias. </s> gets +5 so
+    # outputs end on their own at varied lengths, as a trained model's do; language codes
+    # and the other special tokens get -100 so a random model never emits them after the
+    # forced first token (a trained one does not either).
+    banned = [i for t, i in tokenizer.get_vocab().items() if t in tokenizer.all_special_tokens]
+    banned += list(getattr(tokenizer, "lang_code_to_id", {}).values())  # M2M100's
+    with torch.no_grad():
+        model.model.decoder.layer_norm.bias[0] = 10.0
+        head = model.get_output_embeddings().weight
+        head[:, 0] = 0.0
+        head[banned, 0] = -10.0
+        head[ids["</s>"], 0] = 1.0
+    model.generation_config = GenerationConfig(
+        bos_token_id=ids["<s>"],
+        decoder_start_token_id=ids["</s>"],
+        eos_token_id=ids["</s>"],
+        pad_token_id=ids["<pad>"],
+        bad_words_ids=[[ids["<unk>"]], [ids["<pad>"]]],
+        max_length=32,
+        min_new_tokens=3,
+        num_beams=2,
+    )
+    model.save_pretrained(out_dir)
+    return out_dir
+
+
+def build_nllb(out_dir: Path, *, seed: int = 0, max_positions: int = 256) -> Path:
+    """A tiny NLLB-200-architecture model: an NllbTokenizer (SentencePiece-style BPE trained
+    here, plus the 202 FLORES-200 language-code tokens) and an M2M100 model."""
+    from tokenizers import SentencePieceBPETokenizer
+    from transformers import NllbTokenizer
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(
+        [FRENCH + ENGLISH + GERMAN + SPANISH] * 3,
+        vocab_size=300,
+        min_frequency=1,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        show_progress=False,
+    )
+    trained = json.loads(bpe._tokenizer.to_str())["model"]
+    merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in trained["merges"]]
+    tokenizer = NllbTokenizer(vocab=trained["vocab"], merges=merges, model_max_length=max_positions)
+    return _multilingual_model(
+        out_dir, tokenizer, vocab_size=len(tokenizer), seed=seed, max_positions=max_positions
+    )
+
+
+def build_m2m100(out_dir: Path, *, seed: int = 0, max_positions: int = 256) -> Path:
+    """A tiny M2M100-architecture model with an M2M100Tokenizer (SentencePiece trained here,
+    plus the 100 ``__xx__`` language tokens)."""
+    import sentencepiece as spm
+    from transformers import M2M100Tokenizer
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _train_spm(FRENCH + ENGLISH + GERMAN + SPANISH, out_dir / "spm", 300)
+    sp = spm.SentencePieceProcessor(model_file=str(out_dir / "spm.model"))
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for i in range(sp.get_piece_size()):
+        vocab.setdefault(sp.id_to_piece(i), len(vocab))
+    (out_dir / "spm.model").rename(out_dir / "sentencepiece.bpe.model")
+    (out_dir / "spm.vocab").unlink()
+    (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = M2M100Tokenizer(
+        str(out_dir / "vocab.json"),
+        str(out_dir / "sentencepiece.bpe.model"),
+        model_max_length=max_positions,
+    )
+    # As in the real M2M100: the SentencePiece vocabulary, the language tokens, then
+    # "madeup" padding words.
+    size = len(vocab) + len(tokenizer.lang_code_to_id) + tokenizer.num_madeup_words
+    return _multilingual_model(
+        out_dir, tokenizer, vocab_size=size, seed=seed, max_positions=max_positions
+    )
