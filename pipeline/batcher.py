@@ -33,10 +33,11 @@ class BatchLimits:
 
     #: How long the first document of a window waits for others to join it.
     wait_ms: float = 10.0
-    #: Most documents in one window.
-    max_documents: int = 32
-    #: Most source words in one window (a longer document still goes, alone).
-    max_words: int = 20_000
+    #: Most documents in one window (``--window-docs``).
+    max_documents: int = 64
+    #: About how many source tokens one window holds, estimated at 4 characters a token
+    #: as in batch runs (``--window-tokens``); a longer document still goes, alone.
+    max_tokens: int = 65_536
     #: Most documents waiting for a window; more are refused (:class:`QueueFull`).
     max_queue: int = 64
     #: Seconds a request waits for its result before :class:`RequestTimeout`.
@@ -45,8 +46,8 @@ class BatchLimits:
     def __post_init__(self) -> None:
         if self.wait_ms < 0 or self.timeout_s <= 0:
             raise ValueError("wait_ms must be >= 0 and timeout_s > 0")
-        if min(self.max_documents, self.max_words, self.max_queue) < 1:
-            raise ValueError("max_documents, max_words and max_queue must be at least 1")
+        if min(self.max_documents, self.max_tokens, self.max_queue) < 1:
+            raise ValueError("max_documents, max_tokens and max_queue must be at least 1")
 
 
 class QueueFull(Exception):
@@ -80,7 +81,7 @@ class BatcherStats:
 class _Job:
     document: Document
     include_translation: bool
-    words: int
+    tokens: int
     enqueued: float
     future: asyncio.Future[BilingualSummary]
 
@@ -168,7 +169,7 @@ class MicroBatcher:
         job = _Job(
             document,
             include_translation,
-            sum(len(s.text.split()) for s in document.sentences),
+            max(1, sum(len(s.text) for s in document.sentences) // 4),
             loop.time(),
             loop.create_future(),
         )
@@ -197,21 +198,21 @@ class MicroBatcher:
         return max(1, math.ceil(self._per_document_s * ahead))
 
     def _window_full(self) -> bool:
-        words = sum(j.words for j in self._pending)
-        return len(self._pending) >= self.limits.max_documents or words >= self.limits.max_words
+        tokens = sum(j.tokens for j in self._pending)
+        return len(self._pending) >= self.limits.max_documents or tokens >= self.limits.max_tokens
 
     def _take_window(self) -> list[_Job]:
         window: list[_Job] = []
-        words = 0
+        tokens = 0
         while self._pending and len(window) < self.limits.max_documents:
             job = self._pending[0]
-            if window and words + job.words > self.limits.max_words:
+            if window and tokens + job.tokens > self.limits.max_tokens:
                 break
             self._pending.popleft()
             if job.future.done():  # its request gave up (timed out) while it waited
                 continue
             window.append(job)
-            words += job.words
+            tokens += job.tokens
         return window
 
     async def _collect(self) -> None:

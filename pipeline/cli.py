@@ -424,15 +424,11 @@ def serve(
         float,
         typer.Option("--batch-wait-ms", min=0, help="How long a request waits for company."),
     ] = 10.0,
-    max_batch_documents: Annotated[
-        int, typer.Option("--max-batch-documents", min=1, help="Most documents per window.")
-    ] = 32,
-    max_batch_words: Annotated[
-        int, typer.Option("--max-batch-words", min=1, help="Most source words per window.")
-    ] = 20_000,
     source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
+    fallback_translator: FallbackOpt = None,
+    quality: QualityOpt = Quality(DEFAULTS.quality),
     summarizer: SummarizerOpt = None,
     device: DeviceOpt = Device(DEFAULTS.device),
     batch_size: BatchSizeOpt = DEFAULTS.batch_size,
@@ -441,7 +437,11 @@ def serve(
     backend: BackendOpt = Backend(DEFAULTS.backend),
     compute_type: ComputeTypeOpt = None,
     max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
+    summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
+    window_docs: WindowDocsOpt = DEFAULTS.window_docs,
+    window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
+    summary_length: SummaryLengthOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
@@ -460,8 +460,8 @@ def serve(
         max_upload_bytes=max(1, int(max_upload_mb * 1024 * 1024)),
         batch=BatchLimits(
             wait_ms=batch_wait_ms,
-            max_documents=max_batch_documents,
-            max_words=max_batch_words,
+            max_documents=window_docs,
+            max_tokens=window_tokens,
             max_queue=max_queue,
             timeout_s=timeout,
         ),
