@@ -192,6 +192,12 @@ class LocalPoolEngine:
         lost = [task for window in in_flight.values() for task in window]
         in_flight.clear()
         if self._executor is not None:
+            # Kill the surviving workers first: one blocked sending a large result into the
+            # broken pool's pipe would otherwise never exit, and the interpreter would wait
+            # for it at exit. Their windows are among the lost, computed again.
+            for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.kill()
             self._executor.shutdown(wait=False, cancel_futures=True)
         log.warning("a worker process died; restarting the pool")
         self._start()
