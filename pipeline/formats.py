@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BinaryDocumentError, DecodeError, EmptyDocumentError
+from .repair import join_lines, pdf_paragraphs, repair_text
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -102,18 +103,11 @@ _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 def text_paragraphs(text: str) -> Iterator[str]:
     """Blank lines separate paragraphs; single line breaks inside one are hard wraps.
 
-    A word hyphenated across a line break is joined back together.
+    Lines are joined by :func:`pipeline.repair.join_lines` (hyphenated words rejoined, a
+    line without letters or digits kept apart).
     """
     for block in _BLANK_LINE.split(text):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        joined = ""
-        for line in lines:
-            if joined.endswith("-") and line[:1].islower():
-                joined = joined[:-1] + line
-            else:
-                joined = f"{joined} {line}" if joined else line
-        if joined:
-            yield unicodedata.normalize("NFC", joined)
+        yield from join_lines(block.split("\n"))
 
 
 def read_text(data: bytes, name: str) -> Extracted:
@@ -220,7 +214,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
         raise DecodeError(f"{name}: encrypted PDF that cannot be opened ({exc})") from None
     except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError) as exc:
         raise DecodeError(f"{name}: not a readable PDF ({exc})") from None
-    paragraphs = [p for page in pages for p in text_paragraphs(page.replace("\r", "\n"))]
+    paragraphs = list(pdf_paragraphs([page.replace("\r", "\n") for page in pages]))
     if not paragraphs:
         raise EmptyDocumentError(f"{name}: PDF has no text layer (scanned images need OCR first)")
     return Extracted(tuple(paragraphs))
@@ -257,4 +251,7 @@ def extract(data: bytes, suffix: str, name: str) -> Extracted:
     reader = READERS.get(suffix.lower(), read_text)
     if not data.strip():
         raise EmptyDocumentError(f"{name}: document is empty")
-    return reader(data, name)
+    extracted = reader(data, name)
+    # The one place every format's text is repaired (accents, ligatures, soft hyphens).
+    repaired = (repair_text(p).strip() for p in extracted.paragraphs)
+    return Extracted(tuple(p for p in repaired if p), extracted.notes)
