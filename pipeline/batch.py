@@ -422,6 +422,7 @@ def _resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> D
         counts.get("repetition", 0),
         counts.get("length_ratio", 0),
         counts.get("truncated", 0),
+        counts.get("passthrough", 0),
     )
     status, reason = "skipped", UP_TO_DATE
     if strict and quality.flagged:

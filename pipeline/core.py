@@ -16,7 +16,15 @@ from .generation import (
 )
 from .loader import load_seq2seq, model_identity, resolve_device
 from .loading import AUTO, parse_document, read_document
-from .quality import LENGTH_RATIO, REPETITION, TRUNCATED, UNTRANSLATED, sentence_flags
+from .passthrough import is_passed_through, merge_passthrough, to_translate
+from .quality import (
+    LENGTH_RATIO,
+    PASSTHROUGH,
+    REPETITION,
+    TRUNCATED,
+    UNTRANSLATED,
+    sentence_flags,
+)
 from .rank import top_sentences
 from .records import (
     BilingualSummary,
@@ -275,7 +283,8 @@ class BilingualPipeline:
         """Translate every sentence of ``document`` into English, aligned one-to-one and
         quality-flagged. An English document passes through unchanged."""
         language = document.source.language
-        sources = [s.text for s in document.sentences]
+        todo = to_translate(document.sentences)  # text without letters is passed through
+        sources = [s.text for s in todo]
         translator = self.translator(language)
         if translator is None:
             outputs = [TranslatedText(text) for text in sources]
@@ -293,9 +302,9 @@ class BilingualPipeline:
                 o.truncated_parts,
                 f + ((TRUNCATED,) if o.truncated_parts else ()),
             )
-            for s, o, f in zip(document.sentences, outputs, flags, strict=True)
+            for s, o, f in zip(todo, outputs, flags, strict=True)
         )
-        return Translation(language, TARGET_LANG, aligned)
+        return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, aligned))
 
     def summarize(
         self, document: Document, *, include_translation: bool = False
@@ -307,14 +316,19 @@ class BilingualPipeline:
         translation = self.translate(document)
         translated_at = time.perf_counter()
         translated = [s for s in translation.sentences if s.translated]
+        # Passed-through sentences count as covered but carry nothing to summarize.
+        passed = sum(map(is_passed_through, translated))
+        translated = [s for s in translated if not is_passed_through(s)]
         if not translated:
             raise ProcessingError(
                 f"{document.source.path}: the translator returned no output for any sentence"
             )
-        coverage = Coverage(len(translation.sentences), len(translated))
+        coverage = Coverage(len(translation.sentences), len(translated) + passed, passed)
         warnings = list(document.notes) + _translation_warnings(translation)
 
-        ranked = top_sentences([s.text for s in document.sentences])
+        ranked = top_sentences(
+            [s.text for s in document.sentences], skip=[s.passthrough for s in document.sentences]
+        )
         key_sentences = tuple(
             KeySentence(i, s.paragraph, s.source, s.target, score)
             for i, score in ranked
@@ -352,7 +366,8 @@ class BilingualPipeline:
         if summary.method == "verbatim":
             # The "summary" is the whole translation: the source text itself is its exact
             # counterpart, better than a round trip through two models.
-            return Summary(language, " ".join(s.text for s in document.sentences), "verbatim")
+            text = " ".join(s.text for s in to_translate(document.sentences))
+            return Summary(language, text, "verbatim")
         sentences = split_sentences(summary.text, TARGET_LANG) or [summary.text]
         outputs = self._translator(ref, "back-translator").translate(sentences)
         text = " ".join(o.text for o in outputs if o.text)
@@ -396,4 +411,10 @@ def _quality(translation: Translation) -> Quality:
     def count(flag: str) -> int:
         return sum(flag in s.flags for s in translation.sentences)
 
-    return Quality(count(UNTRANSLATED), count(REPETITION), count(LENGTH_RATIO), count(TRUNCATED))
+    return Quality(
+        count(UNTRANSLATED),
+        count(REPETITION),
+        count(LENGTH_RATIO),
+        count(TRUNCATED),
+        count(PASSTHROUGH),
+    )

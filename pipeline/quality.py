@@ -5,6 +5,9 @@
 - ``repetition``: a repetition loop in the output that the source does not have;
 - ``length-ratio``: output far longer or shorter than the document's usual ratio;
 - ``truncated``: the output reached the model's length limit even after re-splitting.
+
+``passthrough`` marks a sentence without letters that was kept as it is, never translated;
+it is information, not a quality problem (``--strict`` ignores it).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ REPETITION = "repetition"
 LENGTH_RATIO = "length-ratio"
 #: Raised by the translator, not here: the output still reached the model's length limit.
 TRUNCATED = "truncated"
+#: Set by :mod:`pipeline.passthrough`, not a problem: text without letters kept as it is.
+PASSTHROUGH = "passthrough"
 FLAGS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED)
 
 # A unit of 2+ characters repeated 4+ times in a row: "the the the the", "sisisisi".

@@ -25,6 +25,10 @@ class Sentence:
     index: int
     paragraph: int
     text: str
+    #: True for text without letters (a row of pipes, a rule, a page number, lone
+    #: punctuation), set at segmentation: it is kept in the output as it is, never sent to
+    #: the translator (see :mod:`pipeline.passthrough`).
+    passthrough: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,10 @@ class Coverage:
     """How many source sentences there were and how many got a translation."""
 
     source_sentences: int
+    #: Sentences with a translation, passed-through ones included (they are their own).
     translated_sentences: int
+    #: Of those, sentences without letters that were passed through untranslated.
+    passthrough_sentences: int = 0
 
     @property
     def complete(self) -> bool:
@@ -145,10 +152,12 @@ class Quality:
     repetition: int = 0
     length_ratio: int = 0
     truncated: int = 0
+    #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.
+    passthrough: int = 0
 
     @property
     def flagged(self) -> bool:
-        """Whether any sentence is flagged."""
+        """Whether any sentence is flagged with a problem (``passthrough`` is not one)."""
         return bool(self.untranslated or self.repetition or self.length_ratio or self.truncated)
 
     def describe(self) -> str:
