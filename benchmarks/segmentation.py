@@ -121,9 +121,10 @@ def main() -> None:
     for path in sorted(SETS.glob("*.txt")):
         corpora.append((path.stem, f"{path.name} (hand-written)", set_sentences(path)))
 
-    print(f"{'lang':<5}{'corpus':<30}{'sentences':>10}   " + "  ".join(
-        f"{name:>22}" for name in ("sentencex P/R/F1", "pysbd P/R/F1", "ours P/R/F1")
-    ))
+    print(
+        f"{'lang':<5}{'corpus':<30}{'sentences':>10}   "
+        + "  ".join(f"{name:>22}" for name in ("sentencex P/R/F1", "pysbd P/R/F1", "ours P/R/F1"))
+    )
     for language, name, sentences in corpora:
         cells = []
         for label, segmenter in segmenters(language).items():
