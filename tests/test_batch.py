@@ -232,6 +232,7 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "repetition": 0,
         "length_ratio": 0,
         "truncated": 0,
+        "passthrough": 0,
     }
     assert all("untranslated" in s["flags"] for p in data["translation"] for s in p["sentences"])
     assert "| untranslated |" in (out / "a.md").read_text("utf-8")
