@@ -510,6 +510,7 @@ def _resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> D
         counts.get("truncated", 0),
         counts.get("numbers", 0),
         counts.get("unsupported_summary", 0),
+        counts.get("passthrough", 0),
     )
     status, reason = "skipped", UP_TO_DATE
     if strict and quality.flagged:

@@ -18,6 +18,7 @@ from .generation import (
 )
 from .loader import hub_offline, load_seq2seq, model_available, model_identity, resolve_device
 from .loading import AUTO, parse_document, read_document
+from .passthrough import is_passed_through, merge_passthrough, to_translate
 from .quality import TRUNCATED, check_summaries, document_quality, sentence_flags
 from .rank import top_sentences
 from .records import (
@@ -26,6 +27,7 @@ from .records import (
     Document,
     KeySentence,
     ModelsUsed,
+    Sentence,
     StageTimings,
     Summary,
     TranslatedSentence,
@@ -387,17 +389,19 @@ class BilingualPipeline:
     def _translate_documents(
         self, route: Route | None, documents: list[Document]
     ) -> list[Translation]:
-        texts = [s.text for d in documents for s in d.sentences]
+        # Text without letters is passed through, never sent to a model.
+        todo = [to_translate(d.sentences) for d in documents]
+        texts = [s.text for sentences in todo for s in sentences]
         if route is None:  # English: each sentence is its own translation
             outputs = [TranslatedText(text) for text in texts]
         else:
             outputs = self._translator(route, "translator").translate(texts)
         translations = []
         start = 0
-        for document in documents:
-            own = outputs[start : start + len(document.sentences)]
-            start += len(document.sentences)
-            translations.append(_aligned(document, own))
+        for document, sentences in zip(documents, todo, strict=True):
+            own = outputs[start : start + len(sentences)]
+            start += len(sentences)
+            translations.append(_aligned(document, sentences, own))
         return translations
 
     def summarize(
@@ -469,11 +473,16 @@ class BilingualPipeline:
     def _draft(self, document: Document, translation: Translation) -> _Draft:
         """A translated document, ranked, before its summaries."""
         translated = [s for s in translation.sentences if s.translated]
+        # Passed-through sentences count as covered but carry nothing to summarize.
+        passed = sum(map(is_passed_through, translated))
+        translated = [s for s in translated if not is_passed_through(s)]
         if not translated:
             raise ProcessingError(
                 f"{document.source.path}: the translator returned no output for any sentence"
             )
-        ranked = top_sentences([s.text for s in document.sentences])
+        ranked = top_sentences(
+            [s.text for s in document.sentences], skip=[s.passthrough for s in document.sentences]
+        )
         key_sentences = tuple(
             KeySentence(i, s.paragraph, s.source, s.target, score)
             for i, score in ranked
@@ -483,7 +492,7 @@ class BilingualPipeline:
             document,
             self.models_for(document.source.language),
             translation,
-            Coverage(len(translation.sentences), len(translated)),
+            Coverage(len(translation.sentences), len(translated) + passed, passed),
             tuple(document.notes) + tuple(_translation_warnings(translation)),
             key_sentences,
         )
@@ -501,9 +510,7 @@ class BilingualPipeline:
         members = list(drafts)
 
         def summarize(idx: list[int]) -> list[Summary | ProcessingError]:
-            texts = [
-                [s.target for s in drafts[j].translation.sentences if s.translated] for j in idx
-            ]
+            texts = [drafts[j].summary_input for j in idx]
             return self.summarizer.summarize_many(texts)
 
         english: dict[int, Summary] = {}
@@ -535,7 +542,7 @@ class BilingualPipeline:
             elif summary.method == "verbatim":
                 # The "summary" is the whole translation: the source text itself is its
                 # exact counterpart, better than a round trip through two models.
-                text = " ".join(s.text for s in draft.document.sentences)
+                text = " ".join(s.text for s in to_translate(draft.document.sentences))
                 out[i] = Summary(draft.language, text, "verbatim")
             else:
                 groups.setdefault(self.route(TARGET_LANG, draft.language), []).append(i)
@@ -580,6 +587,15 @@ class _Draft:
     @property
     def language(self) -> str:
         return self.document.source.language
+
+    @property
+    def summary_input(self) -> list[str]:
+        """The translated sentences the summarizer reads (not the passed-through ones)."""
+        return [
+            s.target
+            for s in self.translation.sentences
+            if s.translated and not is_passed_through(s)
+        ]
 
 
 T = TypeVar("T")
@@ -629,10 +645,13 @@ def _shares(weights: dict[int, int], seconds: float) -> dict[int, float]:
     return {i: seconds * w / total for i, w in weights.items()}
 
 
-def _aligned(document: Document, outputs: Sequence[TranslatedText]) -> Translation:
-    """A document's sentences aligned one-to-one with their translations, flagged."""
+def _aligned(
+    document: Document, translated: Sequence[Sentence], outputs: Sequence[TranslatedText]
+) -> Translation:
+    """A document's sentences aligned one-to-one with their translations, flagged;
+    ``outputs`` are those of ``translated``, the rest is passed through as it is."""
     language = document.source.language
-    sources = [s.text for s in document.sentences]
+    sources = [s.text for s in translated]
     flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
     aligned = tuple(
         TranslatedSentence(
@@ -645,9 +664,9 @@ def _aligned(document: Document, outputs: Sequence[TranslatedText]) -> Translati
             o.truncated_parts,
             f + ((TRUNCATED,) if o.truncated_parts else ()),
         )
-        for s, o, f in zip(document.sentences, outputs, flags, strict=True)
+        for s, o, f in zip(translated, outputs, flags, strict=True)
     )
-    return Translation(language, TARGET_LANG, aligned)
+    return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, aligned))
 
 
 def _extractive(

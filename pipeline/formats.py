@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BinaryDocumentError, DecodeError, EmptyDocumentError
+from .repair import join_lines, pdf_paragraphs, repair_text
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -102,18 +103,11 @@ _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 def text_paragraphs(text: str) -> Iterator[str]:
     """Blank lines separate paragraphs; single line breaks inside one are hard wraps.
 
-    A word hyphenated across a line break is joined back together.
+    Lines are joined by :func:`pipeline.repair.join_lines` (hyphenated words rejoined, a
+    line without letters or digits kept apart).
     """
     for block in _BLANK_LINE.split(text):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        joined = ""
-        for line in lines:
-            if joined.endswith("-") and line[:1].islower():
-                joined = joined[:-1] + line
-            else:
-                joined = f"{joined} {line}" if joined else line
-        if joined:
-            yield unicodedata.normalize("NFC", joined)
+        yield from join_lines(block.split("\n"))
 
 
 def read_text(data: bytes, name: str) -> Extracted:
@@ -163,17 +157,53 @@ def _html_text(fragment: str) -> list[str]:
     return [line for line in lines if line]
 
 
+# Banners that web archives put into the pages they serve (the Wayback Machine's toolbar,
+# between these comments or in its #wm-ipp elements); never part of the author's text.
+_WAYBACK_TOOLBAR = re.compile(
+    r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->",
+    re.DOTALL | re.IGNORECASE,
+)
+_ARCHIVE_IDS = ("wm-ipp-base", "wm-ipp", "wm-ipp-print", "donato", "wm-capinfo")
+# trafilatura writes a table row as "| cell | cell |".
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+
+
+def _strip_archive_banners(page: str) -> str:
+    import lxml.html
+
+    page = _WAYBACK_TOOLBAR.sub("", page)
+    if not any(f'id="{i}"' in page for i in _ARCHIVE_IDS):
+        return page
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return page
+    for element in root.xpath(" | ".join(f'//*[@id="{i}"]' for i in _ARCHIVE_IDS)):
+        element.drop_tree()
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+def _html_blocks(line: str) -> list[str]:
+    """A table row becomes its cells, each a paragraph of its own; a row without letters
+    (a rule, empty cells) stays whole and is passed through untranslated downstream."""
+    if not _TABLE_ROW.match(line) or not any(ch.isalpha() for ch in line):
+        return [line]
+    return [cell.strip() for cell in line.strip("|").split("|") if cell.strip()]
+
+
 def read_html(data: bytes, name: str) -> Extracted:
-    """A web page's main text, without navigation, scripts or boilerplate (trafilatura)."""
+    """A web page's main text, without navigation, scripts, boilerplate or web-archive
+    banners (trafilatura); table rows become their cells."""
     import trafilatura
 
-    text = decode_bytes(data, name)
+    text = _strip_archive_banners(decode_bytes(data, name))
     main = trafilatura.extract(text, include_comments=False, include_tables=True, favor_recall=True)
     if not main or not main.strip():
         raise EmptyDocumentError(f"{name}: no main text found in the page")
     # trafilatura puts one paragraph on each line.
     lines = [re.sub(r"\s+", " ", line).strip() for line in main.split("\n")]
-    return Extracted(tuple(unicodedata.normalize("NFC", ln) for ln in lines if ln))
+    blocks = [block for line in lines if line for block in _html_blocks(line)]
+    return Extracted(tuple(unicodedata.normalize("NFC", b) for b in blocks))
 
 
 def read_docx(data: bytes, name: str) -> Extracted:
@@ -220,7 +250,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
         raise DecodeError(f"{name}: encrypted PDF that cannot be opened ({exc})") from None
     except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError) as exc:
         raise DecodeError(f"{name}: not a readable PDF ({exc})") from None
-    paragraphs = [p for page in pages for p in text_paragraphs(page.replace("\r", "\n"))]
+    paragraphs = list(pdf_paragraphs([page.replace("\r", "\n") for page in pages]))
     if not paragraphs:
         raise EmptyDocumentError(f"{name}: PDF has no text layer (scanned images need OCR first)")
     return Extracted(tuple(paragraphs))
@@ -257,4 +287,7 @@ def extract(data: bytes, suffix: str, name: str) -> Extracted:
     reader = READERS.get(suffix.lower(), read_text)
     if not data.strip():
         raise EmptyDocumentError(f"{name}: document is empty")
-    return reader(data, name)
+    extracted = reader(data, name)
+    # The one place every format's text is repaired (accents, ligatures, soft hyphens).
+    repaired = (repair_text(p).strip() for p in extracted.paragraphs)
+    return Extracted(tuple(p for p in repaired if p), extracted.notes)

@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import EmptyDocumentError, UnidentifiedLanguageError, UsageError
 from .formats import extract, sniff_suffix
 from .langid import MIN_CONFIDENCE, identify
+from .passthrough import is_passthrough, to_translate
 from .records import Document, Sentence, SourceInfo
 from .segment import split_sentences
 
@@ -49,13 +50,16 @@ def parse_document(
     paragraphs = [p for p in extracted.paragraphs if p.strip()]
     if not paragraphs:
         raise EmptyDocumentError(f"{name}: document has no translatable text")
+    if all(is_passthrough(p) for p in paragraphs):
+        raise EmptyDocumentError(f"{name}: document has no translatable text")
     if language == AUTO:
         language = detect_language("\n".join(paragraphs), name)
     sentences: list[Sentence] = []
     for para_index, paragraph in enumerate(paragraphs):
         for sentence in split_sentences(paragraph, language):
-            sentences.append(Sentence(len(sentences), para_index, sentence))
-    if not sentences:
+            passthrough = is_passthrough(sentence)
+            sentences.append(Sentence(len(sentences), para_index, sentence, passthrough))
+    if not to_translate(sentences):
         raise EmptyDocumentError(f"{name}: document has no translatable text")
     sha = hashlib.sha256(data).hexdigest()
     return Document(SourceInfo(name, language, sha), tuple(sentences), extracted.notes)

@@ -12,6 +12,9 @@ And one document flag:
 
 - ``unsupported-summary``: the English summary states a figure or a name the English
   translation never does, or the source-language summary a figure the source never does.
+
+``passthrough`` marks a sentence without letters that was kept as it is, never translated;
+it is information, not a quality problem (``--strict`` ignores it).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ FLAGS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED, NUMBERS)
 UNSUPPORTED_SUMMARY = "unsupported-summary"
 #: Summaries made of the document's own sentences, so supported by construction.
 _VERBATIM_METHODS = frozenset({"extractive", "extractive-fallback", "verbatim"})
+#: Set by :mod:`pipeline.passthrough`, not a problem: text without letters kept as it is.
+PASSTHROUGH = "passthrough"
 
 # A unit of 2+ characters repeated 4+ times in a row: "the the the the", "sisisisi".
 _LOOP = re.compile(r"(.{2,}?)(?:\s*\1){3,}", re.DOTALL)
@@ -195,4 +200,5 @@ def document_quality(
         count(TRUNCATED),
         count(NUMBERS),
         unsupported,
+        count(PASSTHROUGH),
     )

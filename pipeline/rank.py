@@ -65,11 +65,19 @@ def key_sentence_count(n_sentences: int) -> int:
     return min(n_sentences, max(3, min(5, 3 + n_sentences // 20)))
 
 
-def top_sentences(sentences: Sequence[str], k: int | None = None) -> list[tuple[int, float]]:
+def top_sentences(
+    sentences: Sequence[str], k: int | None = None, *, skip: Sequence[bool] | None = None
+) -> list[tuple[int, float]]:
     """The ``k`` most central sentences as (index, score), in document order.
 
-    Ties go to the earlier sentence, so the choice is deterministic.
+    Sentences whose ``skip`` entry is true (passed through untranslated) take no part; the
+    indices returned are still positions in ``sentences``. Ties go to the earlier sentence,
+    so the choice is deterministic.
     """
+    if skip is not None:
+        kept = [i for i, skipped in enumerate(skip) if not skipped]
+        ranked = top_sentences([sentences[i] for i in kept], k)
+        return [(kept[i], score) for i, score in ranked]
     scores = textrank(sentences)
     k = key_sentence_count(len(sentences)) if k is None else min(k, len(sentences))
     best = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:k]

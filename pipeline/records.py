@@ -25,6 +25,10 @@ class Sentence:
     index: int
     paragraph: int
     text: str
+    #: True for text without letters (a row of pipes, a rule, a page number, lone
+    #: punctuation), set at segmentation: it is kept in the output as it is, never sent to
+    #: the translator (see :mod:`pipeline.passthrough`).
+    passthrough: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,10 @@ class Coverage:
     """How many source sentences there were and how many got a translation."""
 
     source_sentences: int
+    #: Sentences with a translation, passed-through ones included (they are their own).
     translated_sentences: int
+    #: Of those, sentences without letters that were passed through untranslated.
+    passthrough_sentences: int = 0
 
     @property
     def complete(self) -> bool:
@@ -152,6 +159,8 @@ class Quality:
     numbers: int = 0
     #: Figures and names the summaries state that the document does not.
     unsupported_summary: int = 0
+    #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.
+    passthrough: int = 0
 
     @property
     def document_flags(self) -> tuple[str, ...]:
@@ -160,7 +169,8 @@ class Quality:
 
     @property
     def flagged(self) -> bool:
-        """Whether any sentence, or the document, is flagged."""
+        """Whether any sentence, or the document, is flagged with a problem (``passthrough``
+        is not one)."""
         return bool(
             self.untranslated
             or self.repetition

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from . import __version__
-from .records import BilingualSummary, TranslatedSentence
+from .quality import PASSTHROUGH
+from .records import BilingualSummary, Coverage, TranslatedSentence
 
 #: Bumped whenever a JSON field changes meaning or disappears.
 SCHEMA_VERSION = 1
@@ -43,6 +44,7 @@ def to_dict(result: BilingualSummary, *, fingerprint: str | None = None) -> dict
         "coverage": {
             "source_sentences": result.coverage.source_sentences,
             "translated_sentences": result.coverage.translated_sentences,
+            "passthrough_sentences": result.coverage.passthrough_sentences,
         },
         "summary": {"en": result.summary_en.text, src: result.summary_source.text},
         "summary_info": {
@@ -72,6 +74,7 @@ def to_dict(result: BilingualSummary, *, fingerprint: str | None = None) -> dict
             "numbers": q.numbers,
             "unsupported_summary": q.unsupported_summary,
             "document_flags": list(q.document_flags),
+            "passthrough": q.passthrough,
         },
         "translation": translation,
         "warnings": list(result.warnings),
@@ -119,6 +122,11 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|") or "—"
 
 
+def _passed_note(cov: Coverage) -> str:
+    n = cov.passthrough_sentences
+    return f" ({n} without letters, passed through)" if n else ""
+
+
 def render_markdown(result: BilingualSummary) -> str:
     """``result`` as a Markdown page: summaries, key sentences side by side, translation."""
     src = result.source.language
@@ -128,7 +136,8 @@ def render_markdown(result: BilingualSummary) -> str:
         f"# Bilingual summary: {name}",
         "",
         f"- Source: `{name}` ({src}), sha256 `{result.source.sha256[:16]}…`",
-        f"- Coverage: {cov.translated_sentences}/{cov.source_sentences} sentences translated",
+        f"- Coverage: {cov.translated_sentences}/{cov.source_sentences} sentences translated"
+        + _passed_note(cov),
         f"- Translator: `{result.models.translator or 'none (already English)'}`",
         f"- Summarizer: `{result.models.summarizer}` ({result.summary_en.method})",
     ]
@@ -185,7 +194,7 @@ table{border-collapse:collapse;width:100%;margin:1rem 0}
 th,td{border:1px solid #d0d0d5;padding:.4rem .6rem;vertical-align:top;text-align:left}
 th{background:#f3f3f6}
 td.num{text-align:right;color:#666;width:3rem}
-.flag{background:#fff3cd}.flags{color:#8a5a00;font-size:.85em}
+.flag{background:#fff3cd}.flags{color:#8a5a00;font-size:.85em}.passthrough{color:#666}
 .status-failed{color:#b00020}.status-skipped{color:#666}.status-done{color:#0a7d32}
 """
 
@@ -219,7 +228,8 @@ def html_view(result: BilingualSummary, *, index_href: str | None = None) -> str
     parts += [
         f"<h1>{esc(result.source.path)}</h1>",
         f"<p>Language: {esc(src)} · coverage {cov.translated_sentences}/"
-        f"{cov.source_sentences} · quality flags: {esc(result.quality.describe() or 'none')}</p>",
+        f"{cov.source_sentences}{esc(_passed_note(cov))} · "
+        f"quality flags: {esc(result.quality.describe() or 'none')}</p>",
         "<h2>Summary</h2><table><tr><th>English</th>"
         + ("" if src == "en" else f"<th>Source ({esc(src)})</th>")
         + f"</tr><tr><td>{esc(result.summary_en.text)}</td>"
@@ -250,7 +260,13 @@ def html_view(result: BilingualSummary, *, index_href: str | None = None) -> str
                 "<th>English</th></tr>"
             )
             for s in para:
-                cls = ' class="flag"' if s.flags else ""
+                cls = (
+                    ""
+                    if not s.flags
+                    else ' class="passthrough"'
+                    if s.flags == (PASSTHROUGH,)
+                    else ' class="flag"'
+                )
                 flags = f'<div class="flags">{esc(", ".join(s.flags))}</div>' if s.flags else ""
                 parts.append(
                     f'<tr{cls}><td class="num">{s.index + 1}</td><td>{esc(s.source)}</td>'

@@ -235,6 +235,7 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "numbers": 0,
         "unsupported_summary": 0,
         "document_flags": [],
+        "passthrough": 0,
     }
     assert data["summary_info"]["unsupported"] == []
     assert all("untranslated" in s["flags"] for p in data["translation"] for s in p["sentences"])

@@ -6,7 +6,7 @@ import pytest
 from corpus import FRENCH_NEWS, HTML_PAGE, make_docx, make_pdf, make_scanned_pdf
 
 from pipeline.batch import plan_batch
-from pipeline.errors import DecodeError, EmptyDocumentError, UnidentifiedLanguageError
+from pipeline.errors import DecodeError, EmptyDocumentError
 from pipeline.formats import extract, read_html, read_markdown, sniff_suffix
 from pipeline.langid import identify
 from pipeline.loading import parse_document
@@ -88,9 +88,9 @@ def test_language_identification(text, language):
     assert guess is not None and guess.language == language and guess.confidence > 0.5
 
 
-def test_text_without_letters_has_no_language():
+def test_text_without_letters_has_no_language_and_nothing_to_translate():
     assert identify("12 345 — 678 !!!") is None
-    with pytest.raises(UnidentifiedLanguageError, match="pass --source-lang") as info:
+    with pytest.raises(EmptyDocumentError, match="no translatable text") as info:
         parse_document(b"12 345 - 678 !!!", "auto", name="n.txt")
     assert info.value.status == "skipped"
 
@@ -202,3 +202,26 @@ def test_encrypted_pdfs_open_without_a_password_or_fail_cleanly(tmp_path, algori
         else:
             with pytest.raises(DecodeError, match="encrypted PDF"):
                 extract(locked.read_bytes(), ".pdf", "e.pdf")
+
+
+ARCHIVED_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head>
+<body><!-- BEGIN WAYBACK TOOLBAR INSERT -->
+<div id="wm-ipp-base"><div id="wm-ipp"><p>The Wayback Machine ARCHIVE_BANNER captures
+01 Jan 2020 - 05 Mar 2021 success fail About this capture.</p></div></div>
+<!-- END WAYBACK TOOLBAR INSERT -->
+<article><h1>Résultats des élections</h1>
+<p>Le gouvernement a annoncé mardi une réforme des retraites qui inquiète les syndicats.</p>
+<table><tr><th>Région</th><th>Score</th></tr><tr><td>Bretagne</td><td>12</td></tr>
+<tr><td>—</td><td>3,5 %</td></tr></table>
+<p>Le ministre du Travail a déclaré qu'il restait ouvert au dialogue.</p>
+<p>| | | |</p></article></body></html>"""
+
+
+def test_saved_page_tables_become_cells_and_pipes_are_passed_through():
+    doc = parse_document(ARCHIVED_PAGE.encode(), "fr", name="a.html", suffix=".html")
+    texts = [s.text for s in doc.sentences]
+    assert "ARCHIVE_BANNER" not in " ".join(texts)
+    assert {"Région", "Score", "Bretagne"} <= set(texts)
+    assert not [t for t in texts if "|" in t and any(c.isalpha() for c in t)]
+    passed = {s.text for s in doc.sentences if s.passthrough}
+    assert {"| | | |", "12", "| — | 3,5 % |"} <= passed
