@@ -3,7 +3,7 @@
 Importing this package loads no models and touches no files.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from .batch import (
     BatchItem,

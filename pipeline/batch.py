@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
-from .core import EXTRACTIVE, BilingualPipeline
-from .errors import DocumentError, ModelLoadError, UsageError
+from . import __version__
+from .core import EXTRACTIVE, BilingualPipeline, token_windows
+from .errors import DocumentError, ModelLoadError, PipelineError, UsageError
 from .formats import SUPPORTED_SUFFIXES
 from .loading import parse_document
 from .manifest import MANIFEST_NAME, ManifestWriter
@@ -277,16 +278,24 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
     if pipeline.compute_type:
         relevant["compute_type"] = pipeline.compute_type
     relevant["schema"] = SCHEMA_VERSION
+    # A new version may read, split or flag documents differently: its outputs are redone.
+    relevant["version"] = __version__
     relevant["registry"] = data_digest()
     blob = json.dumps(relevant, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
 def stored_result(
-    item: BatchItem, sha256: str, fingerprint: str, identity: Callable[[str], str]
+    item: BatchItem,
+    sha256: str,
+    fingerprint: str,
+    identity: Callable[[str], str],
+    models_for: Callable[[str], ModelsUsed] | None = None,
 ) -> dict[str, Any] | None:
     """The existing JSON output of ``item`` if it is complete and up to date: same input,
-    same options, and each model it used still resolving to the same files."""
+    same options, the same models chosen for its language now (``models_for``: a model
+    that has since appeared may take over a language), and each of them still resolving
+    to the same files."""
     if not all(p.is_file() for p in item.outputs):
         return None
     try:
@@ -298,6 +307,12 @@ def stored_result(
         return None
     if not isinstance(used, dict) or any(identity(ref) != key for ref, key in used.items()):
         return None
+    if models_for is not None:
+        try:
+            if models_for(data["source"]["language"]) != ModelsUsed(**data["models"]):
+                return None
+        except (PipelineError, KeyError, TypeError):  # no longer served: compute it again
+            return None
     return data
 
 
@@ -366,7 +381,10 @@ def compute_window(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[C
             continue
         parsed.append((slot, document, started, time.perf_counter() - started))
     window_started = time.perf_counter()
-    summaries = pipeline.summarize_many([d for _, d, _, _ in parsed], include_translation=True)
+    # The documents' text decides how many go through the stages together.
+    summaries: list[BilingualSummary | Exception] = []
+    for part in token_windows([d for _, d, _, _ in parsed], pipeline.options.window_tokens):
+        summaries += pipeline.summarize_many(part, include_translation=True)
     for (slot, document, started, read_s), result in zip(parsed, summaries, strict=True):
         task = tasks[slot]
         try:
@@ -438,21 +456,28 @@ def _computed(
     return Computed(outcome, rendered)
 
 
-def windows(tasks: Iterable[Task], max_docs: int, max_tokens: int) -> Iterator[list[Task]]:
+#: Most input bytes one window holds in memory, whatever its documents' text amounts to.
+WINDOW_BYTES = 64 * 2**20
+
+
+def windows(
+    tasks: Iterable[Task], max_docs: int, max_bytes: int = WINDOW_BYTES
+) -> Iterator[list[Task]]:
     """Group tasks, in order, into windows of at most ``max_docs`` documents and about
-    ``max_tokens`` source tokens (estimated from input size before parsing: 4 bytes a
-    token). A document over the budget alone makes a window of one."""
-    if max_docs < 1 or max_tokens < 1:
+    ``max_bytes`` of input files (so memory stays bounded on any folder); a file over the
+    budget alone makes a window of one. Inside a window, the documents' text is then cut
+    into sub-windows by ``--window-tokens`` (see :func:`compute_window`)."""
+    if max_docs < 1 or max_bytes < 1:
         raise UsageError("window sizes must be at least 1")
     window: list[Task] = []
     used = 0
     for task in tasks:
-        tokens = estimated_tokens(task)
-        if window and (len(window) >= max_docs or used + tokens > max_tokens):
+        size = len(task.data)
+        if window and (len(window) >= max_docs or used + size > max_bytes):
             yield window
             window, used = [], 0
         window.append(task)
-        used += tokens
+        used += size
     if window:
         yield window
 
@@ -463,11 +488,6 @@ def window_docs(max_docs: int, documents: int, parallelism: int) -> int:
     if parallelism <= 1:
         return max_docs
     return max(1, min(max_docs, -(-documents // (2 * parallelism))))
-
-
-def estimated_tokens(task: Task) -> int:
-    """A cheap estimate of a document's source tokens from its size in bytes."""
-    return max(1, len(task.data) // 4)
 
 
 def commit(
@@ -582,7 +602,11 @@ def run_batch(
                 )
                 continue
             sha = hashlib.sha256(data).hexdigest()
-            stored = None if force else stored_result(item, sha, fingerprint, identity)
+            stored = (
+                None
+                if force
+                else stored_result(item, sha, fingerprint, identity, pipeline.models_for)
+            )
             if stored is not None:
                 ready.append(_resumed_outcome(item, stored, strict))
                 continue
@@ -597,7 +621,7 @@ def run_batch(
                 return outcome
 
             max_docs = window_docs(pipeline.options.window_docs, len(items), engine.parallelism)
-            batches = windows(tasks(), max_docs, pipeline.options.window_tokens)
+            batches = windows(tasks(), max_docs)
             for computed in engine.map(batches):
                 while ready:
                     yield record(ready.popleft())

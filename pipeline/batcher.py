@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from .core import estimated_tokens
 from .records import BilingualSummary, Document
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class MicroBatcher:
         job = _Job(
             document,
             include_translation,
-            max(1, sum(len(s.text) for s in document.sentences) // 4),
+            estimated_tokens(document),
             loop.time(),
             loop.create_future(),
         )

@@ -80,7 +80,7 @@ class PipelineOptions:
     summary_batch_tokens: int | None = None
     #: Most documents per window: a window's documents go through each stage together.
     window_docs: int = 64
-    #: About how many source tokens a window holds (estimated from input size).
+    #: About how many source tokens a window holds (4 characters of extracted text a token).
     window_tokens: int = 65_536
     #: ``short``, ``medium`` or ``long`` (see :data:`pipeline.summarize.SUMMARY_LENGTHS`);
     #: None keeps the summarizer's own generation config.
@@ -152,12 +152,14 @@ class BilingualPipeline:
         self._summarizer: Summarizer | None = None
 
     def check_language(self, language: str) -> None:
-        """Refuse (UsageError, naming ``--source-lang``) a language code no model serves."""
-        if language in (AUTO, TARGET_LANG) or self.options.translator:
+        """Refuse (UsageError, naming ``--source-lang``) a code that names no language.
+
+        Whether a model serves the language is decided per document (it may need the Hub),
+        so an explicit ``--translator`` changes nothing here."""
+        if language in (AUTO, TARGET_LANG):
             return
         if language != language.lower():
             raise UsageError(f"--source-lang '{language}': use a lower-case code, like 'fr'")
-        # Whether a model serves it is decided per document (it may need the Hub).
         if not self.registry.knows(language):
             raise UsageError(
                 f"--source-lang '{language}': unknown language code; use an ISO 639-1 code "
@@ -599,6 +601,26 @@ class _Draft:
 
 
 T = TypeVar("T")
+
+
+def estimated_tokens(document: Document) -> int:
+    """About how many tokens a document's text holds: 4 characters a token."""
+    return max(1, sum(len(s.text) for s in document.sentences) // 4)
+
+
+def token_windows(documents: Sequence[Document], max_tokens: int) -> list[list[Document]]:
+    """``documents`` cut, in order, into runs of about ``max_tokens`` estimated tokens (see
+    :func:`estimated_tokens`); a document over the budget goes alone."""
+    runs: list[list[Document]] = []
+    used = 0
+    for document in documents:
+        tokens = estimated_tokens(document)
+        if not runs or used + tokens > max_tokens:
+            runs.append([])
+            used = 0
+        runs[-1].append(document)
+        used += tokens
+    return runs
 
 
 def _isolated(members: list[int], run: Callable[[list[int]], list[T]]) -> dict[int, T | Exception]:

@@ -371,10 +371,16 @@ def languages_path(registry: Path | None = None) -> Path:
 
 
 def data_digest() -> str:
-    """A hash of the registry and language data in use (part of a batch's fingerprint)."""
+    """A hash of the registry, language and abbreviation data in use (part of a batch's
+    fingerprint)."""
+    from importlib import resources
+
     digest = hashlib.sha256()
     for path in (registry_path(), languages_path()):
         digest.update(path.read_bytes() if path.is_file() else b"")
+    # Sentence splitting depends on the abbreviation data, so outputs do too.
+    abbreviations = resources.files("pipeline").joinpath("data/abbreviations.toml")
+    digest.update(abbreviations.read_bytes() if abbreviations.is_file() else b"")
     return digest.hexdigest()
 
 

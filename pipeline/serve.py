@@ -118,10 +118,13 @@ def warm_up(pipeline: "BilingualPipeline") -> None:
     from .langid import identify
 
     identify("warm-up")  # the language identifier loads on first use
-    if pipeline.options.source_lang != AUTO:
-        pipeline.load(pipeline.options.source_lang)
-    elif not pipeline.extractive:
-        _ = pipeline.summarizer
+    try:
+        if pipeline.options.source_lang != AUTO:
+            pipeline.load(pipeline.options.source_lang)
+        elif not pipeline.extractive:
+            _ = pipeline.summarizer
+    except DocumentError as exc:  # e.g. no model translates --source-lang: the user's to fix
+        raise UsageError(str(exc)) from None
 
 
 def error_status(exc: BaseException) -> int:
@@ -414,6 +417,11 @@ def create_app(
             return await summarize(document, translation)
         except PipelineError as exc:
             raise HTTPError(error_status(exc), str(exc)) from None
+        except HTTPError:
+            raise
+        except Exception as exc:  # a model or library failure: still one JSON line
+            log.error("internal error on %s", name, exc_info=exc)
+            raise HTTPError(500, f"internal error: {type(exc).__name__}: {exc}") from None
 
     def document_from_fields(fields: dict[str, FormPart]) -> tuple[bytes, str, str]:
         upload = fields.get("file")

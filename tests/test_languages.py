@@ -273,3 +273,41 @@ def test_models_pull_lang_resolves_like_summarize(tiny_models):
     assert "Helsinki-NLP/opus-mt-en-fi:" in result.stdout
     missing = CliRunner().invoke(app, ["models", "pull", "--lang", "pl"])
     assert missing.exit_code == 2 and "opus-mt-pl-en" in missing.stderr
+
+
+def test_resume_redoes_a_document_whose_language_now_has_a_better_model(
+    multilingual_models, use_registry_store, tmp_path
+):
+    from corpus import FINNISH_NEWS
+
+    from pipeline.batch import plan_batch, run_batch
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "fi.txt").write_text(FINNISH_NEWS, encoding="utf-8")
+    m2m = str(multilingual_models["m2m"])
+    options = PipelineOptions(device="cpu", summarizer="extractive", fallback_translator=m2m)
+    first = list(run_batch(BilingualPipeline(options), plan_batch(src, out), out))
+    assert first[0].status == "done" and first[0].models.translator == m2m
+    again = list(run_batch(BilingualPipeline(options), plan_batch(src, out), out))
+    assert again[0].status == "skipped"
+    # An opus-mt-fi-en model appears in the store: the language's route changes, so the
+    # document is translated again rather than kept on the fallback.
+    (use_registry_store / "Helsinki-NLP--opus-mt-fi-en").symlink_to(
+        use_registry_store / "Helsinki-NLP--opus-mt-fr-en", target_is_directory=True
+    )
+    try:
+        third = list(run_batch(BilingualPipeline(options), plan_batch(src, out), out))
+    finally:
+        (use_registry_store / "Helsinki-NLP--opus-mt-fi-en").unlink()
+    assert third[0].status == "done"
+    assert third[0].models.translator == "Helsinki-NLP/opus-mt-fi-en"
+
+
+@pytest.mark.parametrize("code", ["EN", "xx"])
+def test_source_lang_is_checked_even_with_an_explicit_translator(tiny_models, seed_copy, code):
+    args = ["summarize", str(seed_copy), "--source-lang", code]
+    args += ["--translator", str(tiny_models["fr-en"]), "--device", "cpu"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --source-lang '{code}'")

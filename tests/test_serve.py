@@ -365,3 +365,24 @@ def test_json_errors_are_one_line(client):
     response = client.post("/v1/summarize", json={"text": "\n\n"})
     assert response.status_code == 422
     assert json.loads(response.text) == {"error": "<text>: document is empty"}
+
+
+def test_a_language_no_model_serves_is_a_usage_error_at_start_up():
+    # Offline (conftest), nothing translates Finnish and no fallback is configured.
+    args = ["serve", "--port", "0", "--source-lang", "fi", "--summarizer", "extractive"]
+    result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "fi" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_failure_outside_the_pipeline_is_still_one_json_line(client, monkeypatch):
+    from pipeline.generation import Seq2SeqRunner
+
+    def broken(self, texts, *rest):
+        raise RuntimeError("the accelerator went away")
+
+    monkeypatch.setattr(Seq2SeqRunner, "_generate_with_backoff", broken)
+    response = _summarize(client, "Le gouvernement a annoncé mardi une réforme des retraites.")
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error: RuntimeError: the accelerator went away"}

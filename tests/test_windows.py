@@ -12,7 +12,8 @@ from conftest import SEED
 from corpus import ENGLISH_NEWS, FRENCH_NEWS, GERMAN_NEWS, SPANISH_NEWS
 
 from pipeline import BilingualPipeline, PipelineOptions
-from pipeline.batch import Task, estimated_tokens, plan_batch, run_batch, window_docs, windows
+from pipeline.batch import Task, plan_batch, run_batch, window_docs, windows
+from pipeline.core import estimated_tokens, token_windows
 from pipeline.errors import ModelLoadError, UsageError
 from pipeline.generation import Seq2SeqRunner
 from pipeline.loading import parse_document
@@ -161,18 +162,54 @@ def _task(name: str, size: int) -> Task:
     return Task(BatchItem(Path(name), name, Path(name)), b"x" * size, "fp")
 
 
-def test_windows_respect_the_document_cap_and_the_token_budget():
-    tasks = [_task(f"{i}.txt", 400) for i in range(10)]  # about 100 tokens each
-    assert [len(w) for w in windows(tasks, 4, 10_000)] == [4, 4, 2]
-    assert [len(w) for w in windows(tasks, 64, 250)] == [2, 2, 2, 2, 2]
-    # A document over the budget makes a window of its own; order is kept.
+def test_windows_respect_the_document_cap_and_the_memory_budget():
+    tasks = [_task(f"{i}.txt", 400) for i in range(10)]
+    assert [len(w) for w in windows(tasks, 4)] == [4, 4, 2]
+    assert [len(w) for w in windows(tasks, 64, 1_000)] == [2, 2, 2, 2, 2]
+    # A file over the budget makes a window of its own; order is kept.
     tasks.insert(3, _task("huge.txt", 40_000))
-    grouped = list(windows(tasks, 64, 1_000))
+    grouped = list(windows(tasks, 64, 4_000))
     assert [t.item.relative for w in grouped for t in w] == [t.item.relative for t in tasks]
     assert ["huge.txt"] in [[t.item.relative for t in w] for w in grouped]
-    assert estimated_tokens(tasks[3]) == 10_000
     with pytest.raises(UsageError):
-        list(windows(tasks, 0, 10))
+        list(windows(tasks, 0))
+
+
+def test_the_token_budget_counts_text_not_file_size():
+    short = parse_document(FRENCH_NEWS.encode(), "fr", name="short")  # ~280 characters
+    long = parse_document((FRENCH_NEWS + " ").encode() * 20, "fr", name="long")
+    assert estimated_tokens(short) == sum(len(s.text) for s in short.sentences) // 4
+    runs = token_windows([short, short, long, short], 2 * estimated_tokens(short))
+    assert [[d.source.path for d in run] for run in runs] == [
+        ["short", "short"],
+        ["long"],
+        ["short"],
+    ]
+
+
+def test_a_window_of_bulky_files_with_little_text_stays_one_batch(
+    use_registry_store, tmp_path, count_batches
+):
+    # DOCX files weigh kilobytes for a few sentences: their text, not their size, counts.
+    from corpus import make_docx
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        make_docx(src / f"d{i}.docx", [FRENCH_NEWS])
+    assert min(p.stat().st_size for p in src.iterdir()) > 4 * len(FRENCH_NEWS)
+    pipe = BilingualPipeline(
+        PipelineOptions(
+            device="cpu",
+            model_store=use_registry_store,
+            summarizer="extractive",
+            window_tokens=4 * len(FRENCH_NEWS) // 4 + 50,
+        )
+    )
+    out = tmp_path / "out"
+    list(run_batch(pipe, plan_batch(src, out), out))
+    translator_calls = [n for ref, n in count_batches if "fr-en" in ref]
+    assert translator_calls[0] == 4 * 3  # every sentence of the four documents at once
 
 
 def test_window_size_keeps_every_worker_busy():
