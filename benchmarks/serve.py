@@ -7,6 +7,7 @@ requests per second and p50/p95 latency for each, and the ratio.
     python benchmarks/serve.py                   # real-shape Marian (opus-mt-fr-en shape)
     python benchmarks/serve.py --models tiny     # the test suite's tiny models: seconds
     python benchmarks/serve.py --requests 96 --clients 32
+    python benchmarks/serve.py -- --batch-size 64      # options for the server after --
 
 Summaries are extractive (as in scaling.py: the random BART's forced outputs cannot
 converge through map-reduce), so translation dominates. Real-shape models are built once
@@ -120,12 +121,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--sentences", type=int, default=6, help="sentences per document")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bilingual-pipeline-bench"))
+    parser.add_argument(
+        "server_args", nargs="*", help="more options for `pipeline serve`, after --"
+    )
     args = parser.parse_args()
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     translator = build(args.models, args.workdir)
     texts = documents(args.requests, args.sentences)
     extra = ["--max-queue", str(max(64, args.clients * 2)), "--timeout", "3600"]
+    extra += args.server_args
     process, url = start_server(translator, args.workdir / "serve-store", extra)
     try:
         with httpx.Client(base_url=url, timeout=600) as client:
