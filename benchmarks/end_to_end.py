@@ -333,7 +333,7 @@ def _device_name(device: str) -> str:
 def memory(n_docs: int, work: Path) -> None:
     """Peak RSS of `pipeline translate` on folders of growing size (tiny models, extractive
     summaries): flat when windows bound what is in flight."""
-    from scaling import tree_rss_mib
+    from scaling import run as measured_run
 
     sys.path.insert(0, str(ROOT / "tests"))
     from tiny_models import ENGLISH, FRENCH, build_marian
@@ -357,15 +357,7 @@ def memory(n_docs: int, work: Path) -> None:
             "--quiet", "--device", "cpu", "--source-lang", "fr", "--translator", str(model),
             "--summarizer", "extractive",
         ]  # fmt: skip
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        peak = 0.0
-        while proc.poll() is None:
-            peak = max(peak, tree_rss_mib(proc.pid))
-            time.sleep(0.2)
-        seconds = time.perf_counter() - start
-        if proc.returncode:
-            raise SystemExit(proc.stderr.read().decode()[-2000:])
+        seconds, peak, _ = measured_run(cmd, env)
         print(f"| {n} | {seconds:.0f} | {n / seconds:.1f} | {peak:.0f} |", flush=True)
 
 
