@@ -19,6 +19,7 @@ Needs the ``serve`` extra (FastAPI, uvicorn, python-multipart).
 
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' parameter
 # types at run time, and ``Request`` is imported inside create_app (FastAPI is optional).
+import asyncio
 import contextlib
 import hmac
 import html
@@ -449,7 +450,8 @@ def create_app(
             check_key(request)
         except HTTPError as exc:
             return json_error(exc)
-        return JSONResponse(describe_models(pipeline))
+        # Resolving routes may ask the Hub: not on the event loop.
+        return JSONResponse(await asyncio.to_thread(describe_models, pipeline))
 
     @app.post("/v1/summarize")
     async def summarize_api(request: Request) -> Response:
