@@ -47,7 +47,9 @@ class _Group(TyperGroup):
             # A bad option value (Typer's own usage error, exit code 2): one line too.
             if isinstance(exc, typer.Exit) or getattr(exc, "exit_code", None) != EXIT_USAGE:
                 raise
-            typer.echo(f"error: {exc.format_message()}", err=True)
+            # Typer's enum conversion (pydantic-style) prefixes its message with "Value error, ".
+            message = exc.format_message().replace("Value error, ", "")
+            typer.echo(f"error: {message}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
         except BrokenPipeError:
             # The reader went away (`| head`): nothing more to say, and nowhere to say it.
@@ -518,6 +520,8 @@ def models_list(
         typer.echo("")
     languages = list(lang or dict.fromkeys([*registry.registered_languages(), *registry.common]))
     for code in languages:
+        if code != code.lower():
+            raise UsageError(f"--lang '{code}': use a lower-case code, like 'fr'")
         if not registry.knows(code):
             raise UsageError(f"--lang '{code}': unknown language code")
     options = PipelineOptions(

@@ -305,7 +305,7 @@ def test_an_output_path_that_cannot_be_written_is_one_line(model_args, seed_copy
         (["--source-lang", "xx"], "--source-lang 'xx': unknown language code"),
         (["--source-lang", "FR"], "use a lower-case code"),
         (["--batch-size", "0"], "--batch-size"),
-        (["--device", "tpu"], "--device"),
+        (["--device", "tpu"], "'--device': 'tpu' is not one of 'auto', 'cpu', 'cuda'."),
         (
             ["--backend", "ctranslate2", "--compute-type", "float16", "--device", "cpu"],
             "not supported on cpu",
