@@ -277,7 +277,10 @@ def render_page(
     """
     esc = html.escape
     lang = source_lang or pipeline.options.source_lang
-    languages = [AUTO, *sorted({p.split("-")[0] for p in pipeline.registry.pairs()} | {"en"})]
+    # Registered languages, then the common ones resolved by pattern or the fallback.
+    registered = sorted({p.split("-")[0] for p in pipeline.registry.pairs()} | {"en"})
+    common = sorted(set(pipeline.registry.common) - set(registered))
+    languages = [AUTO, *registered, *common]
     if lang not in languages:
         languages.append(lang)
     options = "".join(

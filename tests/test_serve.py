@@ -386,3 +386,10 @@ def test_a_failure_outside_the_pipeline_is_still_one_json_line(client, monkeypat
     response = _summarize(client, "Le gouvernement a annoncé mardi une réforme des retraites.")
     assert response.status_code == 500
     assert response.json() == {"error": "internal error: RuntimeError: the accelerator went away"}
+
+
+def test_the_page_offers_languages_beyond_the_registry(client, pipe):
+    page = client.get("/").text
+    assert '<option value="auto"' in page and '<option value="fr"' in page
+    for code in set(pipe.registry.common) - {p.split("-")[0] for p in pipe.registry.pairs()}:
+        assert f'<option value="{code}"' in page
