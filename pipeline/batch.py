@@ -366,7 +366,7 @@ def compute_window(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[C
     would fail the same way.
     """
     results: list[Computed | None] = [None] * len(tasks)
-    parsed: list[tuple[int, Document, float, float]] = []  # slot, document, start, read_s
+    parsed: list[tuple[int, Document, float]] = []  # slot, document, seconds to read it
     for slot, task in enumerate(tasks):
         started = time.perf_counter()
         try:
@@ -379,13 +379,13 @@ def compute_window(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[C
         except Exception as exc:
             results[slot] = _failed(task, exc)
             continue
-        parsed.append((slot, document, started, time.perf_counter() - started))
+        parsed.append((slot, document, time.perf_counter() - started))
     window_started = time.perf_counter()
     # The documents' text decides how many go through the stages together.
     summaries: list[BilingualSummary | Exception] = []
-    for part in token_windows([d for _, d, _, _ in parsed], pipeline.options.window_tokens):
+    for part in token_windows([d for _, d, _ in parsed], pipeline.options.window_tokens):
         summaries += pipeline.summarize_many(part, include_translation=True)
-    for (slot, document, started, read_s), result in zip(parsed, summaries, strict=True):
+    for (slot, document, read_s), result in zip(parsed, summaries, strict=True):
         task = tasks[slot]
         try:
             if isinstance(result, BaseException):
@@ -398,7 +398,7 @@ def compute_window(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[C
         except Exception as exc:
             results[slot] = _failed(task, exc)
             continue
-        results[slot] = _computed(task, document, result, rendered, read_s, started, window_started)
+        results[slot] = _computed(task, document, result, rendered, read_s, window_started)
     return cast("list[Computed]", results)
 
 
@@ -424,7 +424,6 @@ def _computed(
     result: BilingualSummary,
     rendered: Rendered,
     read_s: float,
-    started: float,
     window_started: float,
 ) -> Computed:
     item = task.item

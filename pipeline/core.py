@@ -426,16 +426,27 @@ class BilingualPipeline:
         outputs do not depend on which documents share a window.
         """
         results: list[BilingualSummary | Exception | None] = [None] * len(documents)
+        # A language some model of the chain cannot serve (the back-translator too) is
+        # refused before any of its sentences is translated.
+        models: dict[int, ModelsUsed] = {}
+        for i, document in enumerate(documents):
+            try:
+                models[i] = self.models_for(document.source.language)
+            except DocumentError as exc:
+                results[i] = exc
         started = time.perf_counter()
-        translations = self.translate_many(documents)
+        served = list(models)
+        translations = dict(
+            zip(served, self.translate_many([documents[i] for i in served]), strict=True)
+        )
         translated_at = time.perf_counter()
         drafts: dict[int, _Draft] = {}
-        for i, (document, translation) in enumerate(zip(documents, translations, strict=True)):
+        for i, translation in translations.items():
             if isinstance(translation, Exception):
                 results[i] = translation
                 continue
             try:
-                drafts[i] = self._draft(document, translation)
+                drafts[i] = self._draft(documents[i], translation, models[i])
             except DocumentError as exc:
                 results[i] = exc
         summaries = self._summaries(drafts)
@@ -472,7 +483,7 @@ class BilingualPipeline:
             )
         return cast("list[BilingualSummary | Exception]", results)
 
-    def _draft(self, document: Document, translation: Translation) -> _Draft:
+    def _draft(self, document: Document, translation: Translation, models: ModelsUsed) -> _Draft:
         """A translated document, ranked, before its summaries."""
         translated = [s for s in translation.sentences if s.translated]
         # Passed-through sentences count as covered but carry nothing to summarize.
@@ -492,7 +503,7 @@ class BilingualPipeline:
         )
         return _Draft(
             document,
-            self.models_for(document.source.language),
+            models,
             translation,
             Coverage(len(translation.sentences), len(translated) + passed, passed),
             tuple(document.notes) + tuple(_translation_warnings(translation)),
