@@ -233,7 +233,7 @@ def main() -> None:
     ct2 = _converted(store)
 
     from pipeline import BilingualPipeline, PipelineOptions
-    from pipeline.generation import decoding_options
+    from pipeline.inference.runners import decoding_options
 
     pipe = BilingualPipeline(PipelineOptions(device=args.device, model_store=store))
     sentences = []
@@ -242,7 +242,7 @@ def main() -> None:
         sentences.append([s.text for s in document.sentences])
     from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
-    from pipeline.loader import input_limit
+    from pipeline.inference.weights import input_limit
 
     options, hf, ct2_dirs, prefixes = {}, {}, {}, {}
     for key, model_id in KEYS.items():

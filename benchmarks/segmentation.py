@@ -10,7 +10,7 @@ scored the same way.
     python benchmarks/segmentation.py
 
 prints precision, recall and F1 for plain sentencex, pysbd (when installed) and ours
-(pipeline.segment.split_sentences). --errors LANG prints our misses on that language.
+(pipeline.documents.segment.split_sentences). --errors LANG prints our misses on that language.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sentencex
 
-from pipeline.segment import split_sentences
+from pipeline.documents.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SEQUOIA = ROOT.parent / "shared" / "corpora" / "ud-french-sequoia"

@@ -171,18 +171,18 @@ def _measure(job: Job) -> list[dict]:
     import torch
     from transformers.utils import logging as hf_logging
 
-    from pipeline.generation import CTranslate2Runner, TransformersRunner
+    from pipeline.inference.runners import CTranslate2Runner, TransformersRunner
 
     hf_logging.disable_progress_bar()
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     texts = list(job.texts)
     warmup = [" ".join(texts[0].split()[:40])]
     if job.path == "ctranslate2":
-        from pipeline.ct2 import load_ctranslate2
+        from pipeline.inference.ct2 import load_ctranslate2
 
         loaded = load_ctranslate2(job.model_dir, role="bench", device=job.device)
     else:
-        from pipeline.loader import load_seq2seq
+        from pipeline.inference.weights import load_seq2seq
 
         loaded = load_seq2seq(job.model_dir, role="bench", device=job.device)
     tok, model = loaded.tokenizer, loaded.model

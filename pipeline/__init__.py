@@ -3,20 +3,7 @@
 Importing this package loads no models and touches no files.
 """
 
-__version__ = "0.3.0"
-
-from .batch import (
-    BatchItem,
-    BatchSummary,
-    DocumentOutcome,
-    DocumentTimings,
-    Task,
-    commit,
-    compute,
-    plan_batch,
-    run_batch,
-)
-from .core import EXTRACTIVE, BilingualPipeline, PipelineOptions
+from .chain import BilingualPipeline
 from .errors import (
     BinaryDocumentError,
     DecodeError,
@@ -29,6 +16,7 @@ from .errors import (
     UnsupportedLanguageError,
     UsageError,
 )
+from .options import EXTRACTIVE, PipelineOptions
 from .records import (
     BilingualSummary,
     Coverage,
@@ -43,6 +31,11 @@ from .records import (
     Translation,
 )
 from .render import render_html, render_json, render_markdown, to_dict
+from .run.batch import commit, run_batch
+from .run.compute import Task, compute
+from .run.outcomes import BatchSummary, DocumentOutcome, DocumentTimings
+from .run.plan import BatchItem, plan_batch
+from .version import __version__
 
 __all__ = [
     "EXTRACTIVE",
@@ -74,6 +67,7 @@ __all__ = [
     "UnidentifiedLanguageError",
     "UnsupportedLanguageError",
     "UsageError",
+    "__version__",
     "commit",
     "compute",
     "plan_batch",

@@ -5,8 +5,11 @@ Document → Sentence → TranslatedSentence → Translation → Summary → Bil
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
+
+from .flags import COUNTED, DOCUMENT_FLAGS, SENTENCE_PROBLEMS, field_name
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Sentence:
     text: str
     #: True for text without letters (a row of pipes, a rule, a page number, lone
     #: punctuation), set at segmentation: it is kept in the output as it is, never sent to
-    #: the translator (see :mod:`pipeline.passthrough`).
+    #: the translator (see :mod:`pipeline.documents.passthrough`).
     passthrough: bool = False
 
 
@@ -39,6 +42,12 @@ class Document:
     sentences: tuple[Sentence, ...]
     #: Things the loader left untranslated on purpose (code blocks), said out loud.
     notes: tuple[str, ...] = ()
+
+    @property
+    def estimated_tokens(self) -> int:
+        """About how many tokens the text holds, at 4 characters a token: what windows of
+        documents are budgeted by (before any model is loaded)."""
+        return max(1, sum(len(s.text) for s in self.sentences) // 4)
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class TranslatedSentence:
     parts: int = 1
     untranslated_parts: int = 0
     truncated_parts: int = 0
-    #: Quality flags (see :mod:`pipeline.quality`).
+    #: Quality flags (see :mod:`pipeline.flags`).
     flags: tuple[str, ...] = ()
 
     @property
@@ -149,8 +158,9 @@ class ModelsUsed:
 
 @dataclass(frozen=True)
 class Quality:
-    """How many sentences carry each quality flag, and how many summary items are
-    unsupported (which raises the document flag ``unsupported-summary``)."""
+    """How many sentences carry each flag, and how many summary items are unsupported
+    (which raises the document flag ``unsupported-summary``). One field per flag of
+    :data:`pipeline.flags.COUNTED`, named by :func:`pipeline.flags.field_name`."""
 
     untranslated: int = 0
     repetition: int = 0
@@ -162,38 +172,40 @@ class Quality:
     #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.
     passthrough: int = 0
 
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, object]) -> Quality:
+        """A Quality from counts keyed by field name (a JSON output or a manifest line);
+        missing counts are 0."""
+        return cls(**{name: int(counts.get(name) or 0) for name in _COUNT_FIELDS})  # type: ignore[call-overload]
+
+    def counts(self) -> dict[str, int]:
+        """Every count by field name, in :data:`pipeline.flags.COUNTED` order."""
+        return {name: getattr(self, name) for name in _COUNT_FIELDS}
+
+    def count(self, flag: str) -> int:
+        """How many sentences (or summary items) carry ``flag``."""
+        return getattr(self, field_name(flag))
+
     @property
     def document_flags(self) -> tuple[str, ...]:
         """Flags of the document as a whole: ``unsupported-summary`` or none."""
-        return ("unsupported-summary",) if self.unsupported_summary else ()
+        return tuple(flag for flag in DOCUMENT_FLAGS if self.count(flag))
 
     @property
     def flagged(self) -> bool:
         """Whether any sentence, or the document, is flagged with a problem (``passthrough``
         is not one)."""
-        return bool(
-            self.untranslated
-            or self.repetition
-            or self.length_ratio
-            or self.truncated
-            or self.numbers
-            or self.unsupported_summary
-        )
+        return any(self.count(flag) for flag in (*SENTENCE_PROBLEMS, *DOCUMENT_FLAGS))
 
     def describe(self) -> str:
         """E.g. ``2 untranslated, 1 numbers, unsupported-summary (2)``; empty when nothing
         is flagged."""
-        parts = [
-            (self.untranslated, "untranslated"),
-            (self.repetition, "repetition"),
-            (self.length_ratio, "length-ratio"),
-            (self.truncated, "truncated"),
-            (self.numbers, "numbers"),
-        ]
-        described = [f"{n} {name}" for n, name in parts if n]
-        if self.unsupported_summary:
-            described.append(f"unsupported-summary ({self.unsupported_summary})")
+        described = [f"{self.count(f)} {f}" for f in SENTENCE_PROBLEMS if self.count(f)]
+        described += [f"{f} ({self.count(f)})" for f in DOCUMENT_FLAGS if self.count(f)]
         return ", ".join(described)
+
+
+_COUNT_FIELDS = tuple(field_name(flag) for flag in COUNTED)
 
 
 @dataclass(frozen=True)

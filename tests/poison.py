@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from pipeline.engines import _compute_in_worker
+from pipeline.run.workers import compute_in_worker as _compute_in_worker
 
 
 def compute_or_die(window):

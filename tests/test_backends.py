@@ -9,9 +9,9 @@ from transformers import GenerationConfig
 from typer.testing import CliRunner
 
 from pipeline import BilingualPipeline, PipelineOptions
-from pipeline import ct2 as ct2_module
 from pipeline.cli import app
-from pipeline.generation import CTranslate2Runner, TransformersRunner, decoding_options
+from pipeline.inference import ct2 as ct2_module
+from pipeline.inference.runners import CTranslate2Runner, TransformersRunner, decoding_options
 
 
 def _options(tiny_models, **overrides) -> PipelineOptions:

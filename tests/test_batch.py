@@ -18,10 +18,10 @@ from conftest import SEED
 from corpus import FRENCH_NEWS, make_corpus
 from typer.testing import CliRunner
 
-from pipeline import BilingualPipeline, PipelineOptions
-from pipeline.batch import plan_batch, run_batch
+from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
 from pipeline.cli import app
-from pipeline.manifest import read as read_manifest
+from pipeline.inference.runners import Generation
+from pipeline.run.manifest import read as read_manifest
 
 runner = CliRunner()
 
@@ -209,7 +209,9 @@ def test_leftovers_of_a_killed_run_are_cleaned(use_registry_store, tmp_path):
 def _echo_model(monkeypatch, pipe: BilingualPipeline) -> None:
     """A translator that returns its input unchanged: what 'untranslated' looks like."""
     runner_ = pipe.translator("fr").runner
-    monkeypatch.setattr(runner_, "generate", lambda texts, lengths=None, **kwargs: list(texts))
+    monkeypatch.setattr(
+        runner_, "generate", lambda texts, lengths=None, **kwargs: [Generation(t) for t in texts]
+    )
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -267,7 +269,7 @@ def test_a_changed_figure_is_flagged_everywhere_and_strict_fails_it(
         pipe.translator("fr").runner,
         "generate",
         lambda texts, lengths=None, **_: [
-            re.sub(r"\d+", lambda m: str(int(m.group()) + 1), t) for t in texts
+            Generation(re.sub(r"\d+", lambda m: str(int(m.group()) + 1), t)) for t in texts
         ],
     )
     outcomes = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))

@@ -12,11 +12,11 @@ from conftest import SEED
 from corpus import ENGLISH_NEWS, FINNISH_NEWS, FRENCH_NEWS
 from typer.testing import CliRunner
 
-from pipeline import BilingualPipeline, PipelineOptions
-from pipeline.batch import plan_batch, run_batch
+from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
 from pipeline.cli import app
-from pipeline.engines import LocalPoolEngine, RayEngine
-from pipeline.manifest import read as read_manifest
+from pipeline.run.local_pool import LocalPoolEngine
+from pipeline.run.manifest import read as read_manifest
+from pipeline.run.ray_cluster import RayEngine
 
 
 def _folder(root: Path) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.facts import (
+from pipeline.stages.facts import (
     capitalised_names,
     combine,
     extract_numbers,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from corpus import FRENCH_NEWS, HTML_PAGE, make_docx, make_pdf, make_scanned_pdf
 
-from pipeline.batch import plan_batch
+from pipeline import plan_batch
+from pipeline.documents.formats import extract, read_html, read_markdown, sniff_suffix
+from pipeline.documents.langid import identify
+from pipeline.documents.reading import parse_document
 from pipeline.errors import DecodeError, EmptyDocumentError
-from pipeline.formats import extract, read_html, read_markdown, sniff_suffix
-from pipeline.langid import identify
-from pipeline.loading import parse_document
 
 
 def test_html_keeps_the_article_and_drops_navigation_scripts_and_footer():

@@ -11,14 +11,15 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import loader
-from pipeline.batch import options_fingerprint
+from pipeline import BilingualPipeline, PipelineOptions
 from pipeline.cli import app
-from pipeline.core import BilingualPipeline, PipelineOptions
+from pipeline.documents.langid import LABELS, identify, known_languages
 from pipeline.errors import UnsupportedLanguageError
-from pipeline.langid import LABELS, identify, known_languages
-from pipeline.loader import store_dir
-from pipeline.registry import TranslatorResolver, load_registry
+from pipeline.inference import store as loader
+from pipeline.inference.registry import load_registry
+from pipeline.inference.routes import TranslatorResolver
+from pipeline.inference.store import store_dir
+from pipeline.run.resume import options_fingerprint
 
 NLLB_ID = "facebook/nllb-200-distilled-600M"
 
@@ -120,7 +121,7 @@ def test_the_hub_is_asked_only_online_and_only_for_what_is_not_local(tiny_models
 def test_language_identification_answers_beyond_the_registry():
     assert len(known_languages()) > 170 and {"fi", "pl", "ar", "uk", "sw"} <= known_languages()
     # The label list is the model's: whatever it answers for any text is in it.
-    from pipeline.langid import _detector
+    from pipeline.documents.langid import _detector
 
     answered = {g["lang"] for g in _detector().detect("Hyvää huomenta", model="lite", k=1000)}
     assert answered <= LABELS
@@ -161,7 +162,7 @@ def test_a_multilingual_model_translates_both_directions_with_its_language_token
     pipe = BilingualPipeline(
         PipelineOptions(translator=path, device="cpu", backend=backend, summarizer="extractive")
     )
-    into, back = pipe.translator("fr"), pipe._translator(pipe.route("en", "de"), "back")
+    into, back = pipe.translator("fr"), pipe.back_translator("de")
     assert into.runner is back.runner  # one loaded model serves every direction
     source_token, target_token = (
         ("fra_Latn", "eng_Latn") if kind == "nllb" else ("__fr__", "__en__")
@@ -280,7 +281,7 @@ def test_resume_redoes_a_document_whose_language_now_has_a_better_model(
 ):
     from corpus import FINNISH_NEWS
 
-    from pipeline.batch import plan_batch, run_batch
+    from pipeline import plan_batch, run_batch
 
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()

@@ -1,8 +1,8 @@
 import pytest
 
+from pipeline.documents.decoding import decode_bytes
+from pipeline.documents.reading import parse_document, read_document
 from pipeline.errors import BinaryDocumentError, DecodeError, EmptyDocumentError, UsageError
-from pipeline.formats import decode_bytes
-from pipeline.loading import parse_document, read_document
 
 TEXT = "Le ministre a déclaré que la situation était grave. Les élections auront lieu."
 

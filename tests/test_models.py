@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import ModelLoadError, UnsupportedLanguageError
-from pipeline.loader import locate, looks_like_path, store_dir
-from pipeline.registry import load_registry
+from pipeline.inference.registry import load_registry
+from pipeline.inference.store import locate, looks_like_path, store_dir
 
 DEFAULTS = {
     "fr-en": "Helsinki-NLP/opus-mt-fr-en",

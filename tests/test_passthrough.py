@@ -6,11 +6,10 @@ import json
 
 import pytest
 
-from pipeline import BilingualPipeline, PipelineOptions
-from pipeline.batch import plan_batch, run_batch
+from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
+from pipeline.documents.passthrough import merge_passthrough, to_translate
+from pipeline.documents.reading import parse_document
 from pipeline.errors import EmptyDocumentError
-from pipeline.loading import parse_document
-from pipeline.passthrough import merge_passthrough, to_translate
 from pipeline.records import Quality, Sentence, TranslatedSentence
 from pipeline.render import render_html, render_markdown, to_dict
 

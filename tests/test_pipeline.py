@@ -7,9 +7,15 @@ import dataclasses
 import pytest
 
 from pipeline import BilingualPipeline, PipelineOptions, ProcessingError
-from pipeline.generation import CTranslate2Runner, Seq2SeqRunner, TransformersRunner, plan_batches
-from pipeline.loading import parse_document
-from pipeline.summarize import Summarizer, SummaryDidNotConverge, pack_chunks
+from pipeline.batching import plan_batches
+from pipeline.documents.reading import parse_document
+from pipeline.inference.runners import (
+    CTranslate2Runner,
+    Generation,
+    Seq2SeqRunner,
+    TransformersRunner,
+)
+from pipeline.stages.summarize import Summarizer, SummaryDidNotConverge, pack_chunks
 
 
 def _pipeline(tiny_models, **overrides) -> BilingualPipeline:
@@ -257,7 +263,9 @@ def test_a_sentence_the_model_leaves_empty_is_reported_not_hidden(
 
     def drop_bakou(texts, lengths=None, **kwargs):
         out = original(texts, lengths, **kwargs)
-        return ["" if "Bakou a rejeté" in t else o for t, o in zip(texts, out, strict=True)]
+        return [
+            Generation("") if "Bakou a rejeté" in t else o for t, o in zip(texts, out, strict=True)
+        ]
 
     monkeypatch.setattr(runner, "generate", drop_bakou)
     result = pipe.summarize_file(seed_copy, include_translation=True)
@@ -275,7 +283,7 @@ def test_a_summarizer_that_does_not_converge_falls_back_to_extractive(
     monkeypatch.setattr(runner, "loaded", dataclasses.replace(runner.loaded, max_input_tokens=60))
 
     def verbose_model(texts, lengths=None, **options):
-        return [f"{t} {t}" for t in texts]  # every "summary" longer than its input
+        return [Generation(f"{t} {t}") for t in texts]  # every "summary" longer than its input
 
     monkeypatch.setattr(runner, "generate", verbose_model)
     with pytest.raises(SummaryDidNotConverge):
@@ -288,7 +296,6 @@ def test_a_summarizer_that_does_not_converge_falls_back_to_extractive(
 
 @pytest.mark.parametrize("always", [False, True], ids=["fits-when-shorter", "never-fits"])
 def test_a_translation_that_reaches_the_output_limit_is_re_split(tiny_models, monkeypatch, always):
-    from pipeline.generation import Generated
 
     pipe = _pipeline(tiny_models, backend="transformers", summarizer="extractive")
     runner = pipe.translator("fr").runner
@@ -297,7 +304,7 @@ def test_a_translation_that_reaches_the_output_limit_is_re_split(tiny_models, mo
         # Inputs of 8+ tokens (or all, when `always`) overflow the output limit.
         counts = runner.count_tokens(texts)
         return [
-            Generated(f"<{t}>", hit_limit=always or n >= 8)
+            Generation(f"<{t}>", hit_limit=always or n >= 8)
             for t, n in zip(texts, counts, strict=True)
         ]
 

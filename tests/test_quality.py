@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.quality import (
+from pipeline.records import Quality, Summary, TranslatedSentence, Translation
+from pipeline.stages.quality import (
     LENGTH_RATIO,
     NUMBERS,
     REPETITION,
@@ -16,7 +17,6 @@ from pipeline.quality import (
     is_untranslated,
     sentence_flags,
 )
-from pipeline.records import Quality, Summary, TranslatedSentence, Translation
 
 SOURCE = "Le ministre a déclaré que la situation restait très préoccupante pour la région."
 GOOD = "The minister said that the situation remained very worrying for the region."

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.rank import key_sentence_count, textrank, top_sentences
+from pipeline.stages.rank import key_sentence_count, textrank, top_sentences
 
 
 def test_the_sentence_sharing_most_words_ranks_first():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from fpdf import FPDF
 
-from pipeline.formats import extract
-from pipeline.loading import parse_document
-from pipeline.repair import compose_accents, join_lines, pdf_paragraphs, repair_text
+from pipeline.documents.formats import extract
+from pipeline.documents.reading import parse_document
+from pipeline.documents.repair import compose_accents, join_lines, pdf_paragraphs, repair_text
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.segment import abbreviation_rules, split_sentences, split_to_fit
+from pipeline.documents.segment import abbreviation_rules, split_sentences, split_to_fit
 
 ROOT = Path(__file__).resolve().parent.parent
 

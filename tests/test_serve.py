@@ -19,12 +19,12 @@ pytest.importorskip("httpx")
 from fastapi.testclient import TestClient
 
 from pipeline import BilingualPipeline, PipelineOptions
-from pipeline.batcher import BatchLimits
 from pipeline.cli import app as cli_app
-from pipeline.generation import Seq2SeqRunner
-from pipeline.loading import parse_document
+from pipeline.documents.reading import parse_document
+from pipeline.inference.runners import Seq2SeqRunner
 from pipeline.render import render_json
 from pipeline.serve import ServeLimits, create_app, is_loopback
+from pipeline.serve.microbatch import BatchLimits
 
 ARTICLE = SEED.read_text(encoding="utf-8")
 PARAGRAPHS = [p for p in ARTICLE.split("\n\n") if p.strip()]
@@ -377,7 +377,7 @@ def test_a_language_no_model_serves_is_a_usage_error_at_start_up():
 
 
 def test_a_failure_outside_the_pipeline_is_still_one_json_line(client, monkeypatch):
-    from pipeline.generation import Seq2SeqRunner
+    from pipeline.inference.runners import Seq2SeqRunner
 
     def broken(self, texts, *rest):
         raise RuntimeError("the accelerator went away")

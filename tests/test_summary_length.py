@@ -9,10 +9,10 @@ from tiny_models import build_bart
 from typer.testing import CliRunner
 
 from pipeline import BilingualPipeline, PipelineOptions, UsageError
-from pipeline.batch import options_fingerprint
 from pipeline.cli import app
-from pipeline.generation import LengthBounds, length_options
-from pipeline.summarize import SUMMARY_LENGTHS
+from pipeline.inference.runners import LengthBounds, length_options
+from pipeline.run.resume import options_fingerprint
+from pipeline.stages.summarize import LENGTH_BOUNDS as SUMMARY_LENGTHS
 
 BACKENDS = pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 TEXT = "The minister said that the situation in the region remained very worrying."
@@ -93,7 +93,7 @@ def test_map_reduce_gives_the_requested_length_to_the_final_round_only(biased_ba
     assert all(o.tokens < own_max for _, outputs in partial for o in outputs)
     assert final_bounds == SUMMARY_LENGTHS["short"]
     assert final[0].tokens == SUMMARY_LENGTHS["short"].max_new_tokens - 1
-    assert final[0] == summary.text
+    assert final[0].text == summary.text
 
 
 def test_the_verbatim_threshold_follows_the_requested_minimum(biased_barts):

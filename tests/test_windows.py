@@ -11,13 +11,14 @@ import pytest
 from conftest import SEED
 from corpus import ENGLISH_NEWS, FRENCH_NEWS, GERMAN_NEWS, SPANISH_NEWS
 
-from pipeline import BilingualPipeline, PipelineOptions
-from pipeline.batch import Task, plan_batch, run_batch, window_docs, windows
-from pipeline.core import estimated_tokens, token_windows
+from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
+from pipeline.batching import windows
+from pipeline.documents.reading import parse_document
 from pipeline.errors import ModelLoadError, UsageError
-from pipeline.generation import Seq2SeqRunner
-from pipeline.loading import parse_document
-from pipeline.manifest import read as read_manifest
+from pipeline.inference.runners import Seq2SeqRunner
+from pipeline.run.batch import job_docs, jobs
+from pipeline.run.compute import Task
+from pipeline.run.manifest import read as read_manifest
 
 POISON = "Quarantaine"
 
@@ -157,29 +158,31 @@ def test_a_model_that_cannot_load_fails_only_the_documents_that_need_it(
 
 
 def _task(name: str, size: int) -> Task:
-    from pipeline.batch import BatchItem
+    from pipeline.run.plan import BatchItem
 
-    return Task(BatchItem(Path(name), name, Path(name)), b"x" * size, "fp")
+    return Task(BatchItem(Path(name), name, Path(name)), b"x" * size, "sha")
 
 
 def test_windows_respect_the_document_cap_and_the_memory_budget():
     tasks = [_task(f"{i}.txt", 400) for i in range(10)]
-    assert [len(w) for w in windows(tasks, 4)] == [4, 4, 2]
-    assert [len(w) for w in windows(tasks, 64, 1_000)] == [2, 2, 2, 2, 2]
+    assert [len(w) for w in jobs(tasks, 4)] == [4, 4, 2]
+    assert [len(w) for w in jobs(tasks, 64, 1_000)] == [2, 2, 2, 2, 2]
     # A file over the budget makes a window of its own; order is kept.
     tasks.insert(3, _task("huge.txt", 40_000))
-    grouped = list(windows(tasks, 64, 4_000))
+    grouped = list(jobs(tasks, 64, 4_000))
     assert [t.item.relative for w in grouped for t in w] == [t.item.relative for t in tasks]
     assert ["huge.txt"] in [[t.item.relative for t in w] for w in grouped]
     with pytest.raises(UsageError):
-        list(windows(tasks, 0))
+        list(jobs(tasks, 0))
 
 
 def test_the_token_budget_counts_text_not_file_size():
     short = parse_document(FRENCH_NEWS.encode(), "fr", name="short")  # ~280 characters
     long = parse_document((FRENCH_NEWS + " ").encode() * 20, "fr", name="long")
-    assert estimated_tokens(short) == sum(len(s.text) for s in short.sentences) // 4
-    runs = token_windows([short, short, long, short], 2 * estimated_tokens(short))
+    assert short.estimated_tokens == sum(len(s.text) for s in short.sentences) // 4
+    runs = windows(
+        [short, short, long, short], lambda d: d.estimated_tokens, 2 * short.estimated_tokens
+    )
     assert [[d.source.path for d in run] for run in runs] == [
         ["short", "short"],
         ["long"],
@@ -213,10 +216,10 @@ def test_a_window_of_bulky_files_with_little_text_stays_one_batch(
 
 
 def test_window_size_keeps_every_worker_busy():
-    assert window_docs(64, 1000, 1) == 64
-    assert window_docs(64, 20, 2) == 5
-    assert window_docs(64, 10_000, 4) == 64
-    assert window_docs(64, 1, 8) == 1
+    assert job_docs(64, 1000, 1) == 64
+    assert job_docs(64, 20, 2) == 5
+    assert job_docs(64, 10_000, 4) == 64
+    assert job_docs(64, 1, 8) == 1
 
 
 @pytest.mark.parametrize("name", ["window_docs", "window_tokens", "summary_batch_tokens"])
@@ -231,7 +234,7 @@ def test_summarizer_gets_its_own_batch_budget(use_registry_store):
     )
     assert pipe.summarizer.runner.max_batch_tokens == 777
     assert pipe.translator("fr").runner.max_batch_tokens == PipelineOptions().max_batch_tokens
-    assert BilingualPipeline(PipelineOptions(device="cpu")).summary_batch_tokens == 16_384
+    assert BilingualPipeline(PipelineOptions(device="cpu")).models.summary_batch_tokens == 16_384
 
 
 # -- a GPU that CTranslate2 cannot use ----------------------------------------------------
@@ -249,23 +252,26 @@ def test_auto_falls_back_to_transformers_when_ctranslate2_has_no_cuda(monkeypatc
     _cuda_seen_by_torch_only(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         pipe = BilingualPipeline(PipelineOptions(device="auto"))
-        assert (pipe.device, pipe.backend, pipe.compute_type) == ("cuda", "transformers", None)
-        assert pipe.backend == "transformers"
+        models = pipe.models
+        assert (models.device, models.backend, models.compute_type) == (
+            "cuda",
+            "transformers",
+            None,
+        )
+        assert pipe.models.backend == "transformers"
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "using transformers" in warnings[0].getMessage()
     # Asked for explicitly, CTranslate2 is not silently replaced.
-    assert BilingualPipeline(PipelineOptions(device="auto", backend="ctranslate2")).backend == (
-        "ctranslate2"
-    )
+    assert BilingualPipeline(
+        PipelineOptions(device="auto", backend="ctranslate2")
+    ).models.backend == ("ctranslate2")
 
 
 def test_auto_falls_back_when_ctranslate2_cannot_load_its_cuda_libraries(
     tiny_models, tmp_path, monkeypatch, caplog
 ):
     import ctranslate2
-
-    import pipeline.core as core
 
     _cuda_seen_by_torch_only(monkeypatch)
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
@@ -275,22 +281,24 @@ def test_auto_falls_back_when_ctranslate2_cannot_load_its_cuda_libraries(
 
     monkeypatch.setattr(ctranslate2, "Translator", no_cublas)
     loaded_on: list[str] = []
-    real_load = core.load_seq2seq
+    import pipeline.inference.backends as backends
+
+    real_load = backends.load_seq2seq
 
     def load_here(ref, **kwargs):
         # No GPU on this machine: record where transformers was asked to load, load on CPU.
         loaded_on.append(kwargs["device"])
         return real_load(ref, **{**kwargs, "device": "cpu"})
 
-    monkeypatch.setattr(core, "load_seq2seq", load_here)
+    monkeypatch.setattr(backends, "load_seq2seq", load_here)
     pipe = BilingualPipeline(
         PipelineOptions(device="auto", translator=str(tiny_models["fr-en"]), source_lang="fr")
     )
-    assert pipe.backend == "ctranslate2"
+    assert pipe.models.backend == "ctranslate2"
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         translator = pipe.translator("fr")
     assert loaded_on == ["cuda"]
-    assert pipe.backend == "transformers"
+    assert pipe.models.backend == "transformers"
     assert translator.runner.loaded.backend == "transformers"
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "libcublas" in warnings[0]

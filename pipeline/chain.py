@@ -1,0 +1,185 @@
+"""The library API: a pipeline object that wires the stages together and turns documents
+into bilingual summaries. Model loading lives in :class:`~pipeline.inference.backends.ModelPool`,
+routing in :class:`~pipeline.inference.routes.Routes`, the stages in :mod:`pipeline.stages`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeVar, cast
+
+from .documents.reading import parse_document, read_document
+from .errors import DocumentError
+from .inference.backends import ModelPool
+from .inference.registry import Registry, load_registry
+from .inference.routes import Route, Routes
+from .options import TARGET_LANG, PipelineOptions
+from .records import BilingualSummary, Document, ModelsUsed, Translation
+from .stages import assemble
+from .stages.backtranslate import back_translate
+from .stages.summarize import Summarizer, summarize_drafts
+from .stages.translate import Translator, translate_documents
+
+T = TypeVar("T")
+
+
+class BilingualPipeline:
+    """Loads models lazily, once each, and produces :class:`BilingualSummary` records.
+
+    >>> pipe = BilingualPipeline(PipelineOptions(summarizer="extractive"))
+    >>> result = pipe.summarize_file("article.txt")  # doctest: +SKIP
+    """
+
+    def __init__(self, options: PipelineOptions | None = None, *, registry: Registry | None = None):
+        self.options = (options or PipelineOptions()).check()
+        self.registry = registry or load_registry()
+        self.routes = Routes(self.options, self.registry)
+        self.registry.check_code(self.options.source_lang)
+        self.models = ModelPool(self.options, self.registry)
+        self._summarizer: Summarizer | None = None
+
+    # -- models -------------------------------------------------------------------------
+
+    def models_for(self, language: str) -> ModelsUsed:
+        """The models a document in ``language`` goes through (None: not used); raises
+        UnsupportedLanguageError when no model serves it."""
+        return self.routes.models_for(language)
+
+    def route(self, source: str, target: str) -> Route:
+        """The translator for ``source`` → ``target`` and how it was chosen."""
+        return self.routes.route(source, target)
+
+    def model_identity(self, ref: str) -> str:
+        """What the model ``ref`` resolves to on this machine now."""
+        return self.models.identity(ref)
+
+    def _translator(self, route: Route, role: str = "translator") -> Translator:
+        # One loaded model per id; the direction (prefix, language codes) is per Translator.
+        runner = self.models.runner(route.id, role)
+        return Translator(runner, prefix=route.prefix, languages=route.languages)
+
+    def translator(self, language: str) -> Translator | None:
+        """The ``language`` → English translator (None for English); loaded on first use."""
+        route = self.routes.into_english(language)
+        return None if route is None else self._translator(route)
+
+    def back_translator(self, language: str) -> Translator:
+        """The English → ``language`` translator of summaries; loaded on first use."""
+        return self._translator(self.routes.out_of_english(language), "back-translator")
+
+    @property
+    def summarizer(self) -> Summarizer:
+        """The abstractive English summarizer, loaded on first use."""
+        if self._summarizer is None:
+            runner = self.models.runner(self.routes.summarizer, "summarizer")
+            self._summarizer = Summarizer(
+                runner, language=TARGET_LANG, length=self.options.summary_length
+            )
+        return self._summarizer
+
+    def load(self, language: str) -> None:
+        """Load every model a document in ``language`` needs, now rather than on first use."""
+        models = self.models_for(language)
+        if models.translator:
+            self.translator(language)
+        if models.back_translator:
+            self.back_translator(language)
+        if not self.options.extractive:
+            _ = self.summarizer
+
+    # -- documents ------------------------------------------------------------------------
+
+    def read(self, path: Path | str, *, name: str | None = None) -> Document:
+        """Load and segment a document (``-``: standard input), identifying its language
+        unless one is configured. ``name`` is how outputs and messages call it."""
+        return read_document(path, self.options.source_lang, display_name=name)
+
+    def summarize_file(
+        self, path: Path | str, *, include_translation: bool = False
+    ) -> BilingualSummary:
+        """Read ``path`` (``-`` for stdin) and summarize it."""
+        return self.summarize(self.read(path), include_translation=include_translation)
+
+    def summarize_text(
+        self, text: str, *, name: str = "<text>", include_translation: bool = False
+    ) -> BilingualSummary:
+        """Summarize a document given as a string."""
+        document = parse_document(text.encode("utf-8"), self.options.source_lang, name=name)
+        return self.summarize(document, include_translation=include_translation)
+
+    def translate(self, document: Document) -> Translation:
+        """Translate every sentence of ``document`` into English, aligned one-to-one and
+        quality-flagged. An English document passes through unchanged."""
+        return _raise_or_return(self.translate_many([document])[0])
+
+    def translate_many(self, documents: Sequence[Document]) -> list[Translation | Exception]:
+        """The translation stage over many documents (see
+        :func:`pipeline.stages.translate.translate_documents`)."""
+        return translate_documents(documents, self.routes.into_english, self._translator)
+
+    def summarize(
+        self, document: Document, *, include_translation: bool = False
+    ) -> BilingualSummary:
+        """Translate, rank and summarize one document (a window of one)."""
+        result = self.summarize_many([document], include_translation=include_translation)[0]
+        return _raise_or_return(result)
+
+    def summarize_many(
+        self, documents: Sequence[Document], *, include_translation: bool = False
+    ) -> list[BilingualSummary | Exception]:
+        """Translate, rank and summarize a window of documents together.
+
+        Each stage takes the items of every document at once: all sentences share
+        translation batches, all summary chunks share summarizer batches, all summary
+        sentences share back-translation batches; results return to their documents.
+        Result ``i`` is document ``i``'s summary or the error that failed it. A document
+        fails alone: when a batch raises, its documents are run again one at a time. The
+        outputs do not depend on which documents share a window.
+        """
+        results: list[BilingualSummary | Exception | None] = [None] * len(documents)
+        # A language some model of the chain cannot serve (the back-translator too) is
+        # refused before any of its sentences is translated.
+        models: dict[int, ModelsUsed] = {}
+        for i, document in enumerate(documents):
+            try:
+                models[i] = self.models_for(document.source.language)
+            except DocumentError as exc:
+                results[i] = exc
+        started = time.perf_counter()
+        translations = self.translate_many([documents[i] for i in models])
+        translated_at = time.perf_counter()
+        drafts: dict[int, assemble.Draft] = {}
+        for i, translation in zip(models, translations, strict=True):
+            try:
+                drafts[i] = assemble.draft(documents[i], _raise_or_return(translation), models[i])
+            except Exception as exc:
+                results[i] = exc
+        english = summarize_drafts(
+            drafts, None if self.options.extractive else lambda: self.summarizer
+        )
+        summaries = back_translate(
+            drafts,
+            {i: s for i, s in english.items() if not isinstance(s, Exception)},
+            self.routes.out_of_english,
+            lambda route: self._translator(route, "back-translator"),
+        )
+        timings = assemble.stage_timings(
+            drafts, translated_at - started, time.perf_counter() - translated_at
+        )
+        for i, draft in drafts.items():
+            summary = summaries.get(i, english[i])
+            results[i] = (
+                summary
+                if isinstance(summary, Exception)
+                else assemble.finish(
+                    draft, summary, include_translation=include_translation, timings=timings[i]
+                )
+            )
+        return cast("list[BilingualSummary | Exception]", results)
+
+
+def _raise_or_return(result: T | Exception) -> T:
+    if isinstance(result, Exception):
+        raise result
+    return result

@@ -1,0 +1,154 @@
+"""The options the commands share, declared once so that they cannot drift apart, with
+their defaults read from the library's :class:`~pipeline.options.PipelineOptions`."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..chain import BilingualPipeline
+from ..options import PipelineOptions
+
+#: Every option's default comes from the library, so the CLI cannot drift from it.
+DEFAULTS = PipelineOptions()
+
+
+class OutputFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+class Backend(str, Enum):
+    auto = "auto"
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+class SummaryLength(str, Enum):
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+
+class Quality(str, Enum):
+    standard = "standard"
+    high = "high"
+
+
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+# Shared options, declared once so the two commands cannot drift apart.
+
+
+SourceLang = Annotated[
+    str,
+    typer.Option(
+        "--source-lang", help="Language of the documents (ISO 639-1), or 'auto' to identify each."
+    ),
+]
+TranslatorOpt = Annotated[
+    Optional[str],
+    typer.Option("--translator", help="Source→English model: Hub id or local folder."),
+]
+BackTranslatorOpt = Annotated[
+    Optional[str],
+    typer.Option("--back-translator", help="English→source model for the source-language summary."),
+]
+SummarizerOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--summarizer", help="Summarizer: Hub id, local folder, or 'extractive' (no weights)."
+    ),
+]
+FallbackOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--fallback-translator",
+        help="Multilingual model (e.g. facebook/nllb-200-distilled-600M) for languages no "
+        "OPUS-MT model serves; 'none' to skip them.",
+    ),
+]
+QualityOpt = Annotated[
+    Quality,
+    typer.Option("--quality", help="standard: base OPUS-MT models; high: tc-big where published."),
+]
+DeviceOpt = Annotated[Device, typer.Option("--device", help="Where models run.")]
+BackendOpt = Annotated[
+    Backend,
+    typer.Option(
+        "--backend", help="Inference engine; auto: CTranslate2 when it can run the model."
+    ),
+]
+ComputeTypeOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--compute-type", help="CTranslate2 weights: int8 (CPU default), float16 (CUDA default)…"
+    ),
+]
+ThreadsOpt = Annotated[
+    Optional[int],
+    typer.Option("--threads", min=1, help="CPU threads per process (default: all cores, shared)."),
+]
+MaxBatchTokensOpt = Annotated[
+    int, typer.Option("--max-batch-tokens", min=1, help="Padded input tokens per batch.")
+]
+SummaryBatchTokensOpt = Annotated[
+    Optional[int],
+    typer.Option(
+        "--summary-batch-tokens",
+        min=1,
+        help="Padded input tokens per summarizer batch (default: 16384 on CPU, 65536 on CUDA).",
+    ),
+]
+WindowDocsOpt = Annotated[
+    int,
+    typer.Option(
+        "--window-docs", min=1, help="Most documents that go through each stage together."
+    ),
+]
+WindowTokensOpt = Annotated[
+    int,
+    typer.Option("--window-tokens", min=1, help="About how many source tokens a window holds."),
+]
+BatchSizeOpt = Annotated[
+    int, typer.Option("--batch-size", min=1, help="Sentences per generate() call.")
+]
+NumBeamsOpt = Annotated[
+    Optional[int], typer.Option("--num-beams", min=1, help="Beam size (default: each model's own).")
+]
+SummaryLengthOpt = Annotated[
+    Optional[SummaryLength],
+    typer.Option(
+        "--summary-length", help="Summary length (default: the summarizer's own settings)."
+    ),
+]
+StoreOpt = Annotated[
+    Optional[Path],
+    typer.Option("--model-store", help="Local model store (default: see `pipeline models`)."),
+]
+
+
+LangOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--lang", help="Language code (repeatable): its translators only."),
+]
+
+
+def make_pipeline(params: dict[str, Any]) -> BilingualPipeline:
+    """The pipeline a command's parameters describe: one per PipelineOptions field."""
+    names = {f.name for f in fields(PipelineOptions)}
+    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if k in names}
+    return BilingualPipeline(PipelineOptions(**values))

@@ -1,0 +1,81 @@
+"""Read a document from disk or stdin: bytes → paragraphs → language → sentences."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from ..errors import EmptyDocumentError, UnidentifiedLanguageError, UsageError
+from ..options import AUTO
+from ..records import Document, Sentence, SourceInfo
+from .formats import extract, sniff_suffix
+from .langid import MIN_CONFIDENCE, identify
+from .passthrough import is_passthrough, to_translate
+from .segment import split_sentences
+
+
+def read_document(
+    path: Path | str, language: str = AUTO, *, display_name: str | None = None
+) -> Document:
+    """Load and segment the file at ``path`` (``-`` reads standard input)."""
+    if str(path) == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            raise UsageError("no standard input to read ('-' was given)")
+        data = sys.stdin.buffer.read()
+        name = display_name or "-"
+        suffix = sniff_suffix(data)
+    else:
+        path = Path(path)
+        name = display_name or str(path)
+        if not path.exists():
+            raise UsageError(f"{name}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{name}: is a directory, expected a file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{name}: cannot read ({exc.strerror})") from None
+        suffix = path.suffix
+    return parse_document(data, language, name=name, suffix=suffix)
+
+
+def parse_document(
+    data: bytes,
+    language: str = AUTO,
+    *,
+    name: str,
+    suffix: str = ".txt",
+    sha256: str | None = None,
+) -> Document:
+    """Extract, identify the language of (when ``language`` is ``auto``) and segment.
+
+    ``sha256`` is the hash of ``data`` where the caller has it already."""
+    extracted = extract(data, suffix, name)
+    paragraphs = [p for p in extracted.paragraphs if p.strip()]
+    if not paragraphs:
+        raise EmptyDocumentError(f"{name}: document has no translatable text")
+    if all(is_passthrough(p) for p in paragraphs):
+        raise EmptyDocumentError(f"{name}: document has no translatable text")
+    if language == AUTO:
+        language = detect_language("\n".join(paragraphs), name)
+    sentences: list[Sentence] = []
+    for para_index, paragraph in enumerate(paragraphs):
+        for sentence in split_sentences(paragraph, language):
+            passthrough = is_passthrough(sentence)
+            sentences.append(Sentence(len(sentences), para_index, sentence, passthrough))
+    if not to_translate(sentences):
+        raise EmptyDocumentError(f"{name}: document has no translatable text")
+    sha = sha256 or hashlib.sha256(data).hexdigest()
+    return Document(SourceInfo(name, language, sha), tuple(sentences), extracted.notes)
+
+
+def detect_language(text: str, name: str) -> str:
+    """The document's language code, or UnidentifiedLanguageError."""
+    guess = identify(text)
+    if guess is None or guess.confidence < MIN_CONFIDENCE:
+        found = f" (best guess '{guess.language}' at {guess.confidence:.0%})" if guess else ""
+        raise UnidentifiedLanguageError(
+            f"{name}: could not identify the language{found}; pass --source-lang"
+        )
+    return guess.language

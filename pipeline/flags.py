@@ -1,0 +1,41 @@
+"""Every flag the pipeline raises, named once; records, renderers, the manifest and
+``--strict`` all read them from here.
+
+Sentence flags mark one translated sentence:
+
+- ``untranslated``: no output, output equal to the input, or output still in the source
+  language;
+- ``repetition``: a repetition loop in the output that the source does not have;
+- ``length-ratio``: output far longer or shorter than the document's usual ratio;
+- ``truncated``: the output reached the model's length limit even after re-splitting;
+- ``numbers``: a number of the source that the translation lacks, or one of the translation
+  that the source lacks;
+- ``passthrough``: text without letters, kept as it is and never translated: information,
+  not a problem.
+
+The document flag ``unsupported-summary`` marks a summary that states a figure or a name
+the document never does.
+"""
+
+from __future__ import annotations
+
+UNTRANSLATED = "untranslated"
+REPETITION = "repetition"
+LENGTH_RATIO = "length-ratio"
+TRUNCATED = "truncated"
+NUMBERS = "numbers"
+PASSTHROUGH = "passthrough"
+UNSUPPORTED_SUMMARY = "unsupported-summary"
+
+#: Sentence flags that mark a problem, in the order they are reported.
+SENTENCE_PROBLEMS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED, NUMBERS)
+#: Flags of a document as a whole.
+DOCUMENT_FLAGS = (UNSUPPORTED_SUMMARY,)
+#: Every counted flag, in the order of :class:`pipeline.records.Quality`'s fields.
+COUNTED = (*SENTENCE_PROBLEMS, UNSUPPORTED_SUMMARY, PASSTHROUGH)
+
+
+def field_name(flag: str) -> str:
+    """The name a flag's count has in records, the JSON and the manifest
+    (``length-ratio`` → ``length_ratio``)."""
+    return flag.replace("-", "_")

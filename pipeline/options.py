@@ -1,0 +1,103 @@
+"""What configures a pipeline: :class:`PipelineOptions`, the values each option takes, and
+the one place they are checked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+
+#: ``source_lang`` value that identifies each document's language.
+AUTO = "auto"
+#: The language everything is translated into.
+TARGET_LANG = "en"
+#: Value of ``summarizer`` that selects the built-in, weight-free extractive summarizer.
+EXTRACTIVE = "extractive"
+#: Value of ``fallback_translator`` that turns the registry's fallback off.
+NO_FALLBACK = "none"
+BACKENDS = ("auto", "transformers", "ctranslate2")
+DEVICES = ("auto", "cpu", "cuda")
+QUALITIES = ("standard", "high")
+#: Names of ``--summary-length``; their token bounds are in :mod:`pipeline.stages.summarize`.
+SUMMARY_LENGTHS = ("short", "medium", "long")
+#: Default budget of padded input tokens per translation batch.
+DEFAULT_MAX_BATCH_TOKENS = 8192
+
+
+def check_choice(value: str, allowed: Sequence[str], what: str) -> str:
+    """``value`` if it is one of ``allowed``, else a UsageError naming them."""
+    if value not in allowed:
+        raise UsageError(f"invalid {what} '{value}', expected one of: {', '.join(allowed)}")
+    return value
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Everything that configures a pipeline; each field has a CLI option of the same name.
+
+    Model fields take a Hub id or a local folder; ``None`` means the registry's model for
+    each document's language. An explicit ``translator`` is used for every non-English
+    document, whatever its language.
+    """
+
+    source_lang: str = AUTO
+    translator: str | None = None
+    back_translator: str | None = None
+    summarizer: str | None = None
+    device: str = "auto"
+    batch_size: int = 32
+    num_beams: int | None = None
+    model_store: Path | None = None
+    #: ``auto`` (CTranslate2 when installed and the model converts, else transformers),
+    #: ``transformers`` or ``ctranslate2``.
+    backend: str = "auto"
+    #: CTranslate2 weight type; default int8 on CPU, float16 on CUDA.
+    compute_type: str | None = None
+    #: Budget of padded input tokens per batch.
+    max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
+    #: CPU threads for inference (None: every core this process may use).
+    threads: int | None = None
+    #: Budget of padded input tokens per summarizer batch (its inputs run up to 1,024
+    #: tokens, so it gets its own; None: 16,384 on CPU, 65,536 on CUDA).
+    summary_batch_tokens: int | None = None
+    #: Most documents per window: a window's documents go through each stage together.
+    window_docs: int = 64
+    #: About how many source tokens a window holds (4 characters of extracted text a token).
+    window_tokens: int = 65_536
+    #: ``short``, ``medium`` or ``long``; None keeps the summarizer's own generation config.
+    summary_length: str | None = None
+    #: ``standard`` (the base OPUS-MT models) or ``high`` (Helsinki-NLP's larger tc-big
+    #: models where published).
+    quality: str = "standard"
+    #: Multilingual model (NLLB-200, M2M100) for directions no OPUS-MT model serves; None:
+    #: the registry's ``fallback_translator``; ``none``: no fallback.
+    fallback_translator: str | None = None
+
+    @property
+    def extractive(self) -> bool:
+        """Whether the built-in extractive summarizer is selected."""
+        return self.summarizer == EXTRACTIVE
+
+    def check(self) -> PipelineOptions:
+        """These options, or a UsageError naming the first bad value. (Whether a language
+        code is known needs the registry: see ``Registry.check_code``.)"""
+        check_choice(self.backend, BACKENDS, "backend")
+        check_choice(self.device, DEVICES, "device")
+        check_choice(self.quality, QUALITIES, "quality")
+        if self.summary_length is not None:
+            check_choice(self.summary_length, SUMMARY_LENGTHS, "summary length")
+        for name in (
+            "batch_size",
+            "window_docs",
+            "window_tokens",
+            "summary_batch_tokens",
+            "max_batch_tokens",
+            "threads",
+            "num_beams",
+        ):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        return self

@@ -1,0 +1,100 @@
+"""The JSON document: the stable interface for programs (its fields are in the README)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..records import BilingualSummary, TranslatedSentence
+from ..version import __version__
+from .notes import source_unsupported
+
+#: Bumped whenever a JSON field changes meaning or disappears.
+SCHEMA_VERSION = 1
+
+
+def to_dict(
+    result: BilingualSummary,
+    *,
+    fingerprint: str | None = None,
+    identities: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The JSON document for ``result``, as documented in the README.
+
+    ``fingerprint`` identifies the options that made it and ``identities`` what each of
+    its models resolved to (batch runs use both to tell whether an output is up to date).
+    """
+    src = result.source.language
+    translation = None
+    if result.translation is not None:
+        translation = [
+            {"paragraph": i, "sentences": [_sentence(s) for s in para]}
+            for i, para in enumerate(result.translation.paragraphs())
+        ]
+    quality = result.quality
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "pipeline": {
+            "version": __version__,
+            "fingerprint": fingerprint,
+            **({"models": dict(identities)} if identities is not None else {}),
+        },
+        "source": {
+            "path": result.source.path,
+            "language": src,
+            "sha256": result.source.sha256,
+        },
+        "models": {
+            "translator": result.models.translator,
+            "back_translator": result.models.back_translator,
+            "summarizer": result.models.summarizer,
+        },
+        "coverage": {
+            "source_sentences": result.coverage.source_sentences,
+            "translated_sentences": result.coverage.translated_sentences,
+            "passthrough_sentences": result.coverage.passthrough_sentences,
+        },
+        "summary": {"en": result.summary_en.text, src: result.summary_source.text},
+        "summary_info": {
+            "method": result.summary_en.method,
+            "source_method": result.summary_source.method,
+            "rounds": result.summary_en.rounds,
+            "chunks": result.summary_en.chunks,
+            "unsupported": list(result.summary_en.unsupported),
+            "source_unsupported": list(source_unsupported(result)),
+        },
+        "key_sentences": [
+            {
+                "index": k.index,
+                "paragraph": k.paragraph,
+                "source": k.source,
+                "translation": k.translation,
+                "score": round(k.score, 6),
+            }
+            for k in result.key_sentences
+        ],
+        "quality": {
+            "flagged": quality.flagged,
+            **quality.counts(),
+            "document_flags": list(quality.document_flags),
+        },
+        "translation": translation,
+        "warnings": list(result.warnings),
+    }
+
+
+def _sentence(s: TranslatedSentence) -> dict[str, Any]:
+    return {
+        "index": s.index,
+        "source": s.source,
+        "translation": s.target,
+        "parts": s.parts,
+        "translated": s.translated,
+        "flags": list(s.flags),
+    }
+
+
+def render_json(result: BilingualSummary, *, fingerprint: str | None = None) -> str:
+    """``result`` as pretty-printed UTF-8 JSON text."""
+    return json.dumps(to_dict(result, fingerprint=fingerprint), ensure_ascii=False, indent=2) + "\n"

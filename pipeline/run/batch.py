@@ -1,0 +1,224 @@
+"""Batch runs: every document under a folder → Markdown, HTML and JSON under an output
+folder, with a manifest, resume, and an index page.
+
+Guarantees: inputs are only read; every output file appears whole or not at all (atomic
+renames, the JSON written last as the mark of a finished document); a run killed at any
+moment is completed by running the same command again, which skips what is up to date.
+Engines only compute; this module, in the driver, lists inputs, decides what is up to
+date, renders and writes every file.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from ..batching import windows
+from ..options import EXTRACTIVE
+from ..render import IndexRow, render_html, render_index, render_markdown, to_dict
+from .compute import Computed, Task
+from .engine import Engine, SerialEngine
+from .manifest import MANIFEST_NAME, ManifestWriter
+from .outcomes import DocumentOutcome, DocumentTimings
+from .outputs import sweep_temporaries, write_atomic
+from .plan import INDEX_NAME, BatchItem
+from .resume import options_fingerprint, resumed_outcome, stored_result, strict_reason
+
+if TYPE_CHECKING:
+    from ..chain import BilingualPipeline
+
+log = logging.getLogger(__name__)
+
+#: Most input bytes one job holds in memory, whatever its documents' text amounts to.
+JOB_BYTES = 64 * 2**20
+
+
+def jobs(tasks: Iterable[Task], max_docs: int, max_bytes: int = JOB_BYTES) -> Iterator[list[Task]]:
+    """Tasks grouped, in order, into jobs of at most ``max_docs`` documents and about
+    ``max_bytes`` of input files, so memory stays bounded on any folder (a file over the
+    budget alone makes a job of one). A worker then cuts a job's text into windows by
+    ``--window-tokens`` (:func:`pipeline.run.compute.compute_job`)."""
+    return windows(tasks, lambda task: len(task.data), max_bytes, max_docs)
+
+
+def job_docs(max_docs: int, documents: int, parallelism: int) -> int:
+    """Documents per job: ``max_docs``, or fewer when a small batch would otherwise leave
+    some of ``parallelism`` workers idle (every worker gets two jobs or more)."""
+    if parallelism <= 1:
+        return max_docs
+    return max(1, min(max_docs, -(-documents // (2 * parallelism))))
+
+
+def commit(
+    computed: Computed,
+    item: BatchItem,
+    *,
+    fingerprint: str,
+    identity: Callable[[str], str],
+    strict: bool = False,
+    index_href: str | None = None,
+) -> DocumentOutcome:
+    """Render a computed document's outputs and write them atomically, the JSON last;
+    return its outcome (failed under ``strict`` when it carries quality flags).
+
+    The JSON records the options' ``fingerprint`` and what each model resolves to here
+    (``identity``), so a later run can tell whether the outputs are still up to date.
+    """
+    outcome, result = computed.outcome, computed.result
+    if result is None:
+        return outcome
+    started = time.perf_counter()
+    used = result.models
+    refs = (used.translator, used.back_translator, used.summarizer)
+    identities = {ref: identity(ref) for ref in refs if ref and ref != EXTRACTIVE}
+    md_path, html_path, json_path = item.outputs
+    try:
+        data = to_dict(result, fingerprint=fingerprint, identities=identities)
+        rendered = (
+            (md_path, render_markdown(result)),
+            (html_path, render_html(result, index_href=index_href)),
+            (json_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
+        )
+    except Exception as exc:
+        log.debug("cannot render %s", item.relative, exc_info=exc)
+        reason = f"{item.relative}: cannot render outputs ({type(exc).__name__}: {exc})"
+        return replace(outcome, status="failed", reason=reason)
+    try:
+        for path, text in rendered:
+            write_atomic(path, text)
+    except OSError as exc:
+        reason = f"{item.relative}: cannot write outputs ({exc.strerror})"
+        return replace(outcome, status="failed", reason=reason)
+    write_s = time.perf_counter() - started
+    timings = outcome.timings or DocumentTimings()
+    timings = replace(timings, write_s=write_s, total_s=timings.total_s + write_s)
+    if strict and result.quality.flagged:
+        reason = f"{item.relative}: {strict_reason(result.quality)}"
+        outcome = replace(outcome, status="failed", reason=reason)
+    return replace(outcome, timings=timings, outputs=item.outputs)
+
+
+def index_href(item: BatchItem, out_dir: Path) -> str:
+    """The link from ``item``'s HTML page back to the batch's index."""
+    return quote(
+        os.path.relpath(out_dir / INDEX_NAME, item.output_stem.parent).replace(os.sep, "/")
+    )
+
+
+def run_batch(
+    pipeline: BilingualPipeline,
+    items: list[BatchItem],
+    out_dir: Path,
+    *,
+    force: bool = False,
+    strict: bool = False,
+    on_start: Callable[[BatchItem], None] | None = None,
+    engine: Engine | None = None,
+) -> Iterator[DocumentOutcome]:
+    """Process each item, yielding its outcome once its outputs and manifest line are
+    written. Up-to-date documents are skipped unless ``force``; with ``strict`` a
+    quality-flagged document counts as failed. ``index.html`` is rewritten at the end,
+    also when the run is interrupted.
+
+    ``engine`` computes the documents (default: in this process with ``pipeline``), in
+    jobs whose documents go through each stage together (see :func:`jobs`); this process
+    lists inputs, checks what is up to date, and renders and writes every file, so the
+    guarantees hold whatever the engine.
+    """
+    engine = engine or SerialEngine(pipeline)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    swept = sweep_temporaries(out_dir)
+    if swept:
+        log.info("removed %d temporary file(s) left by an interrupted run", swept)
+    fingerprint = options_fingerprint(pipeline)
+    identity = functools.lru_cache(maxsize=None)(pipeline.model_identity)
+    run_id = uuid.uuid4().hex[:12]
+    outcomes: dict[str, DocumentOutcome] = {}
+    by_name = {item.relative: item for item in items}
+    ready: deque[DocumentOutcome] = deque()
+
+    def tasks() -> Iterator[Task]:
+        for item in items:
+            if on_start is not None:
+                on_start(item)
+            try:
+                data = item.path.read_bytes()
+            except OSError as exc:
+                ready.append(
+                    DocumentOutcome(item.relative, "failed", f"{item.relative}: {exc.strerror}")
+                )
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            stored = (
+                None
+                if force
+                else stored_result(item, sha, fingerprint, identity, pipeline.models_for)
+            )
+            if stored is not None:
+                ready.append(resumed_outcome(item, stored, strict))
+                continue
+            yield Task(item, data, sha)
+
+    try:
+        with ManifestWriter(out_dir / MANIFEST_NAME) as manifest:
+
+            def record(outcome: DocumentOutcome) -> DocumentOutcome:
+                manifest.append(outcome.manifest_record(run_id))
+                outcomes[outcome.relative] = outcome
+                return outcome
+
+            max_docs = job_docs(pipeline.options.window_docs, len(items), engine.parallelism)
+            for computed in engine.map(jobs(tasks(), max_docs)):
+                while ready:
+                    yield record(ready.popleft())
+                item = by_name[computed.outcome.relative]
+                yield record(
+                    commit(
+                        computed,
+                        item,
+                        fingerprint=fingerprint,
+                        identity=identity,
+                        strict=strict,
+                        index_href=index_href(item, out_dir),
+                    )
+                )
+            while ready:
+                yield record(ready.popleft())
+    finally:
+        engine.close()
+        write_index(items, outcomes, out_dir)
+
+
+def write_index(
+    items: list[BatchItem], outcomes: dict[str, DocumentOutcome], out_dir: Path
+) -> Path:
+    """Write ``OUT_DIR/index.html`` listing every planned document and its latest state."""
+    rows = []
+    for item in items:
+        outcome = outcomes.get(item.relative)
+        html_path = item.outputs[1]
+        linked = html_path.is_file() and (outcome is None or outcome.summary_en is not None)
+        href = quote(os.path.relpath(html_path, out_dir).replace(os.sep, "/")) if linked else None
+        if outcome is None:
+            rows.append(IndexRow(item.relative, "pending", "not processed yet", href=href))
+            continue
+        reason = None if outcome.status == "done" else outcome.reason
+        rows.append(
+            IndexRow(
+                item.relative, outcome.status, reason, outcome.language, outcome.summary_en, href
+            )
+        )
+    path = out_dir / INDEX_NAME
+    write_atomic(path, render_index(rows))
+    return path

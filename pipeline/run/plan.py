@@ -1,0 +1,136 @@
+"""A batch planned: the documents under a folder and where each one's outputs go, with
+nothing overwritten that this tool did not write."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..documents.formats import SUPPORTED_SUFFIXES
+from ..errors import UsageError
+from ..render import GENERATOR_META
+
+#: The batch's index page, at the top of OUT_DIR.
+INDEX_NAME = "index.html"
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One input file and the stem its outputs get (``<stem>.md``, ``.html``, ``.json``)."""
+
+    path: Path
+    relative: str
+    output_stem: Path
+
+    @property
+    def outputs(self) -> tuple[Path, Path, Path]:
+        """The Markdown, HTML and JSON outputs; the JSON is written last."""
+        return tuple(Path(f"{self.output_stem}{s}") for s in (".md", ".html", ".json"))  # type: ignore[return-value]
+
+
+def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
+    """List the documents under ``in_dir`` and where each one's outputs go.
+
+    Extensions match case-insensitively; hidden files and ``out_dir`` (when inside
+    ``in_dir``) are left out. Two inputs that would share outputs (``a.txt`` and ``a.md``)
+    keep their extension in the output name. An output that would overwrite an input is
+    refused.
+    """
+    if not in_dir.exists():
+        raise UsageError(f"{in_dir}: no such folder")
+    if not in_dir.is_dir():
+        raise UsageError(f"{in_dir}: not a folder (use `pipeline summarize` for one file)")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: exists and is not a folder")
+    in_root, out_root = in_dir.resolve(), out_dir.resolve()
+    if in_root == out_root:
+        raise UsageError("the output folder must differ from the input folder")
+    files = sorted(
+        p
+        for p in in_dir.rglob("*")
+        # A broken or looping symlink is listed too, and fails with its reason.
+        if (p.is_file() or (p.is_symlink() and not p.exists()))
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(in_dir).parts)
+        and not _resolved(p).is_relative_to(out_root)
+    )
+    rel_paths = [p.relative_to(in_dir) for p in files]
+    stems = assign_stems(rel_paths)
+    items = [
+        BatchItem(path, rel.as_posix(), out_dir / stem)
+        for path, rel, stem in zip(files, rel_paths, stems, strict=True)
+    ]
+    inputs = {_resolved(p) for p in files}
+    for item in items:
+        for target in item.outputs:
+            if _resolved(target) in inputs:
+                raise UsageError(f"output {target} would overwrite an input document")
+            if target.exists() and not is_our_output(target):
+                raise UsageError(
+                    f"output {target} would overwrite a file this tool did not write; "
+                    "choose another output folder"
+                )
+    return items
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
+def is_our_output(path: Path) -> bool:
+    """Whether ``path`` holds an output this tool wrote (so it may be replaced)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    if path.suffix == ".md":
+        return head.startswith("# Bilingual summary: ")
+    if path.suffix == ".html":
+        return GENERATOR_META in head
+    if path.suffix == ".json":
+        return '"schema_version"' in head and '"pipeline"' in head
+    return False
+
+
+#: Output stems a document may not take at the top of OUT_DIR (``index.html`` is ours).
+_RESERVED_STEMS = frozenset({"index"})
+
+
+def assign_stems(rel_paths: list[Path]) -> list[Path]:
+    """A distinct output stem for each input: its path without the extension, or with it
+    where two would clash (``a.txt``, ``a.md``) or would take a reserved name (``index``);
+    a numbered suffix where even that clashes. Compared case-insensitively, so outputs
+    stay distinct on every file system."""
+
+    def key(stem: Path) -> str:
+        return stem.as_posix().lower()
+
+    stems = [rel.with_suffix("") for rel in rel_paths]
+    for _ in range(len(stems) + 1):
+        counts = Counter(key(s) for s in stems)
+        clashing = [
+            i
+            for i, stem in enumerate(stems)
+            if counts[key(stem)] > 1 or (len(stem.parts) == 1 and key(stem) in _RESERVED_STEMS)
+        ]
+        if not clashing:
+            return stems
+        upgradable = [i for i in clashing if stems[i] != rel_paths[i]]
+        if upgradable:
+            for i in upgradable:
+                stems[i] = rel_paths[i]
+        else:
+            seen: set[str] = set()
+            for i in clashing:
+                if key(stems[i]) in seen or key(stems[i]) in _RESERVED_STEMS:
+                    n = 2
+                    while key(stems[i].with_name(f"{stems[i].name}~{n}")) in counts:
+                        n += 1
+                    stems[i] = stems[i].with_name(f"{stems[i].name}~{n}")
+                seen.add(key(stems[i]))
+    return stems

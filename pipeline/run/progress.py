@@ -1,0 +1,121 @@
+"""How a batch run reports itself on stderr: a progress bar on a terminal, plain lines
+otherwise, nothing with ``--quiet``; then a table of results."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from typing import TextIO
+
+from .outcomes import BatchSummary, DocumentOutcome
+from .plan import BatchItem
+from .resume import UP_TO_DATE
+
+
+class BatchReporter:
+    """Receives batch events; the CLI picks the mode (``bar``, ``lines`` or ``quiet``)."""
+
+    def __init__(self, total: int, *, mode: str, stream: TextIO | None = None):
+        self.total = total
+        self.mode = mode
+        self.stream = stream or sys.stderr
+        self.count = 0
+        self._progress = None
+        self._task = None
+        self._started = time.perf_counter()
+        self._model_errors: set[str] = set()
+
+    @classmethod
+    def for_terminal(cls, total: int, *, quiet: bool) -> BatchReporter:
+        """A bar when stderr is a terminal, plain lines when it is not."""
+        if quiet:
+            return cls(total, mode="quiet")
+        return cls(total, mode="bar" if sys.stderr.isatty() else "lines")
+
+    def __enter__(self) -> BatchReporter:
+        if self.mode == "bar":
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}", table_column=None),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream),
+                transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("starting", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+    def start(self, item: BatchItem) -> None:
+        """A document is about to be processed."""
+        if self._progress is not None:
+            self._progress.update(self._task, description=item.relative)
+
+    def finish(self, outcome: DocumentOutcome) -> None:
+        """A document is done, failed or skipped."""
+        self.count += 1
+        if outcome.model_error and outcome.reason:
+            # The same missing model fails every document that needs it: say why once.
+            message = outcome.reason.removeprefix(f"{outcome.relative}: ")
+            if message in self._model_errors:
+                outcome = replace(outcome, reason="a model could not be loaded (see above)")
+            self._model_errors.add(message)
+        line = self._line(outcome)
+        if self.mode == "bar":
+            self._progress.advance(self._task)
+            if outcome.status == "failed" or (
+                outcome.status == "skipped" and outcome.reason != UP_TO_DATE
+            ):
+                self._progress.console.print(line, markup=False, highlight=False)
+        elif self.mode == "lines":
+            print(line, file=self.stream, flush=True)
+        elif outcome.status == "failed" and not outcome.reason.endswith("(see above)"):
+            print(f"failed: {outcome.reason}", file=self.stream, flush=True)
+
+    def _line(self, outcome: DocumentOutcome) -> str:
+        prefix = f"[{self.count}/{self.total}] {outcome.status}: "
+        if outcome.status == "done" and outcome.timings and outcome.coverage:
+            return (
+                f"{prefix}{outcome.relative} ({outcome.language}, "
+                f"{outcome.coverage.source_sentences} sentences, {outcome.timings.total_s:.1f} s)"
+            )
+        reason = outcome.reason or ""
+        if not reason.startswith(outcome.relative):
+            reason = f"{outcome.relative}: {reason}"
+        return prefix + reason
+
+    def report(self, summary: BatchSummary) -> None:
+        """The closing table (unless quiet), then the one-line summary."""
+        if self.mode != "quiet":
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(title="Batch results", title_justify="left")
+            for column in ("done", "failed", "skipped", "sentences translated", "words/s"):
+                table.add_column(column, justify="right")
+            table.add_row(
+                str(summary.done),
+                str(summary.failed),
+                str(summary.skipped),
+                str(summary.sentences),
+                f"{summary.words_per_second:.1f}",
+            )
+            Console(file=self.stream, width=100).print(table)
+        print(str(summary), file=self.stream, flush=True)

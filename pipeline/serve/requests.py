@@ -1,0 +1,163 @@
+"""What a request carries, parsed in memory: multipart fields, JSON bodies, flags and file
+names; and the HTTP status each error gets."""
+
+import json
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..documents.formats import SUPPORTED_SUFFIXES, sniff_suffix
+from ..errors import DocumentError, ModelLoadError, ProcessingError, UsageError
+
+#: Name of documents given as text rather than as a file (as ``summarize_text`` calls them).
+TEXT_NAME = "<text>"
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+class HTTPError(Exception):
+    """A request that gets an error response: ``status`` and the one-line ``message``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_status(exc: BaseException) -> int:
+    """The HTTP status of a pipeline error: 4xx for what the client sent, 5xx for ours."""
+    if isinstance(exc, UsageError):
+        return 400
+    if isinstance(exc, ModelLoadError):
+        return 503
+    if isinstance(exc, ProcessingError):
+        return 500
+    if isinstance(exc, DocumentError):  # empty, binary, undecodable, language
+        return 422
+    return 500
+
+
+def upload_suffix(filename: str, data: bytes) -> str:
+    """The reader for an upload: its extension when supported, sniffed when it has none."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    if not suffix:
+        return sniff_suffix(data)
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise HTTPError(
+            415,
+            f"{filename}: unsupported format '{suffix}' "
+            f"(expected one of: {', '.join(SUPPORTED_SUFFIXES)})",
+        )
+    return suffix
+
+
+def display_name(filename: str) -> str:
+    """An upload's name as shown in results: its last path component only."""
+    return PurePosixPath(filename.replace("\\", "/")).name or "upload"
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One field of a multipart body, held in memory."""
+
+    name: str
+    filename: str | None
+    data: bytes
+
+
+def parse_multipart(body: bytes, content_type: str) -> dict[str, FormPart]:
+    """The fields of a ``multipart/form-data`` body, parsed in memory.
+
+    Starlette's own form parsing spools uploads over 1 MiB to temporary files; this keeps
+    every byte in memory (the body is already capped at the upload limit).
+    """
+    from python_multipart import MultipartParser
+    from python_multipart.exceptions import MultipartParseError
+    from python_multipart.multipart import parse_options_header
+
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise HTTPError(400, "multipart/form-data without a boundary")
+    parts: list[dict[str, Any]] = []
+    header: dict[str, bytearray] = {"field": bytearray(), "value": bytearray()}
+
+    def on_part_begin() -> None:
+        parts.append({"headers": {}, "data": bytearray()})
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        header["field"] += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        header["value"] += data[start:end]
+
+    def on_header_end() -> None:
+        parts[-1]["headers"][bytes(header["field"]).lower()] = bytes(header["value"])
+        header["field"], header["value"] = bytearray(), bytearray()
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        parts[-1]["data"] += data[start:end]
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_part_data": on_part_data,
+        },
+    )
+    try:
+        parser.write(body)
+        parser.finalize()
+    except MultipartParseError as exc:
+        raise HTTPError(400, f"malformed multipart body ({exc})") from None
+    fields: dict[str, FormPart] = {}
+    for part in parts:
+        _, disposition = parse_options_header(part["headers"].get(b"content-disposition", b""))
+        name = disposition.get(b"name", b"").decode("utf-8", "replace")
+        filename = disposition.get(b"filename")
+        fields.setdefault(
+            name,
+            FormPart(
+                name,
+                None if filename is None else filename.decode("utf-8", "replace"),
+                bytes(part["data"]),
+            ),
+        )
+    return fields
+
+
+def parse_flag(value: str | None, name: str) -> bool:
+    """A boolean query or form value: true/false, 1/0, yes/no, on/off."""
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise HTTPError(400, f"{name}: expected true or false, got '{value}'")
+
+
+def text_field(fields: dict[str, FormPart], name: str) -> str:
+    part = fields.get(name)
+    return "" if part is None else part.data.decode("utf-8", "replace")
+
+
+def json_request(body: bytes, default_language: str) -> tuple[str, str]:
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPError(400, f"the body is not valid JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise HTTPError(400, 'expected a JSON object: {"text": ..., "source_lang": ...}')
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise HTTPError(400, "'text' must be a string")
+    language = payload.get("source_lang", default_language)
+    if language is None:
+        language = default_language
+    if not isinstance(language, str):
+        raise HTTPError(400, "'source_lang' must be a string")
+    return text, language
