@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from .documents.reading import parse_document, read_document
-from .errors import DocumentError
+from .errors import DocumentError, ModelLoadError
 from .inference.backends import ModelPool
 from .inference.registry import Registry, load_registry
 from .inference.routes import Route, Routes
@@ -43,7 +43,8 @@ class BilingualPipeline:
 
     def models_for(self, language: str) -> ModelsUsed:
         """The models a document in ``language`` goes through (None: not used); raises
-        UnsupportedLanguageError when no model serves it."""
+        MissingModelError when a direction has no model here, UnsupportedLanguageError
+        when the multilingual model in use does not know the language."""
         return self.routes.models_for(language)
 
     def route(self, source: str, target: str) -> Route:
@@ -144,7 +145,7 @@ class BilingualPipeline:
         for i, document in enumerate(documents):
             try:
                 models[i] = self.models_for(document.source.language)
-            except DocumentError as exc:
+            except (DocumentError, ModelLoadError) as exc:
                 results[i] = exc
         started = time.perf_counter()
         translations = self.translate_many([documents[i] for i in models])

@@ -50,7 +50,8 @@ class UnidentifiedLanguageError(DocumentError):
 
 
 class UnsupportedLanguageError(DocumentError):
-    """No model is registered for the document's language."""
+    """The document's language is one the chain's models cannot serve whatever is installed:
+    a multilingual model in use (``--translator``, or the fallback) does not know it."""
 
     status = "skipped"
 
@@ -63,3 +64,15 @@ class ModelLoadError(PipelineError):
     """A model could not be found, downloaded or loaded."""
 
     exit_code = EXIT_MODEL
+
+
+class MissingModelError(ModelLoadError):
+    """No usable model for a translation direction: the one the resolution requires (a
+    tc-big model under ``--quality high``) or every candidate it tried is neither on this
+    machine nor to be had from the Hub. The same exit code as any model that cannot be
+    loaded, whichever step of the resolution ran."""
+
+    def __init__(self, message: str, model: str | None = None):
+        super().__init__(message)
+        #: The one model that was required and is missing (None: several were tried).
+        self.model = model

@@ -149,11 +149,23 @@ class KeySentence:
 
 @dataclass(frozen=True)
 class ModelsUsed:
-    """The id or path of each model a result came from (``None`` when not used)."""
+    """The id or path of each model a result came from (``None`` when not used), and how
+    each translator was chosen (see :class:`pipeline.inference.routes.Route`: ``quality``
+    when ``--quality high`` got its larger model, ``registry``, ``pattern``, ...)."""
 
     translator: str | None
     back_translator: str | None
     summarizer: str
+    translator_via: str | None = None
+    back_translator_via: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> ModelsUsed:
+        """The record of a JSON output's or manifest line's ``models`` (fields it lacks
+        are None; fields this version does not know are ignored)."""
+        known = ("translator", "back_translator", "summarizer")
+        known += ("translator_via", "back_translator_via")
+        return cls(**{name: data.get(name) for name in known})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ FINNISH_NEWS = (
     "Kuljettajien ammattiliitot ilmoittivat tukevansa ehdotusta tietyin ehdoin. "
     "Pormestari sanoi, että rakennustyöt alkavat keväällä."
 )
+ITALIAN_NEWS = (
+    "Il governo ha presentato martedì un nuovo piano per migliorare il trasporto pubblico. "
+    "I sindacati degli autisti hanno annunciato che sosterranno la proposta a certe condizioni. "
+    "La sindaca della città ha detto che i lavori cominceranno in primavera."
+)
 
 HTML_PAGE = f"""<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">
 <title>Noticias</title><script>var tracking = "NO_TRADUCIR_SCRIPT";</script>
@@ -92,7 +97,7 @@ EXPECTED = {
     "de/Bericht.MD": "done",
     "es/noticia.html": "done",
     "en/report.txt": "done",
-    "fi/uutinen.txt": "skipped",
+    "fi/uutinen.txt": "failed",  # offline, no Finnish model here: exit code 3
     "misc/empty.txt": "skipped",
     "misc/blob.txt": "skipped",
     "a/b/c/profond.markdown": "done",

@@ -50,13 +50,15 @@ def test_mixed_folder_every_document_accounted_for(use_registry_store, corpus, t
     out = tmp_path / "out"
     before = {p: p.read_bytes() for p in src.rglob("*") if p.is_file()}
     result = translate(src, out)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # no Finnish model here
 
     records = read_manifest(out / "manifest.jsonl")
     assert {r["path"]: r["status"] for r in records} == expected
     assert len({r["run_id"] for r in records}) == 1
     by_path = {r["path"]: r for r in records}
-    assert by_path["fi/uutinen.txt"]["reason"].startswith("no translation model for fi→en")
+    assert by_path["fi/uutinen.txt"]["reason"].startswith(
+        "fi/uutinen.txt: no translation model for fi→en"
+    )
     assert "no text layer" in by_path["fr/scan.pdf"]["reason"]
     assert "empty" in by_path["misc/empty.txt"]["reason"]
     assert "binary" in by_path["misc/blob.txt"]["reason"]
@@ -96,7 +98,7 @@ def test_mixed_folder_every_document_accounted_for(use_registry_store, corpus, t
 
     assert (out / "fr/Élections régionales 2024.json").is_file()
     assert {p: p.read_bytes() for p in src.rglob("*") if p.is_file()} == before
-    assert result.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 0 failed, 4 skipped"
+    assert result.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 1 failed, 3 skipped"
 
 
 class _Links(HTMLParser):
@@ -134,7 +136,7 @@ def test_index_lists_every_document_and_links_offline_views(use_registry_store, 
         back = _Links()
         back.feed(page)
         assert (view.parent / unquote(back.links[0])).resolve() == (out / "index.html").resolve()
-    assert re.search(r'status-skipped">skipped<br><small>[^<]*no translation model', index)
+    assert re.search(r'status-failed">failed<br><small>[^<]*no translation model', index)
 
 
 def test_rerun_skips_up_to_date_documents_and_force_redoes_them(
@@ -147,9 +149,9 @@ def test_rerun_skips_up_to_date_documents_and_force_redoes_them(
     first = outputs_of(out)
 
     again = translate(src, out, *opts)
-    assert again.exit_code == 0
+    assert again.exit_code == 3  # still no Finnish model
     assert outputs_of(out) == first  # nothing rewritten
-    assert again.stderr.strip().splitlines()[-1] == "13 documents: 0 done, 0 failed, 13 skipped"
+    assert again.stderr.strip().splitlines()[-1] == "13 documents: 0 done, 1 failed, 12 skipped"
     second_run = [r for r in read_manifest(out / "manifest.jsonl")][13:]
     assert len(second_run) == 13
     assert all(
@@ -158,15 +160,15 @@ def test_rerun_skips_up_to_date_documents_and_force_redoes_them(
 
     (src / "fr/latin1.txt").write_bytes(("Nouvelle version. " + FRENCH_NEWS).encode("latin-1"))
     changed = translate(src, out, *opts)
-    assert changed.stderr.strip().splitlines()[-1] == "13 documents: 1 done, 0 failed, 12 skipped"
+    assert changed.stderr.strip().splitlines()[-1] == "13 documents: 1 done, 1 failed, 11 skipped"
 
     other_options = translate(src, out, *opts, "--num-beams", "1")
     assert (
-        other_options.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 0 failed, 4 skipped"
+        other_options.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 1 failed, 3 skipped"
     )
 
     forced = translate(src, out, *opts, "--num-beams", "1", "--force")
-    assert forced.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 0 failed, 4 skipped"
+    assert forced.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 1 failed, 3 skipped"
     assert len(read_manifest(out / "manifest.jsonl")) == 13 * 5
 
 
@@ -308,12 +310,14 @@ def test_progress_lines_when_not_a_terminal_and_silence_when_quiet(
     lines = loud.stderr.splitlines()
     assert lines[0].startswith("[1/13] done: a/b/c/profond.markdown (fr, ")
     assert any(
-        line.startswith("[") and "skipped: fi/uutinen.txt: no translation model" in line
+        line.startswith("[") and "failed: fi/uutinen.txt: no translation model" in line
         for line in lines
     )
     assert "Batch results" in loud.stderr and "words/s" in loud.stderr
     quiet = translate(src, tmp_path / "o2", "--summarizer", "extractive", "--quiet")
-    assert quiet.stderr.splitlines() == ["13 documents: 9 done, 0 failed, 4 skipped"]
+    lines = quiet.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("failed: fi/uutinen.txt: no translation model")
+    assert lines[1] == "13 documents: 9 done, 1 failed, 3 skipped"
 
 
 def _env() -> dict[str, str]:
@@ -355,9 +359,9 @@ def test_progress_bar_on_a_terminal(use_registry_store, corpus, tmp_path):
         chunks.append(data)
     proc.wait(timeout=120)
     screen = b"".join(chunks).decode("utf-8", "replace")
-    assert proc.returncode == 0
+    assert proc.returncode == 3  # no Finnish model here
     assert "ETA" in screen and "/13" in screen
-    assert "13 documents: 9 done, 0 failed, 4 skipped" in screen
+    assert "13 documents: 9 done, 1 failed, 3 skipped" in screen
 
 
 def _slow_corpus(src: Path, n: int) -> list[str]:

@@ -94,6 +94,8 @@ def test_extractive_summarizer_needs_no_summarizer_weights(tiny_models, seed_cop
         "translator": str(tiny_models["fr-en"]),
         "back_translator": None,
         "summarizer": "extractive",
+        "translator_via": "option",
+        "back_translator_via": None,
     }
     assert data["summary"]["fr"] == " ".join(k["source"] for k in data["key_sentences"])
 

@@ -20,7 +20,7 @@ from pipeline.run.ray_cluster import RayEngine
 
 
 def _folder(root: Path) -> dict[str, str]:
-    """20 documents: 17 to translate, one English, one with no model, one empty."""
+    """20 documents: 17 to translate, one English, one with no model here, one empty."""
     expected = {}
     seed = SEED.read_text("utf-8")
     for i in range(17):
@@ -31,7 +31,7 @@ def _folder(root: Path) -> dict[str, str]:
         expected[rel] = "done"
     for rel, text, status in (
         ("en.txt", ENGLISH_NEWS, "done"),
-        ("fi.txt", FINNISH_NEWS, "skipped"),
+        ("fi.txt", FINNISH_NEWS, "failed"),
         ("empty.txt", "", "skipped"),
     ):
         (root / rel).write_text(text, encoding="utf-8")
@@ -137,11 +137,11 @@ def test_workers_on_the_command_line_and_resume(registry_store, serial_reference
         "-q",
     ]
     first = CliRunner().invoke(app, args, catch_exceptions=False)
-    assert first.exit_code == 0, first.output
-    assert first.stderr.splitlines()[-1] == "20 documents: 18 done, 0 failed, 2 skipped"
+    assert first.exit_code == 3, first.output  # no Finnish model here
+    assert first.stderr.splitlines()[-1] == "20 documents: 18 done, 1 failed, 1 skipped"
     assert _files(out) == reference
     again = CliRunner().invoke(app, args, catch_exceptions=False)
-    assert again.stderr.splitlines()[-1] == "20 documents: 0 done, 0 failed, 20 skipped"
+    assert again.stderr.splitlines()[-1] == "20 documents: 0 done, 1 failed, 19 skipped"
 
 
 @pytest.fixture(scope="module")

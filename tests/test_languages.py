@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from pipeline import BilingualPipeline, PipelineOptions
 from pipeline.cli import app
 from pipeline.documents.langid import LABELS, identify, known_languages
-from pipeline.errors import UnsupportedLanguageError
+from pipeline.errors import MissingModelError, UnsupportedLanguageError
 from pipeline.inference import store as loader
 from pipeline.inference.registry import load_registry
 from pipeline.inference.routes import TranslatorResolver
@@ -62,12 +62,18 @@ def test_a_missing_model_falls_back_to_its_language_group():
     assert _resolver({"Helsinki-NLP/opus-mt-en-ROMANCE"}).route("en", "ro").prefix == ">>ro<< "
 
 
-def test_quality_high_prefers_tc_big_where_it_exists():
+def test_quality_high_uses_tc_big_or_says_why_not():
     tc_big = "Helsinki-NLP/opus-mt-tc-big-fr-en"
     assert _resolver({tc_big}, quality="high").route("fr", "en").id == tc_big
     assert _resolver({tc_big}).route("fr", "en").id == "Helsinki-NLP/opus-mt-fr-en"
-    # Not published (or not reachable): the standard model.
-    assert _resolver(quality="high").route("fr", "en").via == "registry"
+    # Listed but not found: an error naming it, never the standard model in silence.
+    with pytest.raises(MissingModelError) as info:
+        _resolver(quality="high").route("fr", "en")
+    assert info.value.model == tc_big and info.value.exit_code == 3
+    assert tc_big in str(info.value) and "--quality standard" in str(info.value)
+    # None listed for the direction: the standard model, and the route says so.
+    assert _resolver(quality="high").route("de", "en").via == "registry"
+    assert _resolver(quality="high").route("es", "en").via == "registry"
 
 
 def test_nothing_found_falls_back_to_the_multilingual_model_with_its_codes():
@@ -80,10 +86,10 @@ def test_nothing_found_falls_back_to_the_multilingual_model_with_its_codes():
     assert (m2m.languages.source, m2m.languages.target_token) == ("fi", "__en__")
 
 
-def test_nothing_found_and_no_fallback_is_a_skip_naming_what_was_tried():
-    with pytest.raises(UnsupportedLanguageError) as info:
+def test_nothing_found_and_no_fallback_is_a_missing_model_naming_what_was_tried():
+    with pytest.raises(MissingModelError) as info:
         _resolver().route("fi", "en")
-    assert info.value.status == "skipped"
+    assert info.value.exit_code == 3 and info.value.model is None
     for tried in ("opus-mt-fi-en", "opus-mt-fiu-en", "opus-mt-mul-en", "--fallback-translator"):
         assert tried in str(info.value)
 
@@ -223,8 +229,8 @@ def test_a_fallback_serves_a_language_with_no_opus_mt_model(multilingual_models,
     m2m = str(multilingual_models["m2m"])
     base = ["summarize", str(article), "--format", "json", "--device", "cpu"]
     base += ["--summarizer", "extractive"]
-    skipped = CliRunner().invoke(app, base)
-    assert skipped.exit_code == 1 and "no translation model for fi→en" in skipped.stderr
+    missing = CliRunner().invoke(app, base)
+    assert missing.exit_code == 3 and "no translation model for fi→en" in missing.stderr
     result = CliRunner().invoke(app, [*base, "--fallback-translator", m2m], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -243,7 +249,9 @@ def test_quality_high_uses_a_tc_big_model_in_the_store(tiny_models, seed_copy):
     args += ["--summarizer", "extractive", "--quality", "high"]
     result = CliRunner().invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["models"]["translator"] == "Helsinki-NLP/opus-mt-tc-big-fr-en"
+    models = json.loads(result.stdout)["models"]
+    assert models["translator"] == "Helsinki-NLP/opus-mt-tc-big-fr-en"
+    assert (models["translator_via"], models["back_translator_via"]) == ("quality", None)
 
 
 def test_models_shows_per_language_what_would_be_used(tiny_models, multilingual_models):
@@ -253,7 +261,7 @@ def test_models_shows_per_language_what_would_be_used(tiny_models, multilingual_
     rows = {tuple(line.split()[:2]): line for line in result.stdout.split("\n\n")[1].splitlines()}
     assert "pattern Helsinki-NLP/opus-mt-fi-en" in " ".join(rows[("fi", "fi→en")].split())
     assert "yes (store)" in rows[("fi", "fi→en")]
-    assert "skipped" in rows[("fi", "en→fi")] and ("fr", "fr→en") in rows
+    assert "no model here" in rows[("fi", "en→fi")] and ("fr", "fr→en") in rows
     one = CliRunner().invoke(
         app,
         ["models", "--lang", "fi", "--fallback-translator", str(multilingual_models["nllb"])],
@@ -273,7 +281,7 @@ def test_models_pull_lang_resolves_like_summarize(tiny_models):
     assert "Helsinki-NLP/opus-mt-fi-en:" in result.stdout
     assert "Helsinki-NLP/opus-mt-en-fi:" in result.stdout
     missing = CliRunner().invoke(app, ["models", "pull", "--lang", "pl"])
-    assert missing.exit_code == 2 and "opus-mt-pl-en" in missing.stderr
+    assert missing.exit_code == 3 and "opus-mt-pl-en" in missing.stderr
 
 
 def test_resume_redoes_a_document_whose_language_now_has_a_better_model(

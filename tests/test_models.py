@@ -99,6 +99,8 @@ def test_default_ids_run_offline_from_store_or_cache(tiny_models, seed_copy, whe
         "translator": DEFAULTS["fr-en"],
         "back_translator": DEFAULTS["en-fr"],
         "summarizer": DEFAULTS["bart"],
+        "translator_via": "registry",
+        "back_translator_via": "registry",
     }
 
 

@@ -367,11 +367,11 @@ def test_json_errors_are_one_line(client):
     assert json.loads(response.text) == {"error": "<text>: document is empty"}
 
 
-def test_a_language_no_model_serves_is_a_usage_error_at_start_up():
+def test_a_language_with_no_model_here_is_exit_3_at_start_up():
     # Offline (conftest), nothing translates Finnish and no fallback is configured.
     args = ["serve", "--port", "0", "--source-lang", "fi", "--summarizer", "extractive"]
     result = CliRunner().invoke(cli_app, args)
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert result.stderr.startswith("error: ") and "fi" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 

@@ -56,14 +56,19 @@ def models_list(
         direction = f"{row.source}→{row.target}"
         if row.model is None:
             # The full reason lists every candidate: for one language at a time.
-            reason = (
-                row.reason if lang else f"skipped (see `pipeline models --lang {row.language}`)"
-            )
+            see = f"no model here (see `pipeline models --lang {row.language}`)"
+            reason = row.reason if lang else see
             typer.echo(f"{row.language:<5} {direction:<9} {'none':<8} {reason}")
             continue
         where = {"hub": "no (on the Hub: downloads on first use)", None: missing}.get(
             row.where, f"yes ({row.where})"
         )
+        if row.reason:  # required, and not to be had: a run would stop with exit code 3
+            where = "MISSING: not on this machine" + (
+                " (HF_HUB_OFFLINE is set: pull it while online)"
+                if hub_offline()
+                else " (the Hub does not have it or could not be asked)"
+            )
         extra = f" [{row.prefix or row.codes}]" if row.prefix or row.codes else ""
         typer.echo(f"{row.language:<5} {direction:<9} {row.via:<8} {row.model + extra:<44} {where}")
 

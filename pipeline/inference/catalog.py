@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UnsupportedLanguageError
+from ..errors import MissingModelError, UnsupportedLanguageError
 from ..options import TARGET_LANG
 from .routes import TranslatorResolver
 from .store import model_available
@@ -46,6 +46,21 @@ def describe(
         for source, target in ((language, TARGET_LANG), (TARGET_LANG, language)):
             try:
                 route = resolver.route(source, target)
+            except MissingModelError as exc:
+                # A required model (tc-big under --quality high) is shown, as missing.
+                rows.append(
+                    DirectionInfo(
+                        language,
+                        name,
+                        source,
+                        target,
+                        exc.model,
+                        "quality" if exc.model else "none",
+                        None,
+                        str(exc),
+                    )
+                )
+                continue
             except UnsupportedLanguageError as exc:
                 rows.append(
                     DirectionInfo(language, name, source, target, None, "none", None, str(exc))

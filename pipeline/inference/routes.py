@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import UnsupportedLanguageError
+from ..errors import MissingModelError, UnsupportedLanguageError
 from ..options import NO_FALLBACK, QUALITIES, TARGET_LANG, PipelineOptions, check_choice
 from ..records import ModelsUsed
 from .registry import LanguagePair, Registry
@@ -36,7 +36,10 @@ class TranslatorResolver:
     a multilingual ``translator`` also serves the way back). Otherwise the registry's
     candidates are tried in order (:meth:`Registry.candidates`): the first that ``exists``
     (store, Hugging Face cache, or the Hub when ``online``) is used, else the multilingual
-    ``fallback``, else UnsupportedLanguageError with what was tried.
+    ``fallback``, else MissingModelError with what was tried. With ``quality`` ``high``, a
+    tc-big model listed for the direction is the only candidate: missing, it is a
+    MissingModelError naming it, never a silent step down to the standard model. A
+    multilingual model that does not know a language is UnsupportedLanguageError.
     """
 
     def __init__(
@@ -63,7 +66,9 @@ class TranslatorResolver:
     def route(self, source: str, target: str) -> Route:
         """The model for ``source`` → ``target`` (decided once, then remembered).
 
-        Raises UnsupportedLanguageError when no model serves the direction.
+        Raises MissingModelError when no model for the direction is to be had here, and
+        UnsupportedLanguageError when the multilingual model in use does not know one of
+        the languages.
         """
         key = (source, target)
         if key not in self._routes:
@@ -86,24 +91,51 @@ class TranslatorResolver:
             prefix = spec.prefix if spec and (spec.source, spec.target) == (source, target) else ""
             pair = self.registry.language_pair(explicit, source, target)
             return Route(source, target, explicit, "option", prefix, pair)
+        candidates = self.registry.candidates(source, target, self.quality)
+        high = [c for c in candidates if c.via == "quality"]
+        if high:
+            # The larger model was asked for: it is used, or the run says why not.
+            found = next((c for c in high if self.exists(c.id)), None)
+            if found is None:
+                raise MissingModelError(
+                    f"--quality high: {' or '.join(c.id for c in high)} ({source}→{target}) "
+                    f"is not in {self._where()}; run `pipeline models pull --quality high "
+                    f"--lang {_foreign(source, target)}` while online, or use --quality "
+                    "standard",
+                    model=high[0].id,
+                )
+            return Route(source, target, found.id, found.via, found.prefix)
         tried = []
-        for candidate in self.registry.candidates(source, target, self.quality):
+        for candidate in candidates:
             if candidate.trusted or self.exists(candidate.id):
                 return Route(source, target, candidate.id, candidate.via, candidate.prefix)
             tried.append(candidate.id)
+        missing = f"none of {', '.join(tried)} is in {self._where()}"
         if self.fallback:
-            pair = self.registry.language_pair(self.fallback, source, target)
+            try:
+                pair = self.registry.language_pair(self.fallback, source, target)
+            except UnsupportedLanguageError as exc:
+                # The fallback is there to serve what nothing else does: a language it
+                # does not know is one this configuration cannot translate.
+                raise UnsupportedLanguageError(f"{exc} (and {missing})") from None
             return Route(source, target, self.fallback, "fallback", "", pair)
-        where = (
-            "the model store, the Hugging Face cache or the Hub"
+        raise MissingModelError(
+            f"no translation model for {source}→{target}: {missing}; run `pipeline models "
+            f"pull --lang {_foreign(source, target)}` while online, set --fallback-translator "
+            "(e.g. facebook/nllb-200-distilled-600M) or pass --translator"
+        )
+
+    def _where(self) -> str:
+        return (
+            "the model store, the Hugging Face cache or on the Hub"
             if self.online
             else "the model store or the Hugging Face cache (offline: the Hub was not asked)"
         )
-        raise UnsupportedLanguageError(
-            f"no translation model for {source}→{target}: none of {', '.join(tried)} is in "
-            f"{where}; set --fallback-translator (e.g. facebook/nllb-200-distilled-600M) "
-            "or pass --translator"
-        )
+
+
+def _foreign(source: str, target: str) -> str:
+    """The language of a direction that is not English."""
+    return source if target == TARGET_LANG else target
 
 
 def make_resolver(options: PipelineOptions, registry: Registry) -> TranslatorResolver:
@@ -149,12 +181,21 @@ class Routes:
         return self.options.summarizer or self.registry.summarizer(TARGET_LANG).id
 
     def models_for(self, language: str) -> ModelsUsed:
-        """The models a document in ``language`` goes through (None: not used).
+        """The models a document in ``language`` goes through (None: not used), and how
+        each translator was chosen.
 
-        Raises UnsupportedLanguageError when no model serves it.
+        Raises MissingModelError when a direction has no model here, and
+        UnsupportedLanguageError when the multilingual model in use does not know the
+        language.
         """
         if language == TARGET_LANG:
             return ModelsUsed(None, None, self.summarizer)
-        translator = self.route(language, TARGET_LANG).id
-        back = None if self.options.extractive else self.out_of_english(language).id
-        return ModelsUsed(translator, back, self.summarizer)
+        into = self.route(language, TARGET_LANG)
+        back = None if self.options.extractive else self.out_of_english(language)
+        return ModelsUsed(
+            into.id,
+            back.id if back else None,
+            self.summarizer,
+            translator_via=into.via,
+            back_translator_via=back.via if back else None,
+        )

@@ -49,6 +49,8 @@ def to_dict(
             "translator": result.models.translator,
             "back_translator": result.models.back_translator,
             "summarizer": result.models.summarizer,
+            "translator_via": result.models.translator_via,
+            "back_translator_via": result.models.back_translator_via,
         },
         "coverage": {
             "source_sentences": result.coverage.source_sentences,

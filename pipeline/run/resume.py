@@ -75,9 +75,9 @@ def stored_result(
         return None
     if models_for is not None:
         try:
-            if models_for(data["source"]["language"]) != ModelsUsed(**data["models"]):
+            if models_for(data["source"]["language"]) != ModelsUsed.from_dict(data["models"]):
                 return None
-        except (PipelineError, KeyError, TypeError):  # no longer served: compute it again
+        except (PipelineError, KeyError, TypeError, AttributeError):  # compute it again
             return None
     return data
 
@@ -99,7 +99,7 @@ def resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> Do
         reason,
         stored["source"]["sha256"],
         stored["source"]["language"],
-        ModelsUsed(**stored["models"]),
+        ModelsUsed.from_dict(stored["models"]),
         None,
         quality,
         None,

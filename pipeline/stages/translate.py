@@ -10,7 +10,7 @@ from typing import cast
 from ..batching import flatten, isolate
 from ..documents.passthrough import merge_passthrough, to_translate
 from ..documents.segment import split_to_fit
-from ..errors import DocumentError
+from ..errors import DocumentError, ModelLoadError
 from ..flags import TRUNCATED
 from ..inference.registry import LanguagePair
 from ..inference.routes import Route
@@ -126,7 +126,7 @@ def translate_documents(
     for i, document in enumerate(documents):
         try:
             groups.setdefault(route_of(document.source.language), []).append(i)
-        except DocumentError as exc:
+        except (DocumentError, ModelLoadError) as exc:
             results[i] = exc
     for route, members in groups.items():
 
