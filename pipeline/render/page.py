@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html
 
+# ``overflow-wrap:anywhere`` lets a long unbroken string (a URL, a run of symbols) break
+# anywhere, and counts those breaks when a table sizes its columns, so a table is never
+# wider than the page (``break-word`` would break it only after the table had widened).
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;
-line-height:1.45;color:#1d1d1f}
+line-height:1.45;color:#1d1d1f;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;margin:1rem 0}
 th,td{border:1px solid #d0d0d5;padding:.4rem .6rem;vertical-align:top;text-align:left}
 th{background:#f3f3f6}
