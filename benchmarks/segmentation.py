@@ -3,9 +3,12 @@
 French: UD French-Sequoia dev and test (../shared/corpora/ud-french-sequoia/, or --sequoia).
 The gold sentences that end with terminal punctuation are joined 8 to a paragraph with single
 spaces; each paragraph is segmented and its predicted boundaries (character offsets with
-whitespace ignored) are scored against the gold ones. Other languages: the hand-written sets
-in benchmarks/data/segmentation/ (one gold sentence per line, with abbreviation traps),
-scored the same way.
+whitespace ignored) are scored against the gold ones. "Sequoia quotations": each of its gold
+sentences with a quotation mark, between the sentences before and after it (real text, read
+from the shared corpus at run time). Other languages, and quotations in French and German:
+the hand-written sets in benchmarks/data/segmentation/ (one gold sentence per line, with
+abbreviation and quotation traps; ``fr-quotes.txt`` is French), scored the same way.
+Sources and licenses: benchmarks/data/README.md.
 
     python benchmarks/segmentation.py
 
@@ -25,7 +28,16 @@ import sentencex
 from pipeline.documents.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
-SEQUOIA = ROOT.parent / "shared" / "corpora" / "ud-french-sequoia"
+# The shared folder beside the checkout, or beside the folder of worktrees.
+SEQUOIA = next(
+    (
+        p / "shared" / "corpora" / "ud-french-sequoia"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared" / "corpora").is_dir()
+    ),
+    ROOT.parent / "shared" / "corpora" / "ud-french-sequoia",
+)
+QUOTES = re.compile(r"[«»\"“”„‘]")
 SETS = Path(__file__).resolve().parent / "data" / "segmentation"
 # A gold sentence ends with terminal punctuation, maybe followed by closing quotes/brackets.
 TERMINAL = re.compile(r"[.!?…][\"'»”’)\]]*$")
@@ -34,9 +46,9 @@ PARAGRAPH = 8
 Segmenter = Callable[[str], Sequence[str]]
 
 
-def sequoia_sentences(folder: Path) -> list[str]:
-    """Gold sentences of dev and test that end with terminal punctuation."""
-    sentences = []
+def _sequoia_parts(folder: Path) -> list[list[str]]:
+    """Gold sentences of dev, then of test, that end with terminal punctuation."""
+    parts = []
     for split in ("dev", "test"):
         path = folder / f"fr_sequoia-ud-{split}.conllu"
         texts = [
@@ -44,10 +56,27 @@ def sequoia_sentences(folder: Path) -> list[str]:
             for line in path.read_text(encoding="utf-8").splitlines()
             if line.startswith("# text = ")
         ]
-        # Paragraphs never straddle the two files.
-        kept = [t for t in texts if TERMINAL.search(t)]
-        sentences.append(kept)
-    return [s for part in sentences for s in part + [""] * (-len(part) % PARAGRAPH)]
+        parts.append([t for t in texts if TERMINAL.search(t)])
+    return parts
+
+
+def sequoia_sentences(folder: Path) -> list[str]:
+    """Gold sentences of dev and test that end with terminal punctuation."""
+    # Paragraphs never straddle the two files.
+    parts = _sequoia_parts(folder)
+    return [s for part in parts for s in part + [""] * (-len(part) % PARAGRAPH)]
+
+
+def sequoia_quotations(folder: Path) -> list[str]:
+    """Every gold sentence with a quotation mark between its neighbours, a paragraph each
+    (padded to :data:`PARAGRAPH` sentences with empty ones, which score nothing)."""
+    sentences = []
+    for part in _sequoia_parts(folder):
+        for i, sentence in enumerate(part):
+            if QUOTES.search(sentence):
+                paragraph = part[max(0, i - 1) : i + 2]
+                sentences += paragraph + [""] * (PARAGRAPH - len(paragraph))
+    return sentences
 
 
 def set_sentences(path: Path) -> list[str]:
@@ -110,19 +139,23 @@ def segmenters(language: str) -> dict[str, Segmenter | None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sequoia", type=Path, default=SEQUOIA, help="UD French-Sequoia folder")
-    parser.add_argument("--errors", metavar="LANG", help="print our errors on this language")
+    parser.add_argument(
+        "--errors", metavar="NAME", help="print our errors on corpora whose name starts so"
+    )
     args = parser.parse_args()
 
     corpora: list[tuple[str, str, list[str]]] = []
     if (args.sequoia / "fr_sequoia-ud-dev.conllu").exists():
         corpora.append(("fr", "UD French-Sequoia dev+test", sequoia_sentences(args.sequoia)))
+        corpora.append(("fr", "Sequoia quotations", sequoia_quotations(args.sequoia)))
     else:
         print(f"(no Sequoia corpus at {args.sequoia}: French skipped)")
     for path in sorted(SETS.glob("*.txt")):
-        corpora.append((path.stem, f"{path.name} (hand-written)", set_sentences(path)))
+        language = path.stem.split("-")[0]
+        corpora.append((language, f"{path.name} (hand-written)", set_sentences(path)))
 
     print(
-        f"{'lang':<5}{'corpus':<30}{'sentences':>10}   "
+        f"{'lang':<5}{'corpus':<32}{'sentences':>10}   "
         + "  ".join(f"{name:>22}" for name in ("sentencex P/R/F1", "pysbd P/R/F1", "ours P/R/F1"))
     )
     for language, name, sentences in corpora:
@@ -131,13 +164,14 @@ def main() -> None:
             if segmenter is None:
                 cells.append(f"{'—':>22}")
                 continue
-            errors: list[str] | None = [] if label == "ours" and args.errors == language else None
+            wanted = args.errors and (args.errors == language or name.startswith(args.errors))
+            errors: list[str] | None = [] if label == "ours" and wanted else None
             p, r, f = score(sentences, segmenter, errors)
             cells.append(f"{p:>6.3f} {r:>6.3f} {f:>7.4f} ")
             if errors:
                 print("\n".join(errors))
         count = sum(1 for s in sentences if s)
-        print(f"{language:<5}{name:<30}{count:>10}   " + "  ".join(cells))
+        print(f"{language:<5}{name:<32}{count:>10}   " + "  ".join(cells))
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ def test_merged_sentences_keep_the_text_as_written():
     ]
 
 
-def test_a_language_without_data_uses_the_segmenter_alone():
+def test_a_language_without_data_uses_the_segmenter_and_the_common_rules():
     assert abbreviation_rules("xx") == abbreviation_rules("yy")
     assert split_sentences("Bir. İki.", "tr") == ["Bir.", "İki."]
 
@@ -148,11 +148,13 @@ def _benchmark():
     return module
 
 
-@pytest.mark.parametrize("language", ["de", "es", "it", "pt", "nl", "ru", "zh"])
-def test_no_regression_against_plain_sentencex_on_the_hand_written_sets(language):
+@pytest.mark.parametrize(
+    "name", ["de", "es", "it", "pt", "nl", "ru", "zh", "fr-quotes", "de-quotes"]
+)
+def test_no_regression_against_plain_sentencex_on_the_hand_written_sets(name):
     bench = _benchmark()
-    sentences = bench.set_sentences(bench.SETS / f"{language}.txt")
-    segmenters = bench.segmenters(language)
+    sentences = bench.set_sentences(bench.SETS / f"{name}.txt")
+    segmenters = bench.segmenters(name.split("-")[0])
     _, _, ours = bench.score(sentences, segmenters["ours"])
     _, _, plain = bench.score(sentences, segmenters["sentencex"])
     assert ours >= plain
@@ -163,5 +165,140 @@ def test_french_sequoia_f1_reaches_the_target():
     bench = _benchmark()
     if not (bench.SEQUOIA / "fr_sequoia-ud-dev.conllu").exists():
         pytest.skip("UD French-Sequoia is not in ../shared/corpora")
-    _, _, f1 = bench.score(bench.sequoia_sentences(bench.SEQUOIA), bench.segmenters("fr")["ours"])
-    assert f1 >= 0.99
+    ours = bench.segmenters("fr")["ours"]
+    # 0.9921 before quotation marks were read by their sides; never lower than that again.
+    assert bench.score(bench.sequoia_sentences(bench.SEQUOIA), ours)[2] >= 0.997
+    assert bench.score(bench.sequoia_quotations(bench.SEQUOIA), ours)[2] >= 0.99
+
+
+# -- quotation marks, Roman numerals, versions -------------------------------------------
+
+BEFORE = "Le maire a engagé un avocat pour assurer sa défense"
+QUOTED = "Les changements d'horaire sont fréquents"
+
+
+@pytest.mark.parametrize("end", [".", "!", "?", "...", "…", " !", "\u00a0?"])
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("« ", " »"),
+        ("«\u00a0", "\u00a0»"),
+        ("«", "»"),
+        ('"', '"'),
+        ("“", "”"),
+        ("‘", "’"),
+        ("„", "“"),
+    ],
+)
+def test_an_opening_quotation_mark_starts_the_next_sentence(end, opening, closing):
+    quoted = f"{opening}{QUOTED}{closing}, dit-il."
+    paragraph = f"{BEFORE}{end} {quoted} Puis il part."
+    assert split_sentences(paragraph, "fr") == [f"{BEFORE}{end}", quoted, "Puis il part."]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # A closing mark stays with the sentence it closes, then a new quotation opens.
+        (
+            "Il a conclu : « Nous verrons bien. » « Nous aussi », a rétorqué son adversaire.",
+            ["Il a conclu : « Nous verrons bien. »", "« Nous aussi », a rétorqué son adversaire."],
+        ),
+        (
+            'Le journal titrait : "Le tramway arrive enfin." Les habitants restent sceptiques.',
+            [
+                'Le journal titrait : "Le tramway arrive enfin."',
+                "Les habitants restent sceptiques.",
+            ],
+        ),
+        (
+            "Il a dit « Je pars… » Puis il est parti.",
+            ["Il a dit « Je pars… »", "Puis il est parti."],
+        ),
+        # A quotation closed from the sentence before: the segmenter pairs » with the next «
+        # (German style) and cut after the «, swallowing the sentence between them.
+        (
+            f"Le plan est bon ». Il a engagé un avocat. « {QUOTED} », dit-il.",
+            ["Le plan est bon ».", "Il a engagé un avocat.", f"« {QUOTED} », dit-il."],
+        ),
+        # The same with straight quotes, which it pairs by count.
+        (
+            f'Il dit "Le plan est bon. Il a engagé un avocat. "{QUOTED}", dit-il.',
+            ['Il dit "Le plan est bon.', "Il a engagé un avocat.", f'"{QUOTED}", dit-il.'],
+        ),
+        (
+            'Ils parlent de "fraude". Il faut "des preuves ". Les fiches sont là. Il les lit. '
+            'Le juge cite d\'"autres pistes".',
+            [
+                'Ils parlent de "fraude".',
+                'Il faut "des preuves ".',
+                "Les fiches sont là.",
+                "Il les lit.",
+                'Le juge cite d\'"autres pistes".',
+            ],
+        ),
+        # Apostrophes are no quotation marks; a quotation closed in the sentence is kept whole.
+        (
+            "L'avion d'Air France est arrivé. Il dit : « Nous partons. Nous revenons. » Fin.",
+            [
+                "L'avion d'Air France est arrivé.",
+                "Il dit : « Nous partons. Nous revenons. »",
+                "Fin.",
+            ],
+        ),
+        # An opening quotation after an initial starts a sentence; after "cf." it does not.
+        ("Le plan B. « Il est prêt », dit-il.", ["Le plan B.", "« Il est prêt », dit-il."]),
+        ("Voir cf. « Le Monde » du 3 mars. Fin.", ["Voir cf. « Le Monde » du 3 mars.", "Fin."]),
+    ],
+)
+def test_quotation_marks_go_with_their_sentence(paragraph, expected):
+    assert split_sentences(paragraph, "fr") == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "Die Wahl war knapp. „Wir haben gewonnen“, sagte er. Dann ging er.",
+            ["Die Wahl war knapp.", "„Wir haben gewonnen“, sagte er.", "Dann ging er."],
+        ),
+        (
+            "Er sagte: »Wir haben gewonnen.« Dann ging er.",
+            ["Er sagte: »Wir haben gewonnen.«", "Dann ging er."],
+        ),
+        (
+            "Er sagte: „Wir bleiben dabei.“ „Wir auch“, entgegnete sie.",
+            ["Er sagte: „Wir bleiben dabei.“", "„Wir auch“, entgegnete sie."],
+        ),
+    ],
+)
+def test_german_quotation_marks_face_the_other_way_and_still_pair(paragraph, expected):
+    assert split_sentences(paragraph, "de") == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("Le règne de Dagobert I. Il fut long.", ["Le règne de Dagobert I.", "Il fut long."]),
+        ("Le traité date de Charles V. Son fils le rompt.", None),
+        ("La mise à jour concerne Mac OS X. Apple la publie.", None),
+        ("Le pape Pie X. Il est canonisé en 1954.", None),
+        ("Le film suit Malcolm X. Sa sortie est prévue.", None),
+        ("Das Reich zerfiel nach Karl V. Sein Bruder folgte.", None),
+        # Initials stay initials; a lower-case word after the letter continues the sentence.
+        ("Il a rencontré John F. Kennedy.", ["Il a rencontré John F. Kennedy."]),
+        ("Il a vu George W. Bush hier.", ["Il a vu George W. Bush hier."]),
+        ("Il tourne sous Mac OS X. et Linux.", ["Il tourne sous Mac OS X. et Linux."]),
+    ],
+)
+def test_roman_numerals_and_versions_after_a_name_end_sentences(paragraph, expected):
+    language = "de" if paragraph.startswith("Das") else "fr"
+    if expected is None:
+        head, tail = paragraph.split(". ", 1)
+        expected = [head + ".", tail]
+    assert split_sentences(paragraph, language) == expected
+
+
+def test_the_numerals_come_from_the_data_file_for_every_language():
+    for language in ("fr", "de", "ru", "xx"):
+        assert {"I.", "V.", "X."} <= abbreviation_rules(language).after_name
