@@ -6,8 +6,10 @@ spaces; each paragraph is segmented and its predicted boundaries (character offs
 whitespace ignored) are scored against the gold ones. "Sequoia quotations": each of its gold
 sentences with a quotation mark, between the sentences before and after it (real text, read
 from the shared corpus at run time). Other languages, and quotations in French and German:
-the hand-written sets in benchmarks/data/segmentation/ (one gold sentence per line, with
-abbreviation and quotation traps; ``fr-quotes.txt`` is French), scored the same way.
+the sets in benchmarks/data/segmentation/ (one gold sentence per line, with abbreviation and
+quotation traps; ``fr-quotes.txt`` is French), scored the same way: hand-written, except
+``fr-quotes-eltec.txt``, quote-initial sentences in real text (French novels of ELTeC-fra,
+public domain, picked by ``quote_set.py``).
 Sources and licenses: benchmarks/data/README.md.
 
     python benchmarks/segmentation.py
@@ -152,7 +154,9 @@ def main() -> None:
         print(f"(no Sequoia corpus at {args.sequoia}: French skipped)")
     for path in sorted(SETS.glob("*.txt")):
         language = path.stem.split("-")[0]
-        corpora.append((language, f"{path.name} (hand-written)", set_sentences(path)))
+        # ``*-eltec.txt``: excerpts of real text (ELTeC-fra novels, public domain).
+        kind = "ELTeC-fra" if path.stem.endswith("-eltec") else "hand-written"
+        corpora.append((language, f"{path.name} ({kind})", set_sentences(path)))
 
     print(
         f"{'lang':<5}{'corpus':<32}{'sentences':>10}   "

@@ -161,6 +161,27 @@ def test_no_regression_against_plain_sentencex_on_the_hand_written_sets(name):
     assert ours >= 0.95
 
 
+def test_quote_initial_sentences_of_real_text_are_cut_before_the_opening_mark():
+    # ELTeC-fra novels (public domain): plain sentencex 0.9786, ours 0.9786 before
+    # quotation marks were read by their sides.
+    bench = _benchmark()
+    sentences = bench.set_sentences(bench.SETS / "fr-quotes-eltec.txt")
+    assert len(sentences) >= 100 and sum(s.startswith("«") for s in sentences) >= 50
+    assert bench.score(sentences, bench.segmenters("fr")["ours"])[2] == 1.0
+
+
+def test_the_real_text_set_is_what_its_extractor_picks():
+    spec = importlib.util.spec_from_file_location("quoteset", ROOT / "benchmarks/quote_set.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    kept = "Il entra. Elle le vit arriver. « Vous voilà enfin ! » Il ne répondit rien."
+    # Where a part would end at an abbreviation ("M."), the excerpt is left out.
+    dropped = "Elle le vit arriver. « Vous voilà enfin ! » Il salua alors M. Dupont."
+    assert module.excerpts(f"{kept}\n{dropped}") == [
+        ["Elle le vit arriver.", "« Vous voilà enfin ! »", "Il ne répondit rien."]
+    ]
+
+
 def test_french_sequoia_f1_reaches_the_target():
     bench = _benchmark()
     if not (bench.SEQUOIA / "fr_sequoia-ud-dev.conllu").exists():
