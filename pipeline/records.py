@@ -6,7 +6,7 @@ Document → Sentence → TranslatedSentence → Translation → Summary → Bil
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import groupby
 
 from .flags import COUNTED, DOCUMENT_FLAGS, SENTENCE_PROBLEMS, field_name
@@ -163,9 +163,7 @@ class ModelsUsed:
     def from_dict(cls, data: Mapping[str, object]) -> ModelsUsed:
         """The record of a JSON output's or manifest line's ``models`` (fields it lacks
         are None; fields this version does not know are ignored)."""
-        known = ("translator", "back_translator", "summarizer")
-        known += ("translator_via", "back_translator_via")
-        return cls(**{name: data.get(name) for name in known})  # type: ignore[arg-type]
+        return cls(**{f.name: data.get(f.name) for f in fields(cls)})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
