@@ -98,7 +98,7 @@ def test_mixed_folder_every_document_accounted_for(use_registry_store, corpus, t
 
     assert (out / "fr/Élections régionales 2024.json").is_file()
     assert {p: p.read_bytes() for p in src.rglob("*") if p.is_file()} == before
-    assert result.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 1 failed, 3 skipped"
+    assert result.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 0 failed, 4 skipped"
 
 
 class _Links(HTMLParser):
@@ -136,7 +136,7 @@ def test_index_lists_every_document_and_links_offline_views(use_registry_store, 
         back = _Links()
         back.feed(page)
         assert (view.parent / unquote(back.links[0])).resolve() == (out / "index.html").resolve()
-    assert re.search(r'status-failed">failed<br><small>[^<]*no translation model', index)
+    assert re.search(r'status-skipped">skipped<br><small>[^<]*no translation model', index)
 
 
 def test_rerun_skips_up_to_date_documents_and_force_redoes_them(
@@ -151,7 +151,7 @@ def test_rerun_skips_up_to_date_documents_and_force_redoes_them(
     again = translate(src, out, *opts)
     assert again.exit_code == 3  # still no Finnish model
     assert outputs_of(out) == first  # nothing rewritten
-    assert again.stderr.strip().splitlines()[-1] == "13 documents: 0 done, 1 failed, 12 skipped"
+    assert again.stderr.strip().splitlines()[-1] == "13 documents: 0 done, 0 failed, 13 skipped"
     second_run = [r for r in read_manifest(out / "manifest.jsonl")][13:]
     assert len(second_run) == 13
     assert all(
@@ -160,15 +160,15 @@ def test_rerun_skips_up_to_date_documents_and_force_redoes_them(
 
     (src / "fr/latin1.txt").write_bytes(("Nouvelle version. " + FRENCH_NEWS).encode("latin-1"))
     changed = translate(src, out, *opts)
-    assert changed.stderr.strip().splitlines()[-1] == "13 documents: 1 done, 1 failed, 11 skipped"
+    assert changed.stderr.strip().splitlines()[-1] == "13 documents: 1 done, 0 failed, 12 skipped"
 
     other_options = translate(src, out, *opts, "--num-beams", "1")
     assert (
-        other_options.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 1 failed, 3 skipped"
+        other_options.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 0 failed, 4 skipped"
     )
 
     forced = translate(src, out, *opts, "--num-beams", "1", "--force")
-    assert forced.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 1 failed, 3 skipped"
+    assert forced.stderr.strip().splitlines()[-1] == "13 documents: 9 done, 0 failed, 4 skipped"
     assert len(read_manifest(out / "manifest.jsonl")) == 13 * 5
 
 
@@ -310,14 +310,14 @@ def test_progress_lines_when_not_a_terminal_and_silence_when_quiet(
     lines = loud.stderr.splitlines()
     assert lines[0].startswith("[1/13] done: a/b/c/profond.markdown (fr, ")
     assert any(
-        line.startswith("[") and "failed: fi/uutinen.txt: no translation model" in line
+        line.startswith("[") and "skipped: fi/uutinen.txt: no translation model" in line
         for line in lines
     )
     assert "Batch results" in loud.stderr and "words/s" in loud.stderr
     quiet = translate(src, tmp_path / "o2", "--summarizer", "extractive", "--quiet")
     lines = quiet.stderr.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("failed: fi/uutinen.txt: no translation model")
-    assert lines[1] == "13 documents: 9 done, 1 failed, 3 skipped"
+    assert len(lines) == 2 and lines[0].startswith("skipped: fi/uutinen.txt: no translation model")
+    assert lines[1] == "13 documents: 9 done, 0 failed, 4 skipped"
 
 
 def _env() -> dict[str, str]:
@@ -361,7 +361,7 @@ def test_progress_bar_on_a_terminal(use_registry_store, corpus, tmp_path):
     screen = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 3  # no Finnish model here
     assert "ETA" in screen and "/13" in screen
-    assert "13 documents: 9 done, 1 failed, 3 skipped" in screen
+    assert "13 documents: 9 done, 0 failed, 4 skipped" in screen
 
 
 def _slow_corpus(src: Path, n: int) -> list[str]:

@@ -1,12 +1,14 @@
 """No usable model is exit code 3 whichever step of the resolution found none (a registered
 model, an OPUS-MT name by pattern, the multilingual fallback, a tc-big model under
-``--quality high``), in ``summarize``, ``translate`` and ``serve`` start-up; a language the
-configured multilingual model does not know is a skipped document instead. Offline
-(conftest), with the registry's fr, de and es models as tiny models in the store."""
+``--quality high``), in ``summarize``, ``translate`` (the document is skipped with the reason,
+the others go on) and ``serve`` start-up; a language the configured multilingual model does
+not know is a skipped document and exit code 0 instead. Offline (conftest), with the
+registry's fr, de and es models as tiny models in the store."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from corpus import FINNISH_NEWS, FRENCH_NEWS, GERMAN_NEWS, ITALIAN_NEWS
@@ -50,7 +52,7 @@ def test_summarize_without_a_usable_model_exits_3(case, use_registry_store, tmp_
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_translate_without_a_usable_model_fails_those_documents_and_exits_3(
+def test_translate_without_a_usable_model_skips_those_documents_and_exits_3(
     case, use_registry_store, tmp_path
 ):
     language, text, extra, model = CASES[case]
@@ -61,11 +63,37 @@ def test_translate_without_a_usable_model_fails_those_documents_and_exits_3(
     args = ["translate", str(src), "-o", str(out), "-q", "--device", "cpu"]
     result = _invoke(*args, "--summarizer", "extractive", *extra)
     assert result.exit_code == 3, result.output
-    assert result.stderr.splitlines()[-1] == "2 documents: 1 done, 1 failed, 0 skipped"
+    # Even with -q the reason is said, once, before the last line.
+    said, last = result.stderr.splitlines()
+    assert said.startswith(f"skipped: {language}.txt: ") and model in said
+    assert last == "2 documents: 1 done, 0 failed, 1 skipped"
     lines = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     status = {line["path"]: (line["status"], line["reason"]) for line in lines}
     assert status["de.txt"] == ("done", None)
-    assert status[f"{language}.txt"][0] == "failed" and model in status[f"{language}.txt"][1]
+    assert status[f"{language}.txt"][0] == "skipped" and model in status[f"{language}.txt"][1]
+    assert not list(out.glob(f"{language}.*"))  # nothing written for it
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "status-skipped" in index and model in index
+
+
+def test_a_model_that_is_here_but_does_not_load_fails_the_document_and_exits_3(
+    registry_store, tmp_path, monkeypatch
+):
+    store = tmp_path / "store"
+    shutil.copytree(registry_store, store, symlinks=True)
+    broken = store / "Helsinki-NLP--opus-mt-de-en"
+    shutil.copytree(broken.resolve(), broken.with_suffix(".copy"))
+    broken.unlink()
+    broken.with_suffix(".copy").rename(broken)
+    (broken / "model.safetensors").write_bytes(b"not a model")
+    monkeypatch.setenv("PIPELINE_MODEL_STORE", str(store))
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "de.txt").write_text(GERMAN_NEWS, encoding="utf-8")
+    args = ["translate", str(src), "-o", str(out), "-q", "--device", "cpu"]
+    result = _invoke(*args, "--summarizer", "extractive", "--backend", "transformers")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.splitlines()[-1] == "1 documents: 0 done, 1 failed, 0 skipped"
 
 
 @pytest.mark.parametrize("case", CASES)

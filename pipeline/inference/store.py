@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ModelLoadError, UsageError
+from ..errors import MissingModelError, ModelLoadError, UsageError
 from .registry import default_store
 
 log = logging.getLogger(__name__)
@@ -115,10 +115,11 @@ def fetch(location: ModelLocation, *, role: str = "model") -> Path:
             snapshot_download(location.ref, revision=location.revision, ignore_patterns=_IGNORE)
         )
     except Exception as exc:
-        raise ModelLoadError(
+        raise MissingModelError(
             f"{role} model '{location.ref}' is not in the local store or the Hugging Face "
             f"cache, and downloading it failed ({reason(exc)}); run "
-            f"`pipeline models pull {location.ref}` while online, or pass a local folder"
+            f"`pipeline models pull {location.ref}` while online, or pass a local folder",
+            model=location.ref,
         ) from None
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..batching import windows
 from ..documents.reading import parse_document
-from ..errors import DocumentError, ModelLoadError, UsageError
+from ..errors import DocumentError, MissingModelError, ModelLoadError, UsageError
 from ..records import BilingualSummary, Document
 from .outcomes import DocumentOutcome, DocumentTimings
 from .plan import BatchItem
@@ -48,9 +48,9 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
     The parsed documents are cut into windows of ``--window-tokens`` of text (see
     :func:`pipeline.batching.windows`) that go through each stage together
     (:meth:`BilingualPipeline.summarize_many`), so their sentences and summaries share
-    batches; each still succeeds or fails alone. A model that cannot be loaded fails the
-    documents that need it (``model_error``); UsageError propagates, since every document
-    would fail the same way.
+    batches; each still succeeds or fails alone. A model that is not on this machine skips
+    the documents that need it, one that cannot be loaded fails them (both ``model_error``);
+    UsageError propagates, since every document would fail the same way.
     """
     results: list[Computed | None] = [None] * len(tasks)
     parsed: list[tuple[int, Document, float]] = []  # slot, document, seconds to read it
@@ -117,8 +117,12 @@ def failed(task: Task, exc: Exception) -> Computed:
     if isinstance(exc, DocumentError):
         return Computed(DocumentOutcome(name, exc.status, str(exc), task.sha256))
     if isinstance(exc, ModelLoadError):
+        # A model that is not on this machine (whichever step of the resolution looked for
+        # it) skips the document with that reason; one that is here but does not load
+        # fails it. Either way the run exits with code 3.
+        status = "skipped" if isinstance(exc, MissingModelError) else "failed"
         reason = f"{name}: {exc}"
-        return Computed(DocumentOutcome(name, "failed", reason, task.sha256, model_error=True))
+        return Computed(DocumentOutcome(name, status, reason, task.sha256, model_error=True))
     log.debug("unexpected error on %s", name, exc_info=exc)
     reason = f"{name}: {type(exc).__name__}: {exc}"
     return Computed(DocumentOutcome(name, "failed", reason, task.sha256))

@@ -86,8 +86,14 @@ class BatchReporter:
                 self._progress.console.print(line, markup=False, highlight=False)
         elif self.mode == "lines":
             print(line, file=self.stream, flush=True)
-        elif outcome.status == "failed" and not outcome.reason.endswith("(see above)"):
-            print(f"failed: {outcome.reason}", file=self.stream, flush=True)
+        elif self._worth_saying_when_quiet(outcome):
+            print(f"{outcome.status}: {outcome.reason}", file=self.stream, flush=True)
+
+    @staticmethod
+    def _worth_saying_when_quiet(outcome: DocumentOutcome) -> bool:
+        """A failure, or a skip for want of a model (exit code 3), said once."""
+        said = (outcome.reason or "").endswith("(see above)")
+        return (outcome.status == "failed" or outcome.model_error) and not said
 
     def _line(self, outcome: DocumentOutcome) -> str:
         prefix = f"[{self.count}/{self.total}] {outcome.status}: "
