@@ -2,10 +2,13 @@
 raw CTranslate2 engine doing the same work with batches that span documents.
 
 Models: random weights on the *real* configurations and tokenizers of opus-mt-fr-en,
-opus-mt-en-fr and distilbart-cnn-12-6 (``../shared/real-models``), with a large bias on the
-end token and ``min_new_tokens`` so that every output has a known length (24 tokens a
-sentence, 56 a summary) on both sides. They sit in a model store under their registry ids,
-so the pipeline runs exactly as a user types it: ``pipeline translate IN -o OUT``.
+opus-mt-en-fr and distilbart-cnn-12-6 (``../shared/real-models``) whose outputs have a
+known length on both sides (see ``shaped_models.py``): ``--lengths forced`` (the default),
+24 tokens a sentence and 56 a summary; ``--lengths own``, the lengths the models choose
+themselves: every translation as long as its source, every summary as long as
+distilbart-cnn's own generation config makes it. They sit in a model store under their
+registry ids, so the pipeline runs exactly as a user types it: ``pipeline translate IN -o
+OUT``.
 
 The raw side gets the sentences the pipeline's reader found, and does with CTranslate2
 alone what the pipeline does: translate every sentence of every document in one
@@ -15,11 +18,14 @@ split the summaries into sentences and back-translate them all in one call. Both
 timed from process start to exit, after a warm-up run has converted the models.
 
     python benchmarks/end_to_end.py                  # 60 documents, (a) and (b)
+    python benchmarks/end_to_end.py --lengths own --only b --repeat 3 \
+        --budgets 1024,2048,4096,8192,16384 --raw-summary-batches 4,8,16,32
     python benchmarks/end_to_end.py --device cuda    # on a GPU: float16
     python benchmarks/end_to_end.py --memory 20000   # peak RSS on a large folder
 
-Prints the ratio pipeline / raw wall time for (a) translation with extractive summaries
-and (b) the full chain. Not a test: it measures, it asserts nothing.
+Prints, for (a) translation with extractive summaries and (b) the full chain, every run's
+wall time, the median of each variant and its ratio to the fastest raw variant (by
+median). Not a test: it measures, it asserts nothing.
 """
 
 from __future__ import annotations
@@ -28,59 +34,29 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "real-models"
-CORPUS = ROOT.parent / "shared" / "corpora" / "ud-french-sequoia"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from shaped_models import LENGTHS, SHARED, build_model  # noqa: E402
+
+REAL = SHARED / "real-models"
+CORPUS = SHARED / "corpora" / "ud-french-sequoia"
 
 SENTENCE_TOKENS = 24
 SUMMARY_TOKENS = 56
-EOS_BIAS = 50.0
 MODELS = {
     "Helsinki-NLP/opus-mt-fr-en": "opus-mt-fr-en",
     "Helsinki-NLP/opus-mt-en-fr": "opus-mt-en-fr",
     "sshleifer/distilbart-cnn-12-6": "distilbart-cnn-12-6",
 }
-
-
-def build_model(source: Path, target: Path, tokens: int, seed: int) -> None:
-    """A random-weight model on ``source``'s real config and tokenizer, whose outputs are
-    exactly ``tokens`` long."""
-    import torch
-    from transformers import AutoConfig, AutoModelForSeq2SeqLM, GenerationConfig
-
-    if (target / "model.safetensors").is_file():
-        return
-    staging = target.with_name(target.name + ".building")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    torch.manual_seed(seed)
-    config = AutoConfig.from_pretrained(source)
-    model = AutoModelForSeq2SeqLM.from_config(config).eval()
-    with torch.no_grad():
-        model.final_logits_bias[0, config.eos_token_id] = EOS_BIAS
-    generation = GenerationConfig.from_pretrained(source)
-    generation.min_length = 0
-    generation.min_new_tokens = tokens
-    generation.max_new_tokens = tokens + 16
-    generation.max_length = tokens + 18
-    model.generation_config = generation
-    model.save_pretrained(staging)
-    for path in source.iterdir():
-        own = path.name in ("config.json", "generation_config.json")
-        if (
-            path.suffix in (".spm", ".json", ".txt")
-            and not own
-            and not path.name.startswith("config.")
-        ):
-            shutil.copy(path, staging / path.name)
-    staging.rename(target)
 
 
 def corpus_documents(n_docs: int, per_doc: int) -> list[str]:
@@ -99,12 +75,25 @@ def corpus_documents(n_docs: int, per_doc: int) -> list[str]:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of ``cmd``, from start to exit."""
+    return measured(cmd, env)[0]
+
+
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds of ``cmd``, and the CPU seconds (user + system, every thread) it used.
+
+    On a shared machine the wall time swings with other people's load; the CPU time is
+    the work done and swings much less, so both are reported.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}… failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
 
 
 # -- the raw engine side ----------------------------------------------------------------------
@@ -134,7 +123,7 @@ def raw(spec_path: Path) -> None:
         results = model.translate_batch(
             source,
             [prefix] * len(source) if prefix else None,
-            max_batch_size=spec["batch_size"],
+            max_batch_size=spec["batch_sizes"][key],
             **spec["options"][key],
         )
         ids = [tok.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
@@ -196,9 +185,30 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=60)
     parser.add_argument("--sentences", type=int, default=15, help="sentences per document")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each side (best kept)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each side (median kept)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bilingual-pipeline-e2e"))
     parser.add_argument("--only", choices=["a", "b"], help="run one of the two comparisons")
+    parser.add_argument(
+        "--lengths",
+        choices=LENGTHS,
+        default="forced",
+        help="forced: 24 tokens a sentence, 56 a summary; own: translations as long as "
+        "their sources, summaries as the summarizer's own config makes them",
+    )
+    parser.add_argument(
+        "--budgets",
+        type=_numbers,
+        default=[None],
+        help="(b) once per --summary-batch-tokens value, e.g. 1024,2048,16384 "
+        "(default: the pipeline's own default)",
+    )
+    parser.add_argument(
+        "--raw-summary-batches",
+        type=_numbers,
+        default=[RAW_SUMMARY_BATCH],
+        help="(b) raw side once per summarizer batch size; the fastest is the reference "
+        f"(default {RAW_SUMMARY_BATCH})",
+    )
     parser.add_argument("--memory", type=int, metavar="N", help="peak RSS on N small documents")
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -210,10 +220,11 @@ def main() -> None:
         return
 
     work = args.workdir
-    store = work / "store"
+    store = work / ("store" if args.lengths == "forced" else f"store-{args.lengths}")
     for model_id, name in MODELS.items():
         tokens = SUMMARY_TOKENS if "bart" in name else SENTENCE_TOKENS
-        build_model(REAL / name, store / model_id.replace("/", "--"), tokens, seed=len(name))
+        target = store / model_id.replace("/", "--")
+        build_model(REAL / name, target, tokens, seed=len(name), lengths=args.lengths)
     env = dict(os.environ, PIPELINE_MODEL_STORE=str(store), HF_HUB_OFFLINE="1")
     src = work / f"in-{args.docs}"
     if not src.is_dir():
@@ -221,6 +232,7 @@ def main() -> None:
         for i, text in enumerate(corpus_documents(args.docs, args.sentences)):
             (src / f"article{i:03d}.txt").write_text(text, encoding="utf-8")
     pipeline = [shutil.which("pipeline") or "pipeline", "translate", str(src), "--quiet"]
+    pipeline += _reports_only(env)
     device = ["--device", args.device]
 
     # Warm-up: converts the three models into the store once.
@@ -230,20 +242,93 @@ def main() -> None:
     warm_in.mkdir(exist_ok=True)
     shutil.copy(next(src.iterdir()), warm_in / "a.txt")
     timed([*pipeline[:2], str(warm_in), "-o", str(warm), "--quiet", *device], env)
-    ct2 = _converted(store)
+    spec = raw_spec(src, store, args.device)
+    n_sentences = sum(len(s) for s in spec["sentences"])
+    lengths = (
+        f"outputs forced to {SENTENCE_TOKENS} tokens a sentence and {SUMMARY_TOKENS} a summary"
+        if args.lengths == "forced"
+        else "outputs at the models' own lengths (translations as long as their sources, "
+        "summaries as distilbart-cnn's generation config makes them)"
+    )
+    print(
+        f"{args.docs} documents, {n_sentences} sentences (UD Sequoia French), real-config "
+        f"random-weight models, {lengths}; CTranslate2 {spec['compute_type']} on "
+        f"{_device_name(args.device)}",
+        flush=True,
+    )
+    summarizer = ["--summarizer", "extractive"]
+    # Each comparison's variants: (label, command) for ours, (label, spec) for the raw side.
+    comparisons = {
+        "a": ([("pipeline", [*pipeline, *device, *summarizer])], [("raw", dict(spec, full=False))]),
+        "b": (
+            [
+                (
+                    "pipeline" + (f", --summary-batch-tokens {b}" if b else ""),
+                    [*pipeline, *device, *(["--summary-batch-tokens", str(b)] if b else [])],
+                )
+                for b in args.budgets
+            ],
+            [
+                (f"raw, summarizer batch {n}", _with_summary_batch(spec, n))
+                for n in args.raw_summary_batches
+            ],
+        ),
+    }
+    rows = []
+    for label, (ours, theirs) in comparisons.items():
+        if args.only and args.only != label:
+            continue
+        times: dict[str, list[tuple[float, float]]] = {}
+        for _ in range(args.repeat):
+            # Round-robin, so that a change of load on a shared machine hits every variant.
+            for name, command in ours:
+                out = work / f"out-{label}"
+                shutil.rmtree(out, ignore_errors=True)
+                times.setdefault(name, []).append(measured([*command, "-o", str(out)], env))
+                print(f"  ({label}) {name}: {_run(times[name][-1])}", flush=True)
+            for name, variant in theirs:
+                spec_path = work / f"spec-{label}.json"
+                spec_path.write_text(json.dumps(variant), encoding="utf-8")
+                command = [sys.executable, __file__, "--raw", str(spec_path)]
+                times.setdefault(name, []).append(measured(command, env))
+                print(f"  ({label}) {name}: {_run(times[name][-1])}", flush=True)
+        wall_ref = min(median(w for w, _ in times[name]) for name, _ in theirs)
+        cpu_ref = min(median(c for _, c in times[name]) for name, _ in theirs)
+        rows += [(label, name, times[name], wall_ref, cpu_ref) for name, _ in ours + theirs]
+    print(
+        "\n| chain | side | median wall s | wall runs (s) | ratio to the best raw | "
+        "median CPU s | CPU ratio |"
+    )
+    print("| --- | --- | ---: | --- | ---: | ---: | ---: |")
+    names = {"a": "(a) translation + extractive summaries", "b": "(b) full chain"}
+    for label, name, runs, wall_ref, cpu_ref in rows:
+        wall, cpu = median(w for w, _ in runs), median(c for _, c in runs)
+        spread = ", ".join(f"{w:.1f}" for w in sorted(w for w, _ in runs))
+        print(
+            f"| {names[label]} | {name} | {wall:.1f} | {spread} | {wall / wall_ref:.3f} | "
+            f"{cpu:.1f} | {cpu / cpu_ref:.3f} |"
+        )
+
+
+def _run(times: tuple[float, float]) -> str:
+    return f"{times[0]:.1f} s wall, {times[1]:.1f} s CPU"
+
+
+def raw_spec(src: Path, store: Path, device: str) -> dict:
+    """What the raw side needs: the sentences the pipeline's reader found, and each
+    model's CTranslate2 folder, tokenizer and decoding options."""
+    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
     from pipeline import BilingualPipeline, PipelineOptions
-    from pipeline.inference.runners import decoding_options
+    from pipeline.inference.weights import input_limit
 
-    pipe = BilingualPipeline(PipelineOptions(device=args.device, model_store=store))
+    decoding_options = _decoding_options()
+    ct2 = _converted(store)
+    pipe = BilingualPipeline(PipelineOptions(device=device, model_store=store))
     sentences = []
     for path in sorted(src.iterdir()):
         document = pipe.read(path)
         sentences.append([s.text for s in document.sentences])
-    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
-
-    from pipeline.inference.weights import input_limit
-
     options, hf, ct2_dirs, prefixes = {}, {}, {}, {}
     for key, model_id in KEYS.items():
         path = store / model_id.replace("/", "--")
@@ -254,50 +339,55 @@ def main() -> None:
         if forced_bos is not None:  # what the pipeline's CTranslate2 runner also does
             prefixes[key] = AutoTokenizer.from_pretrained(path).convert_ids_to_tokens(forced_bos)
     bart = store / KEYS["summarizer"].replace("/", "--")
-    compute_type = "float16" if args.device == "cuda" else "int8"
-    spec = {
-        "device": args.device,
-        "compute_type": compute_type,
+    batch = PipelineOptions().batch_size
+    return {
+        "device": device,
+        "compute_type": "float16" if device == "cuda" else "int8",
         "ct2": ct2_dirs,
         "hf": hf,
         "options": options,
-        "batch_size": PipelineOptions().batch_size,
+        "batch_sizes": dict.fromkeys(KEYS, batch),
         "sentences": sentences,
         "summary_limit": input_limit(
             AutoTokenizer.from_pretrained(bart), AutoConfig.from_pretrained(bart)
         ),
         "summarizer_prefix": [prefixes["summarizer"]] if "summarizer" in prefixes else None,
+        "full": True,
     }
-    n_sentences = sum(len(s) for s in sentences)
-    print(
-        f"{args.docs} documents, {n_sentences} sentences (UD Sequoia French), real-config "
-        f"random-weight models, outputs forced to {SENTENCE_TOKENS} tokens a sentence and "
-        f"{SUMMARY_TOKENS} a summary; CTranslate2 {compute_type} on {_device_name(args.device)}",
-        flush=True,
-    )
-    rows = []
-    for label, full in (("a", False), ("b", True)):
-        if args.only and args.only != label:
-            continue
-        spec_path = work / f"spec-{label}.json"
-        spec_path.write_text(json.dumps(dict(spec, full=full)), encoding="utf-8")
-        summarizer = [] if full else ["--summarizer", "extractive"]
-        ours, theirs = [], []
-        for _ in range(args.repeat):
-            out = work / f"out-{label}"
-            shutil.rmtree(out, ignore_errors=True)
-            ours.append(timed([*pipeline, "-o", str(out), *device, *summarizer], env))
-            theirs.append(timed([sys.executable, __file__, "--raw", str(spec_path)], env))
-            print(f"  ({label}) pipeline {ours[-1]:.1f} s, raw {theirs[-1]:.1f} s", flush=True)
-        rows.append((label, min(ours), min(theirs)))
-    print("\n| chain | pipeline translate s | raw CTranslate2 s | ratio | share of raw speed |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    names = {"a": "(a) translation + extractive summaries", "b": "(b) full chain"}
-    for label, ours_s, theirs_s in rows:
-        print(
-            f"| {names[label]} | {ours_s:.1f} | {theirs_s:.1f} | {ours_s / theirs_s:.3f} | "
-            f"{theirs_s / ours_s:.0%} |"
-        )
+
+
+def _reports_only(env: dict[str, str]) -> list[str]:
+    """``--write md,html,json`` where ``pipeline translate`` has ``--write``: by default it
+    also writes each document back in its own format, which the raw side does not do."""
+    help_text = subprocess.run(
+        [shutil.which("pipeline") or "pipeline", "translate", "--help"],
+        env=dict(env, COLUMNS="200"),
+        capture_output=True,
+        text=True,
+    ).stdout
+    return ["--write", "md,html,json"] if "--write" in help_text else []
+
+
+def _decoding_options():
+    """The pipeline's CTranslate2 decoding options (where they live moved between versions)."""
+    try:
+        from pipeline.inference.ct2_runner import decoding_options
+    except ImportError:
+        from pipeline.inference.runners import decoding_options
+    return decoding_options
+
+
+def _with_summary_batch(spec: dict, size: int) -> dict:
+    return dict(spec, batch_sizes=dict(spec["batch_sizes"], summarizer=size))
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+#: The raw side's summarizer batch (inputs of up to 1,024 tokens, beam 4): the fastest of
+#: 4, 8, 16 and 32 on the 2-core CPU of the README's measurement.
+RAW_SUMMARY_BATCH = 8
 
 
 KEYS = {
