@@ -234,7 +234,7 @@ def test_summarizer_gets_its_own_batch_budget(use_registry_store):
     )
     assert pipe.summarizer.runner.max_batch_tokens == 777
     assert pipe.translator("fr").runner.max_batch_tokens == PipelineOptions().max_batch_tokens
-    assert BilingualPipeline(PipelineOptions(device="cpu")).models.summary_batch_tokens == 16_384
+    assert BilingualPipeline(PipelineOptions(device="cpu")).models.summary_batch_tokens == 4_096
 
 
 # -- a GPU that CTranslate2 cannot use ----------------------------------------------------

@@ -110,7 +110,7 @@ SummaryBatchTokensOpt = Annotated[
     typer.Option(
         "--summary-batch-tokens",
         min=1,
-        help="Padded input tokens per summarizer batch (default: 16384 on CPU, 65536 on CUDA).",
+        help="Padded input tokens per summarizer batch (default: 4096 on CPU, 65536 on CUDA).",
     ),
 ]
 WindowDocsOpt = Annotated[
