@@ -233,7 +233,7 @@ def main() -> None:
     ct2 = _converted(store)
 
     from pipeline import BilingualPipeline, PipelineOptions
-    from pipeline.inference.runners import decoding_options
+    from pipeline.inference.ct2_runner import decoding_options
 
     pipe = BilingualPipeline(PipelineOptions(device=args.device, model_store=store))
     sentences = []

@@ -9,12 +9,9 @@ import pytest
 from pipeline import BilingualPipeline, PipelineOptions, ProcessingError
 from pipeline.batching import plan_batches
 from pipeline.documents.reading import parse_document
-from pipeline.inference.runners import (
-    CTranslate2Runner,
-    Generation,
-    Seq2SeqRunner,
-    TransformersRunner,
-)
+from pipeline.inference.ct2_runner import CTranslate2Runner
+from pipeline.inference.hf_runner import TransformersRunner
+from pipeline.inference.runners import Generation, Seq2SeqRunner
 from pipeline.stages.summarize import Summarizer, SummaryDidNotConverge, pack_chunks
 
 
