@@ -33,6 +33,16 @@ SENTENCE_PROBLEMS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED, NUMBERS)
 DOCUMENT_FLAGS = (UNSUPPORTED_SUMMARY,)
 #: Every counted flag, in the order of :class:`pipeline.records.Quality`'s fields.
 COUNTED = (*SENTENCE_PROBLEMS, UNSUPPORTED_SUMMARY, PASSTHROUGH)
+#: How much each sentence problem alone makes a translation risky, 0–1 (see
+#: :mod:`pipeline.stages.risk`): a missing or cut-off translation is certainly wrong, a
+#: loop nearly so; a changed number or an odd length is often a real error, sometimes not.
+RISK_WEIGHTS = {
+    UNTRANSLATED: 1.0,
+    TRUNCATED: 0.9,
+    REPETITION: 0.8,
+    NUMBERS: 0.6,
+    LENGTH_RATIO: 0.5,
+}
 
 
 def field_name(flag: str) -> str:

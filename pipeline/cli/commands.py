@@ -15,6 +15,7 @@ from .options import (
     BackendOpt,
     BackTranslatorOpt,
     BatchSizeOpt,
+    CheckOpt,
     ComputeTypeOpt,
     Device,
     DeviceOpt,
@@ -69,6 +70,7 @@ def summarize(
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
@@ -126,6 +128,7 @@ def translate(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
     workers: Annotated[
         Optional[int],
         typer.Option(
@@ -147,6 +150,16 @@ def translate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Count a document with quality flags as failed.")
     ] = False,
+    max_risk: Annotated[
+        Optional[float],
+        typer.Option(
+            "--max-risk",
+            min=0.0,
+            max=1.0,
+            help="With --strict: fail a document when a sentence's risk is above this "
+            "(instead of on any sentence flag).",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
     ] = False,
@@ -168,6 +181,8 @@ def translate(
 
     if verbose:
         configure_logging(verbose)
+    if max_risk is not None and not strict:
+        raise UsageError("--max-risk applies with --strict")
     items = plan_batch(in_dir, out_dir)
     pipe = make_pipeline(locals())
     runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
@@ -181,6 +196,7 @@ def translate(
                 out_dir,
                 force=force,
                 strict=strict,
+                max_risk=max_risk,
                 on_start=reporter.start,
                 engine=runner,
             ):
@@ -251,6 +267,7 @@ def serve(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.

@@ -44,6 +44,10 @@ class Quality(str, Enum):
     high = "high"
 
 
+class Check(str, Enum):
+    roundtrip = "roundtrip"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -141,6 +145,16 @@ StoreOpt = Annotated[
 ]
 
 
+CheckOpt = Annotated[
+    Optional[list[Check]],
+    typer.Option(
+        "--check",
+        help="Extra check of every translation (repeatable): roundtrip translates each "
+        "sentence back and scores it against the source with chrF.",
+    ),
+]
+
+
 LangOpt = Annotated[
     Optional[list[str]],
     typer.Option("--lang", help="Language code (repeatable): its translators only."),
@@ -150,5 +164,11 @@ LangOpt = Annotated[
 def make_pipeline(params: dict[str, Any]) -> BilingualPipeline:
     """The pipeline a command's parameters describe: one per PipelineOptions field."""
     names = {f.name for f in fields(PipelineOptions)}
-    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if k in names}
+    values = {k: _plain(v) for k, v in params.items() if k in names}
+    if "check" in params:  # the option is singular on the command line
+        values["checks"] = tuple(dict.fromkeys(_plain(c) for c in params["check"] or ()))
     return BilingualPipeline(PipelineOptions(**values))
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value

@@ -18,15 +18,19 @@ import os
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..batching import windows
+from ..errors import UsageError
 from ..options import EXTRACTIVE
+from ..records import Translation
 from ..render import IndexRow, render_html, render_index, render_markdown, to_dict
+from ..render.json import translation_from_dict
+from ..render.review import BatchQueue, ReviewItem, review_queue
 from .compute import Computed, Task
 from .engine import Engine, SerialEngine
 from .manifest import MANIFEST_NAME, ManifestWriter
@@ -68,9 +72,11 @@ def commit(
     identity: Callable[[str], str],
     strict: bool = False,
     index_href: str | None = None,
+    max_risk: float | None = None,
 ) -> DocumentOutcome:
     """Render a computed document's outputs and write them atomically, the JSON last;
-    return its outcome (failed under ``strict`` when it carries quality flags).
+    return its outcome (failed under ``strict`` when it carries quality flags, or with
+    ``max_risk`` a sentence riskier than that: see :func:`strict_reason`).
 
     The JSON records the options' ``fingerprint`` and what each model resolves to here
     (``identity``), so a later run can tell whether the outputs are still up to date.
@@ -103,9 +109,9 @@ def commit(
     write_s = time.perf_counter() - started
     timings = outcome.timings or DocumentTimings()
     timings = replace(timings, write_s=write_s, total_s=timings.total_s + write_s)
-    if strict and result.quality.flagged:
-        reason = f"{item.relative}: {strict_reason(result.quality)}"
-        outcome = replace(outcome, status="failed", reason=reason)
+    failure = strict_reason(result.quality, result.risk, max_risk) if strict else None
+    if failure:
+        outcome = replace(outcome, status="failed", reason=f"{item.relative}: {failure}")
     return replace(outcome, timings=timings, outputs=item.outputs)
 
 
@@ -123,19 +129,25 @@ def run_batch(
     *,
     force: bool = False,
     strict: bool = False,
+    max_risk: float | None = None,
     on_start: Callable[[BatchItem], None] | None = None,
     engine: Engine | None = None,
 ) -> Iterator[DocumentOutcome]:
     """Process each item, yielding its outcome once its outputs and manifest line are
     written. Up-to-date documents are skipped unless ``force``; with ``strict`` a
-    quality-flagged document counts as failed. ``index.html`` is rewritten at the end,
-    also when the run is interrupted.
+    quality-flagged document counts as failed (with ``max_risk``: a document with a
+    sentence riskier than that, or the document flag). ``index.html`` is rewritten at the
+    end, also when the run is interrupted, with the batch's riskiest sentences first.
 
     ``engine`` computes the documents (default: in this process with ``pipeline``), in
     jobs whose documents go through each stage together (see :func:`jobs`); this process
     lists inputs, checks what is up to date, and renders and writes every file, so the
     guarantees hold whatever the engine.
     """
+    if max_risk is not None and not strict:
+        raise UsageError("--max-risk applies with --strict")
+    if max_risk is not None and not 0 <= max_risk <= 1:
+        raise UsageError(f"--max-risk must be between 0 and 1, got {max_risk:g}")
     engine = engine or SerialEngine(pipeline)
     out_dir.mkdir(parents=True, exist_ok=True)
     swept = sweep_temporaries(out_dir)
@@ -147,6 +159,15 @@ def run_batch(
     outcomes: dict[str, DocumentOutcome] = {}
     by_name = {item.relative: item for item in items}
     ready: deque[DocumentOutcome] = deque()
+    queue = BatchQueue()
+
+    def review(item: BatchItem, translation: Translation | None) -> None:
+        if translation is not None and item.outputs[1].is_file():
+            href = quote(os.path.relpath(item.outputs[1], out_dir).replace(os.sep, "/"))
+            queue.add(
+                replace(q, document=item.relative, href=href)
+                for q in review_queue(translation, queue.limit)
+            )
 
     def tasks() -> Iterator[Task]:
         for item in items:
@@ -166,7 +187,8 @@ def run_batch(
                 else stored_result(item, sha, fingerprint, identity, pipeline.models_for)
             )
             if stored is not None:
-                ready.append(resumed_outcome(item, stored, strict))
+                ready.append(resumed_outcome(item, stored, strict, max_risk))
+                review(item, translation_from_dict(stored))
                 continue
             yield Task(item, data, sha)
 
@@ -183,27 +205,33 @@ def run_batch(
                 while ready:
                     yield record(ready.popleft())
                 item = by_name[computed.outcome.relative]
-                yield record(
-                    commit(
-                        computed,
-                        item,
-                        fingerprint=fingerprint,
-                        identity=identity,
-                        strict=strict,
-                        index_href=index_href(item, out_dir),
-                    )
+                outcome = commit(
+                    computed,
+                    item,
+                    fingerprint=fingerprint,
+                    identity=identity,
+                    strict=strict,
+                    index_href=index_href(item, out_dir),
+                    max_risk=max_risk,
                 )
+                if outcome.outputs and computed.result is not None:
+                    review(item, computed.result.translation)
+                yield record(outcome)
             while ready:
                 yield record(ready.popleft())
     finally:
         engine.close()
-        write_index(items, outcomes, out_dir)
+        write_index(items, outcomes, out_dir, queue.items())
 
 
 def write_index(
-    items: list[BatchItem], outcomes: dict[str, DocumentOutcome], out_dir: Path
+    items: list[BatchItem],
+    outcomes: dict[str, DocumentOutcome],
+    out_dir: Path,
+    review: Sequence[ReviewItem] = (),
 ) -> Path:
-    """Write ``OUT_DIR/index.html`` listing every planned document and its latest state."""
+    """Write ``OUT_DIR/index.html`` listing every planned document and its latest state,
+    and ``review``, the batch's riskiest sentences, to read first."""
     rows = []
     for item in items:
         outcome = outcomes.get(item.relative)
@@ -216,9 +244,15 @@ def write_index(
         reason = None if outcome.status == "done" else outcome.reason
         rows.append(
             IndexRow(
-                item.relative, outcome.status, reason, outcome.language, outcome.summary_en, href
+                item.relative,
+                outcome.status,
+                reason,
+                outcome.language,
+                outcome.summary_en,
+                href,
+                outcome.risk.max if outcome.risk and outcome.outputs else None,
             )
         )
     path = out_dir / INDEX_NAME
-    write_atomic(path, render_index(rows))
+    write_atomic(path, render_index(rows, review))
     return path

@@ -99,6 +99,7 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
             (),
             result.summary_en.text,
             sum(len(s.text.split()) for s in document.sentences),
+            risk=result.risk,
         )
         results[slot] = Computed(outcome, result)
     return cast("list[Computed]", results)

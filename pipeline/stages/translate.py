@@ -14,10 +14,11 @@ from ..errors import DocumentError
 from ..flags import TRUNCATED
 from ..inference.registry import LanguagePair
 from ..inference.routes import Route
-from ..inference.runners import Seq2SeqRunner
+from ..inference.runners import Extras, Seq2SeqRunner
 from ..options import TARGET_LANG
 from ..records import Document, Sentence, TranslatedSentence, TranslatedText, Translation
 from .quality import sentence_flags
+from .risk import sentence_risk
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,10 @@ class Translator:
         """The model id or path this translator loaded."""
         return self.runner.loaded.ref
 
-    def translate(self, texts: Sequence[str]) -> list[TranslatedText]:
-        """Translate each text; output ``i`` is the translation of input ``i``."""
+    def translate(self, texts: Sequence[str], *, scores: bool = False) -> list[TranslatedText]:
+        """Translate each text; output ``i`` is the translation of input ``i``. With
+        ``scores``, each output carries the model's mean token log-probability (over all
+        of its parts)."""
         # The prefix (a target-language token) goes before every part, so it counts
         # against the input limit of each.
         limit = self.runner.max_input_tokens - (
@@ -70,19 +73,24 @@ class Translator:
             parts_of.append(parts)
             part_lengths.extend([n] if len(parts) == 1 else self.runner.count_tokens(parts))
         flat = flatten(parts_of)
-        results = self._run(flat.items, part_lengths, depth=0)
+        extras = Extras(scores=scores)
+        results = self._run(flat.items, part_lengths, 0, extras)
         return [_join(group) for group in flat.regroup(results)]
 
-    def _run(self, pieces: list[str], lengths: list[int], depth: int) -> list[TranslatedText]:
+    def _run(
+        self, pieces: list[str], lengths: list[int], depth: int, extras: Extras
+    ) -> list[TranslatedText]:
         """Translate pieces; re-split any whose translation reached the output limit."""
         prefixed = [self.prefix + p for p in pieces] if self.prefix else pieces
         prefixed_lengths = self.runner.count_tokens(prefixed) if self.prefix else lengths
-        outputs = self.runner.generate(prefixed, prefixed_lengths, languages=self.languages)
+        outputs = self.runner.generate(
+            prefixed, prefixed_lengths, languages=self.languages, extras=extras
+        )
         for j, out in enumerate(outputs):
             if not out.text.strip():
                 # Batch padding can change what a model emits; give it one more try alone.
                 outputs[j] = self.runner.generate(
-                    [prefixed[j]], [prefixed_lengths[j]], languages=self.languages
+                    [prefixed[j]], [prefixed_lengths[j]], languages=self.languages, extras=extras
                 )[0]
         results = []
         for piece, n, out in zip(pieces, lengths, outputs, strict=True):
@@ -93,21 +101,41 @@ class Translator:
                 halves = split_to_fit(piece, lambda t, n=n: self.runner.fits(t, (n + 1) // 2))
                 if len(halves) > 1:
                     log.info("translation hit the output limit: re-split into %d", len(halves))
-                    sub = self._run(halves, self.runner.count_tokens(halves), depth + 1)
+                    sub = self._run(halves, self.runner.count_tokens(halves), depth + 1, extras)
                     results.append(_join(sub))
                     continue
             text = out.text.strip()
-            results.append(TranslatedText(text, 1, int(not text), int(hit and bool(text))))
+            results.append(
+                TranslatedText(
+                    text,
+                    1,
+                    int(not text),
+                    int(hit and bool(text)),
+                    out.score,
+                    # The score is the mean over the output's tokens and its end token.
+                    out.tokens + 1 if out.score is not None else 0,
+                )
+            )
         return results
 
 
 def _join(parts: list[TranslatedText]) -> TranslatedText:
-    """The translations of consecutive parts of one text, as one."""
+    """The translations of consecutive parts of one text, as one; the parts' scores
+    combine weighted by their tokens (the mean over every token of the whole)."""
+    if len(parts) == 1:
+        return parts[0]
+    scored = [p for p in parts if p.score is not None]
+    tokens = sum(p.scored_tokens for p in scored)
+    score = None
+    if scored and len(scored) == len(parts):
+        score = sum(p.score * p.scored_tokens for p in scored) / tokens if tokens else 0.0  # type: ignore[operator]
     return TranslatedText(
         " ".join(p.text for p in parts if p.text),
         sum(p.parts for p in parts),
         sum(p.untranslated_parts for p in parts),
         sum(p.truncated_parts for p in parts),
+        score,
+        tokens if score is not None else 0,
     )
 
 
@@ -146,10 +174,10 @@ def _translate_group(
     # Text without letters is passed through, never sent to a model.
     todo = [to_translate(d.sentences) for d in documents]
     flat = flatten([[s.text for s in sentences] for sentences in todo])
-    if route is None:  # English: each sentence is its own translation
-        outputs = [TranslatedText(text) for text in flat.items]
+    if route is None:  # English: each sentence is its own translation, exactly (score 0)
+        outputs = [TranslatedText(text, score=0.0) for text in flat.items]
     else:
-        outputs = translator_for(route).translate(flat.items)
+        outputs = translator_for(route).translate(flat.items, scores=True)
     return [
         aligned(document, sentences, own)
         for document, sentences, own in zip(documents, todo, flat.regroup(outputs), strict=True)
@@ -164,17 +192,21 @@ def aligned(
     language = document.source.language
     sources = [s.text for s in translated]
     flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
-    sentences = tuple(
-        TranslatedSentence(
-            s.index,
-            s.paragraph,
-            s.text,
-            o.text,
-            o.parts,
-            o.untranslated_parts,
-            o.truncated_parts,
-            f + ((TRUNCATED,) if o.truncated_parts else ()),
+    sentences = []
+    for s, o, found in zip(translated, outputs, flags, strict=True):
+        f = found + ((TRUNCATED,) if o.truncated_parts else ())
+        sentences.append(
+            TranslatedSentence(
+                s.index,
+                s.paragraph,
+                s.text,
+                o.text,
+                o.parts,
+                o.untranslated_parts,
+                o.truncated_parts,
+                f,
+                o.confidence,
+                risk=sentence_risk(f, o.confidence),
+            )
         )
-        for s, o, f in zip(translated, outputs, flags, strict=True)
-    )
     return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, sentences))
