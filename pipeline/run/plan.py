@@ -46,15 +46,7 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
     in_root, out_root = in_dir.resolve(), out_dir.resolve()
     if in_root == out_root:
         raise UsageError("the output folder must differ from the input folder")
-    files = sorted(
-        p
-        for p in in_dir.rglob("*")
-        # A broken or looping symlink is listed too, and fails with its reason.
-        if (p.is_file() or (p.is_symlink() and not p.exists()))
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(in_dir).parts)
-        and not _resolved(p).is_relative_to(out_root)
-    )
+    files = document_files(in_dir, skip=out_root)
     rel_paths = [p.relative_to(in_dir) for p in files]
     stems = assign_stems(rel_paths)
     items = [
@@ -72,6 +64,20 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
                     "choose another output folder"
                 )
     return items
+
+
+def document_files(in_dir: Path, *, skip: Path | None = None) -> list[Path]:
+    """The documents under ``in_dir``, sorted: supported extensions (any case), hidden
+    files and folders left out, and whatever lies under ``skip`` (an output folder)."""
+    return sorted(
+        p
+        for p in in_dir.rglob("*")
+        # A broken or looping symlink is listed too, and fails with its reason.
+        if (p.is_file() or (p.is_symlink() and not p.exists()))
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(in_dir).parts)
+        and (skip is None or not _resolved(p).is_relative_to(skip))
+    )
 
 
 def _resolved(path: Path) -> Path:
