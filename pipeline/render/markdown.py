@@ -61,7 +61,7 @@ def render_markdown(result: BilingualSummary) -> str:
     if result.translation is not None:
         queue = review_queue(result.translation, MARKDOWN_LIMIT)
         if queue:
-            lines += ["", "## Read these first", "", "| # | Source | English | Why |"]
+            lines += ["", "## Read these first", "", f"| # | Source ({src}) | English | Why |"]
             lines.append("| ---: | --- | --- | --- |")
             lines += [
                 f"| {q.sentence.index + 1} | {_cell(q.sentence.source)} | "
