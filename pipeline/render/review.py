@@ -91,32 +91,29 @@ def html_queue(items: Sequence[ReviewItem], *, batch: bool = False) -> str:
     rows = [f'<table class="review"><tr>{head}<th>#</th><th>Source</th><th>English</th></tr>']
     for item in items:
         s = item.sentence
-        anchor = f"#s{s.index + 1}"
-        link = f"{item.href or ''}{anchor}"
-        doc = ""
+        link = f"{item.href or ''}#s{s.index + 1}"
+        group = [
+            f'<td class="num"><a href="{esc(link)}">{s.index + 1}</a></td>'
+            f"<td>{esc(s.source)}</td><td>{esc(s.target)}"
+            f'<div class="flags">{esc(describe(s))}</div></td>'
+        ]
+        classes = ["risky"]
+        if item.before is not None:
+            group.insert(0, _context_cells(item.before))
+            classes.insert(0, "context")
+        if item.after is not None:
+            group.append(_context_cells(item.after))
+            classes.append("context")
         if batch:
             name = esc(item.document)
-            doc = (
-                f'<td rowspan="3">{name}</td>'
-                if not item.href
-                else (f'<td rowspan="3"><a href="{esc(item.href)}">{name}</a></td>')
-            )
-        rows.append(_context_row(item.before, doc))
-        rows.append(
-            f'<tr class="risky"><td class="num"><a href="{esc(link)}">{s.index + 1}</a></td>'
-            f"<td>{esc(s.source)}</td><td>{esc(s.target)}"
-            f'<div class="flags">{esc(describe(s))}</div></td></tr>'
-        )
-        rows.append(_context_row(item.after))
+            cell = f'<a href="{esc(item.href)}">{name}</a>' if item.href else name
+            group[0] = f'<td rowspan="{len(group)}">{cell}</td>' + group[0]
+        classes[0] += " start"
+        rows += [f'<tr class="{c}">{cells}</tr>' for c, cells in zip(classes, group, strict=True)]
     rows.append("</table>")
     return "\n".join(rows)
 
 
-def _context_row(s: TranslatedSentence | None, document_cell: str = "") -> str:
-    if s is None:
-        return f'<tr class="context">{document_cell}<td class="num"></td><td></td><td></td></tr>'
+def _context_cells(s: TranslatedSentence) -> str:
     esc = html.escape
-    return (
-        f'<tr class="context">{document_cell}<td class="num">{s.index + 1}</td>'
-        f"<td>{esc(s.source)}</td><td>{esc(s.target)}</td></tr>"
-    )
+    return f'<td class="num">{s.index + 1}</td><td>{esc(s.source)}</td><td>{esc(s.target)}</td>'
