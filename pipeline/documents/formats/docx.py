@@ -32,10 +32,13 @@ def _docx_blocks(container: Any) -> Iterator[str]:
         if isinstance(block, Paragraph):
             yield block.text
         elif isinstance(block, Table):
-            seen: set[int] = set()
+            # A merged cell repeats across its span. Its element is held here while the
+            # table is read: an id alone could be reused by another cell's element once
+            # the first was collected, and that cell would be dropped.
+            seen: dict[int, Any] = {}
             for row in block.rows:
                 for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell repeats across its span
+                    if id(cell._tc) in seen:
                         continue
-                    seen.add(id(cell._tc))
+                    seen[id(cell._tc)] = cell._tc
                     yield from _docx_blocks(cell)
