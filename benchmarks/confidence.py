@@ -10,6 +10,7 @@ builder and French documents (UD French-Sequoia) this reuses).
     python benchmarks/confidence.py                   # both parts, about 10 minutes on 2 cores
     python benchmarks/confidence.py --only scores     # scores on both backends
     python benchmarks/confidence.py --only roundtrip  # pipeline translate ± --check roundtrip
+    python benchmarks/confidence.py --only roundtrip --chain a --threads 1   # a busy machine
     python benchmarks/confidence.py --device cuda
 
 (1) *Scores*: the same sentences through the translation stage
@@ -97,7 +98,13 @@ def scores(store: Path, device: str, n: int, repeat: int, threads: int | None) -
 
 
 def roundtrip(
-    store: Path, work: Path, device: str, docs: int, repeat: int, threads: int | None
+    store: Path,
+    work: Path,
+    device: str,
+    docs: int,
+    repeat: int,
+    threads: int | None,
+    chain: str = "ab",
 ) -> None:
     """(2): `pipeline translate` with and without --check roundtrip."""
     env = dict(os.environ, PIPELINE_MODEL_STORE=str(store), HF_HUB_OFFLINE="1")
@@ -117,10 +124,11 @@ def roundtrip(
     )
     print("| chain | plain s | --check roundtrip s | cost |")
     print("| --- | ---: | ---: | ---: |")
-    for label, extra in (
-        ("(a) translation + extractive summaries", ["--summarizer", "extractive"]),
-        ("(b) full chain", []),
-    ):
+    chains = {
+        "a": ("(a) translation + extractive summaries", ["--summarizer", "extractive"]),
+        "b": ("(b) full chain", []),
+    }
+    for label, extra in (chains[c] for c in chain):
         plain, checked = [], []
         for _ in range(repeat):
             for check, times in (([], plain), (["--check", "roundtrip"], checked)):
@@ -142,6 +150,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=24, help="for (2)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
+    parser.add_argument("--chain", default="ab", choices=["a", "b", "ab"], help="for (2)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bilingual-pipeline-e2e"))
     args = parser.parse_args()
     store = args.workdir / "store"
@@ -149,7 +158,9 @@ def main() -> None:
     if args.only != "roundtrip":
         scores(store, args.device, args.sentences, max(args.repeat, 2), args.threads)
     if args.only != "scores":
-        roundtrip(store, args.workdir, args.device, args.docs, args.repeat, args.threads)
+        roundtrip(
+            store, args.workdir, args.device, args.docs, args.repeat, args.threads, args.chain
+        )
 
 
 if __name__ == "__main__":
