@@ -88,7 +88,10 @@ def table(results: Sequence[ConfigurationResult]) -> Any:
     grid.add_column("sentences/s", justify="right")
     grid.add_column("worst 10% found by risk", justify="right")
     for r in results:
-        cells = [r.configuration.label, f"{r.scores.bleu:.2f}", f"{r.scores.chrf:.2f}"]
+        label = r.configuration.label
+        if r.configuration.backend != r.backend:  # auto, resolved
+            label += f" ({r.backend})"
+        cells = [label, f"{r.scores.bleu:.2f}", f"{r.scores.chrf:.2f}"]
         cells.append(f"{r.scores.ter:.2f}")
         if rouge:
             cells += (
