@@ -20,6 +20,7 @@ from .stages import assemble
 from .stages.backtranslate import back_translate
 from .stages.summarize import Summarizer, summarize_drafts
 from .stages.translate import Translator, translate_documents
+from .stages.writeback import translate_units
 
 T = TypeVar("T")
 
@@ -126,9 +127,15 @@ class BilingualPipeline:
         return _raise_or_return(result)
 
     def summarize_many(
-        self, documents: Sequence[Document], *, include_translation: bool = False
+        self,
+        documents: Sequence[Document],
+        *,
+        include_translation: bool = False,
+        write_back: bool = False,
     ) -> list[BilingualSummary | Exception]:
-        """Translate, rank and summarize a window of documents together.
+        """Translate, rank and summarize a window of documents together; with
+        ``write_back``, also translate every text unit of each document for its format's
+        writer (``BilingualSummary.document``), formatting carried by word alignment.
 
         Each stage takes the items of every document at once: all sentences share
         translation batches, all summary chunks share summarizer batches, all summary
@@ -147,7 +154,12 @@ class BilingualPipeline:
             except DocumentError as exc:
                 results[i] = exc
         started = time.perf_counter()
-        translations = self.translate_many([documents[i] for i in models])
+        translations = translate_documents(
+            [documents[i] for i in models],
+            self.routes.into_english,
+            self._translator,
+            alignment=write_back,
+        )
         translated_at = time.perf_counter()
         drafts: dict[int, assemble.Draft] = {}
         for i, translation in zip(models, translations, strict=True):
@@ -155,6 +167,14 @@ class BilingualPipeline:
                 drafts[i] = assemble.draft(documents[i], _raise_or_return(translation), models[i])
             except Exception as exc:
                 results[i] = exc
+        written = {}
+        if write_back:
+            written = translate_units(
+                {i: d.document for i, d in drafts.items()},
+                {i: d.translation for i, d in drafts.items()},
+                self.routes.into_english,
+                self._translator,
+            )
         english = summarize_drafts(
             drafts, None if self.options.extractive else lambda: self.summarizer
         )
@@ -169,12 +189,16 @@ class BilingualPipeline:
         )
         for i, draft in drafts.items():
             summary = summaries.get(i, english[i])
-            results[i] = (
-                summary
-                if isinstance(summary, Exception)
-                else assemble.finish(
-                    draft, summary, include_translation=include_translation, timings=timings[i]
-                )
+            document = written.get(i)
+            if isinstance(summary, Exception) or isinstance(document, Exception):
+                results[i] = summary if isinstance(summary, Exception) else document
+                continue
+            results[i] = assemble.finish(
+                draft,
+                summary,
+                include_translation=include_translation,
+                timings=timings[i],
+                document=document,
             )
         return cast("list[BilingualSummary | Exception]", results)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from .flags import COUNTED, DOCUMENT_FLAGS, SENTENCE_PROBLEMS, field_name
+from .units import TranslatedDocument, Unit
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,16 @@ class Document:
     sentences: tuple[Sentence, ...]
     #: Things the loader left untranslated on purpose (code blocks), said out loud.
     notes: tuple[str, ...] = ()
+    #: The text units as the format stores them, for writing the document back.
+    units: tuple[Unit, ...] = ()
+    #: The format it was read as: its extension, lower case (``.docx``).
+    format: str = ".txt"
+
+    @property
+    def needs_alignment(self) -> bool:
+        """Whether writing it back needs word alignments: some unit carries more than one
+        formatting."""
+        return any(len(set(u.marks)) > 1 for u in self.units)
 
     @property
     def estimated_tokens(self) -> int:
@@ -60,6 +71,9 @@ class TranslatedText:
     untranslated_parts: int = 0
     #: Parts whose translation still reached the model's output limit after re-splitting.
     truncated_parts: int = 0
+    #: For each whitespace word of ``text``, the source word it was translated from (-1:
+    #: none); None when not asked for or not known.
+    links: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,9 @@ class TranslatedSentence:
     truncated_parts: int = 0
     #: Quality flags (see :mod:`pipeline.flags`).
     flags: tuple[str, ...] = ()
+    #: For each word of ``target``, the word of ``source`` it was translated from (-1:
+    #: none); None when not asked for or not known.
+    links: tuple[int, ...] | None = None
 
     @property
     def translated(self) -> bool:
@@ -171,6 +188,8 @@ class Quality:
     unsupported_summary: int = 0
     #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.
     passthrough: int = 0
+    #: Text units that could not be put back into the translated document.
+    unplaced: int = 0
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, object]) -> Quality:
@@ -230,3 +249,5 @@ class BilingualSummary:
     warnings: tuple[str, ...] = ()
     quality: Quality = Quality()
     timings: StageTimings = StageTimings()
+    #: Every text unit with its translation, when the document is to be written back.
+    document: TranslatedDocument | None = None

@@ -27,7 +27,12 @@ def to_translate(sentences: Sequence[Sentence]) -> list[Sentence]:
 def passed_through(sentence: Sentence) -> TranslatedSentence:
     """A passthrough sentence as its own translation."""
     return TranslatedSentence(
-        sentence.index, sentence.paragraph, sentence.text, sentence.text, flags=(PASSTHROUGH,)
+        sentence.index,
+        sentence.paragraph,
+        sentence.text,
+        sentence.text,
+        flags=(PASSTHROUGH,),
+        links=tuple(range(len(sentence.text.split()))),
     )
 
 

@@ -67,7 +67,8 @@ def parse_document(
     if not to_translate(sentences):
         raise EmptyDocumentError(f"{name}: document has no translatable text")
     sha = sha256 or hashlib.sha256(data).hexdigest()
-    return Document(SourceInfo(name, language, sha), tuple(sentences), extracted.notes)
+    source = SourceInfo(name, language, sha)
+    return Document(source, tuple(sentences), extracted.notes, extracted.units, suffix.lower())
 
 
 def detect_language(text: str, name: str) -> str:

@@ -20,6 +20,7 @@ from ..records import (
     Summary,
     Translation,
 )
+from ..units import TranslatedDocument
 from .quality import check_summaries, document_quality
 from .rank import top_sentences
 
@@ -108,6 +109,7 @@ def finish(
     *,
     include_translation: bool,
     timings: StageTimings,
+    document: TranslatedDocument | None = None,
 ) -> BilingualSummary:
     """The document's bilingual summary, with its summaries checked against the text."""
     assert summaries.source is not None, "the source-language summary is still pending"
@@ -126,6 +128,7 @@ def finish(
         warnings=draft.warnings + summaries.notes,
         quality=document_quality(draft.translation, summary_en, summary_src),
         timings=timings,
+        document=document,
     )
 
 

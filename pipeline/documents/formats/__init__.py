@@ -10,17 +10,28 @@ Word files, pypdf for the text layer of PDFs. A new format is a module here with
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ...errors import EmptyDocumentError
+from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
 from ..repair import repair_text
 from .base import Extracted
-from .docx import read_docx
+from .docx import read_docx, write_docx
 from .html import read_html
 from .markdown import read_markdown
-from .pdf import read_pdf
-from .text import read_text
+from .pdf import read_pdf, write_pdf_as_docx
+from .text import read_text, write_text
 
-__all__ = ["READERS", "SUPPORTED_SUFFIXES", "Extracted", "extract", "sniff_suffix"]
+__all__ = [
+    "READERS",
+    "SUPPORTED_SUFFIXES",
+    "WRITERS",
+    "Extracted",
+    "extract",
+    "sniff_suffix",
+    "writable",
+    "write",
+]
 
 READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".txt": read_text,
@@ -34,6 +45,15 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
+
+Writer = Callable[[bytes, str, TranslatedDocument], WrittenDocument]
+#: Formats written back translated, by extension: the same walk as the reader's.
+WRITERS: dict[str, Writer] = {
+    ".txt": write_text,
+    ".text": write_text,
+    ".docx": write_docx,
+    ".pdf": write_pdf_as_docx,
+}
 
 
 def sniff_suffix(data: bytes) -> str:
@@ -49,11 +69,33 @@ def sniff_suffix(data: bytes) -> str:
 
 
 def extract(data: bytes, suffix: str, name: str) -> Extracted:
-    """Paragraphs of text from a document's bytes; ``suffix`` picks the reader."""
+    """Paragraphs of text from a document's bytes, and the units they came from;
+    ``suffix`` picks the reader."""
     reader = READERS.get(suffix.lower(), read_text)
     if not data.strip():
         raise EmptyDocumentError(f"{name}: document is empty")
     extracted = reader(data, name)
     # The one place every format's text is repaired (accents, ligatures, soft hyphens).
-    repaired = (repair_text(p).strip() for p in extracted.paragraphs)
-    return Extracted(tuple(p for p in repaired if p), extracted.notes)
+    repaired = [repair_text(p).strip() for p in extracted.paragraphs]
+    kept = [i for i, p in enumerate(repaired) if p]
+    renumbered = {old: new for new, old in enumerate(kept)}
+    units = extracted.units or tuple(Unit(p, PARAGRAPH, (), i) for i, p in enumerate(repaired))
+    units = tuple(
+        replace(u, paragraph=renumbered.get(u.paragraph)) if u.paragraph is not None else u
+        for u in units
+    )
+    return Extracted(tuple(repaired[i] for i in kept), extracted.notes, units)
+
+
+def writable(suffix: str) -> bool:
+    """Whether documents of this extension are written back translated."""
+    return suffix.lower() in WRITERS
+
+
+def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -> WrittenDocument:
+    """The document ``data`` (read as ``suffix``) with every unit translated, in its own
+    format (a PDF as a Word document)."""
+    writer = WRITERS.get(suffix.lower())
+    if writer is None:
+        raise ValueError(f"{name}: {suffix} documents are not written back")
+    return writer(data, name, translated)
