@@ -107,3 +107,17 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "article.txt"
     shutil.copy(SEED, target)
     return target
+
+
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two output files hold the same content: byte for byte, or, for Word files,
+    part by part apart from the time they were made (their core properties)."""
+    import zipfile
+
+    if a.suffix != ".docx":
+        return a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+        names = [n for n in za.namelist() if n != "docProps/core.xml"]
+        return names == [n for n in zb.namelist() if n != "docProps/core.xml"] and all(
+            za.read(n) == zb.read(n) for n in names
+        )

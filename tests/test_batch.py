@@ -74,10 +74,12 @@ def test_mixed_folder_every_document_accounted_for(use_registry_store, corpus, t
         }
         assert record["timings"]["total_s"] > 0
         assert record["coverage"]["translated_sentences"] == record["coverage"]["source_sentences"]
-        assert len(record["outputs"]) == 3
+        assert {Path(name).suffix for name in record["outputs"]} >= {".md", ".html", ".json"}
         for name in record["outputs"]:
             assert (out / Path(record["path"]).parent / name).is_file()
     assert by_path["fr/rapport.pdf"]["outputs"] == [
+        "rapport.pdf.en.docx",  # a PDF's translation is a Word document
+        "rapport.pdf.bilingual.docx",
         "rapport.pdf.md",
         "rapport.pdf.html",
         "rapport.pdf.json",
@@ -238,6 +240,7 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "unsupported_summary": 0,
         "document_flags": [],
         "passthrough": 0,
+        "unplaced": 0,
     }
     assert data["summary_info"]["unsupported"] == []
     assert all("untranslated" in s["flags"] for p in data["translation"] for s in p["sentences"])

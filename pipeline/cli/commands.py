@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_DOCUMENT_FAILED, EXIT_INTERRUPTED, EXIT_MODEL, UsageError
+from ..run.plan import OUTPUTS
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
 from .options import (
     DEFAULTS,
@@ -48,10 +49,20 @@ def summarize(
         ),
     ],
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.markdown,
+        Optional[OutputFormat],
+        typer.Option(
+            "--format",
+            help="Output format (default: the one --output's extension names, else markdown; "
+            "docx: the bilingual review copy).",
+        ),
+    ] = None,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Optional[Path],
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file instead of stdout: .md, .json, .html or .docx.",
+        ),
     ] = None,
     source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
@@ -71,8 +82,9 @@ def summarize(
     summary_length: SummaryLengthOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
-    from ..render import render_json, render_markdown
+    """Summarize one article: its bilingual summary as Markdown (or JSON, HTML, or a Word
+    review copy) on stdout or in --output."""
+    from ..render import render
     from ..run.outputs import write_atomic
 
     if verbose:
@@ -87,15 +99,32 @@ def summarize(
             raise UsageError("--output must not be the input file")
     if output is not None and output.is_dir():
         raise UsageError(f"--output {output}: is a directory, expected a file")
+    fmt = _summary_format(output_format, output)
     pipe = make_pipeline(locals())
-    result = pipe.summarize_file(article)
-    text = render_json(result) if output_format is OutputFormat.json else render_markdown(result)
+    result = pipe.summarize_file(article, include_translation=fmt == "docx")
+    content = render(result, fmt)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(content, nl=False)
     else:
-        write_atomic(output, text)
+        write_atomic(output, content)
+
+
+def _summary_format(chosen: OutputFormat | None, output: Path | None) -> str:
+    """The format ``summarize`` writes: --format, else the one --output's extension names,
+    else Markdown; a Word file needs --output."""
+    from ..render import format_of
+
+    named = format_of(output) if output is not None else None
+    if chosen is not None and named is not None and chosen.value != named:
+        raise UsageError(
+            f"--format {chosen.value} does not match --output {output} (a {named} file)"
+        )
+    fmt = chosen.value if chosen is not None else named or "markdown"
+    if fmt == "docx" and output is None:
+        raise UsageError("--format docx writes a Word file: give it with --output FILE.docx")
+    return fmt
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -141,6 +170,14 @@ def translate(
         Optional[str],
         typer.Option("--ray-address", help="Ray cluster to join (default: start a local one)."),
     ] = None,
+    write: Annotated[
+        str,
+        typer.Option(
+            "--write",
+            help="Outputs, comma-separated: document (translated, in its own format), "
+            "bilingual (.bilingual.docx review copy), md, html, json.",
+        ),
+    ] = ",".join(OUTPUTS),
     force: Annotated[
         bool, typer.Option("--force", help="Redo documents whose outputs are up to date.")
     ] = False,
@@ -154,21 +191,24 @@ def translate(
 ) -> None:
     """Translate and summarize every document under IN_DIR into OUT_DIR.
 
-    Each document gets OUT_DIR/<relative path>.md, .html and .json; OUT_DIR/manifest.jsonl
-    records every document of every run and OUT_DIR/index.html links them all. Re-running
-    the same command skips up-to-date documents and finishes an interrupted run.
+    Each document gets OUT_DIR/<relative path>.en.<ext> (itself, translated, in its own
+    format; a PDF as .docx), .bilingual.docx (a review copy), .md, .html and .json;
+    OUT_DIR/manifest.jsonl records every document of every run and OUT_DIR/index.html
+    links them all. Re-running the same command skips up-to-date documents and finishes an
+    interrupted run.
     """
     import time
 
     from ..run.batch import run_batch
     from ..run.engine import make_engine
     from ..run.outcomes import BatchSummary
-    from ..run.plan import plan_batch
+    from ..run.plan import parse_outputs, plan_batch
     from ..run.progress import BatchReporter
 
     if verbose:
         configure_logging(verbose)
-    items = plan_batch(in_dir, out_dir)
+    outputs = parse_outputs(write)
+    items = plan_batch(in_dir, out_dir, outputs)
     pipe = make_pipeline(locals())
     runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
     outcomes = []
@@ -183,6 +223,7 @@ def translate(
                 strict=strict,
                 on_start=reporter.start,
                 engine=runner,
+                write=outputs,
             ):
                 outcomes.append(outcome)
                 reporter.finish(outcome)

@@ -20,6 +20,8 @@ DEFAULTS = PipelineOptions()
 class OutputFormat(str, Enum):
     markdown = "markdown"
     json = "json"
+    html = "html"
+    docx = "docx"
 
 
 class Backend(str, Enum):

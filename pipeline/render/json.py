@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..records import BilingualSummary, TranslatedSentence
+from ..units import WrittenDocument
 from ..version import __version__
 from .notes import source_unsupported
 
@@ -19,11 +20,16 @@ def to_dict(
     *,
     fingerprint: str | None = None,
     identities: Mapping[str, str] | None = None,
+    written: WrittenDocument | None = None,
+    document_path: str | None = None,
+    outputs: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The JSON document for ``result``, as documented in the README.
 
     ``fingerprint`` identifies the options that made it and ``identities`` what each of
-    its models resolved to (batch runs use both to tell whether an output is up to date).
+    its models resolved to (batch runs use both to tell whether an output is up to date);
+    ``written`` is the document written back in its format, at ``document_path``, and
+    ``outputs`` the files written for it (paths relative to the JSON's folder).
     """
     src = result.source.language
     translation = None
@@ -81,6 +87,23 @@ def to_dict(
         },
         "translation": translation,
         "warnings": list(result.warnings),
+        "document": _document(result, written, document_path),
+        "outputs": list(outputs),
+    }
+
+
+def _document(
+    result: BilingualSummary, written: WrittenDocument | None, path: str | None
+) -> dict[str, Any] | None:
+    """The document written back: its file, and its units read and written by kind."""
+    if written is None or result.document is None:
+        return None
+    return {
+        "path": path,
+        "units": [{"kind": c.kind, "read": c.read, "written": c.written} for c in written.counts],
+        "untranslated_units": result.document.untranslated,
+        "complete": written.complete,
+        "warnings": list(written.warnings),
     }
 
 

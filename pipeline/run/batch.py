@@ -26,13 +26,21 @@ from urllib.parse import quote
 
 from ..batching import windows
 from ..options import EXTRACTIVE
-from ..render import IndexRow, render_html, render_index, render_markdown, to_dict
+from ..render import (
+    IndexRow,
+    render_html,
+    render_index,
+    render_markdown,
+    render_review,
+    to_dict,
+)
 from .compute import Computed, Task
 from .engine import Engine, SerialEngine
+from .ledger import Ledger
 from .manifest import MANIFEST_NAME, ManifestWriter
 from .outcomes import DocumentOutcome, DocumentTimings
 from .outputs import sweep_temporaries, write_atomic
-from .plan import INDEX_NAME, BatchItem
+from .plan import INDEX_NAME, OUTPUTS, BatchItem
 from .resume import options_fingerprint, resumed_outcome, stored_result, strict_reason
 
 if TYPE_CHECKING:
@@ -68,12 +76,16 @@ def commit(
     identity: Callable[[str], str],
     strict: bool = False,
     index_href: str | None = None,
+    write: frozenset[str] = frozenset(OUTPUTS),
+    ledger: Ledger | None = None,
 ) -> DocumentOutcome:
-    """Render a computed document's outputs and write them atomically, the JSON last;
-    return its outcome (failed under ``strict`` when it carries quality flags).
+    """Render a computed document's outputs (those ``write`` asks for) and write them
+    atomically, the JSON last; return its outcome (failed under ``strict`` when it carries
+    quality flags).
 
     The JSON records the options' ``fingerprint`` and what each model resolves to here
-    (``identity``), so a later run can tell whether the outputs are still up to date.
+    (``identity``), so a later run can tell whether the outputs are still up to date; the
+    ``ledger`` notes the files that carry no mark of their own (translated documents).
     """
     outcome, result = computed.outcome, computed.result
     if result is None:
@@ -82,21 +94,42 @@ def commit(
     used = result.models
     refs = (used.translator, used.back_translator, used.summarizer)
     identities = {ref: identity(ref) for ref in refs if ref and ref != EXTRACTIVE}
-    md_path, html_path, json_path = item.outputs
+    paths = {kind: item.output(kind) for kind in OUTPUTS if kind in write}
+    if computed.written is None:
+        paths.pop("document", None)
+    folder = item.output_stem.parent
+
+    def relative(path: Path | None) -> str | None:
+        return None if path is None else os.path.relpath(path, folder).replace(os.sep, "/")
+
     try:
-        data = to_dict(result, fingerprint=fingerprint, identities=identities)
-        rendered = (
-            (md_path, render_markdown(result)),
-            (html_path, render_html(result, index_href=index_href)),
-            (json_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
+        data = to_dict(
+            result,
+            fingerprint=fingerprint,
+            identities=identities,
+            written=computed.written,
+            document_path=relative(paths.get("document")),
+            outputs=[relative(p) for p in paths.values()],  # type: ignore[misc]
+        )
+        renderers = {
+            "document": lambda: computed.written.data,  # type: ignore[union-attr]
+            "bilingual": lambda: render_review(result),
+            "md": lambda: render_markdown(result),
+            "html": lambda: render_html(result, index_href=index_href),
+        }
+        rendered = [(kind, paths[kind], renderers[kind]()) for kind in paths if kind != "json"]
+        rendered.append(
+            ("json", item.state(write), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         )
     except Exception as exc:
         log.debug("cannot render %s", item.relative, exc_info=exc)
         reason = f"{item.relative}: cannot render outputs ({type(exc).__name__}: {exc})"
         return replace(outcome, status="failed", reason=reason)
     try:
-        for path, text in rendered:
-            write_atomic(path, text)
+        for kind, path, content in rendered:
+            write_atomic(path, content)
+            if ledger is not None and (kind in ("document", "bilingual") or "json" not in write):
+                ledger.record(path, content if isinstance(content, bytes) else content.encode())
     except OSError as exc:
         reason = f"{item.relative}: cannot write outputs ({exc.strerror})"
         return replace(outcome, status="failed", reason=reason)
@@ -106,7 +139,7 @@ def commit(
     if strict and result.quality.flagged:
         reason = f"{item.relative}: {strict_reason(result.quality)}"
         outcome = replace(outcome, status="failed", reason=reason)
-    return replace(outcome, timings=timings, outputs=item.outputs)
+    return replace(outcome, timings=timings, outputs=tuple(paths.values()))
 
 
 def index_href(item: BatchItem, out_dir: Path) -> str:
@@ -125,11 +158,13 @@ def run_batch(
     strict: bool = False,
     on_start: Callable[[BatchItem], None] | None = None,
     engine: Engine | None = None,
+    write: frozenset[str] = frozenset(OUTPUTS),
 ) -> Iterator[DocumentOutcome]:
-    """Process each item, yielding its outcome once its outputs and manifest line are
-    written. Up-to-date documents are skipped unless ``force``; with ``strict`` a
-    quality-flagged document counts as failed. ``index.html`` is rewritten at the end,
-    also when the run is interrupted.
+    """Process each item, yielding its outcome once its outputs (those ``write`` asks for,
+    see :data:`pipeline.run.plan.OUTPUTS`) and manifest line are written. Up-to-date
+    documents are skipped unless ``force``; with ``strict`` a quality-flagged document
+    counts as failed. ``index.html`` is rewritten at the end, also when the run is
+    interrupted.
 
     ``engine`` computes the documents (default: in this process with ``pipeline``), in
     jobs whose documents go through each stage together (see :func:`jobs`); this process
@@ -141,8 +176,9 @@ def run_batch(
     swept = sweep_temporaries(out_dir)
     if swept:
         log.info("removed %d temporary file(s) left by an interrupted run", swept)
-    fingerprint = options_fingerprint(pipeline)
+    fingerprint = options_fingerprint(pipeline, write)
     identity = functools.lru_cache(maxsize=None)(pipeline.model_identity)
+    ledger = Ledger(out_dir)
     run_id = uuid.uuid4().hex[:12]
     outcomes: dict[str, DocumentOutcome] = {}
     by_name = {item.relative: item for item in items}
@@ -163,12 +199,14 @@ def run_batch(
             stored = (
                 None
                 if force
-                else stored_result(item, sha, fingerprint, identity, pipeline.models_for)
+                else stored_result(item, sha, fingerprint, identity, pipeline.models_for, write)
             )
             if stored is not None:
                 ready.append(resumed_outcome(item, stored, strict))
                 continue
-            yield Task(item, data, sha)
+            yield Task(
+                item, data, sha, write_back="document" in write and item.document is not None
+            )
 
     try:
         with ManifestWriter(out_dir / MANIFEST_NAME) as manifest:
@@ -191,6 +229,8 @@ def run_batch(
                         identity=identity,
                         strict=strict,
                         index_href=index_href(item, out_dir),
+                        write=write,
+                        ledger=ledger,
                     )
                 )
             while ready:

@@ -7,13 +7,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from ..batching import windows
+from ..documents.formats import write
 from ..documents.reading import parse_document
 from ..errors import DocumentError, ModelLoadError, UsageError
 from ..records import BilingualSummary, Document
+from ..units import WrittenDocument
 from .outcomes import DocumentOutcome, DocumentTimings
 from .plan import BatchItem
 
@@ -25,20 +27,23 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Task:
-    """One document to compute: its bytes and their hash; no file access needed."""
+    """One document to compute: its bytes and their hash; no file access needed. With
+    ``write_back``, the document is also written back translated, in its format."""
 
     item: BatchItem
     data: bytes
     sha256: str
+    write_back: bool = False
 
 
 @dataclass(frozen=True)
 class Computed:
     """What a worker sends back for one task: its outcome and, when it succeeded, the
-    result the driver renders and writes."""
+    result the driver renders and writes, and the document translated in its format."""
 
     outcome: DocumentOutcome
     result: BilingualSummary | None = None
+    written: WrittenDocument | None = None
 
 
 def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Computed]:
@@ -71,12 +76,26 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
     started = time.perf_counter()
     summaries: list[BilingualSummary | Exception] = []
     budget = pipeline.options.window_tokens
-    for window in windows([d for _, d, _ in parsed], lambda d: d.estimated_tokens, budget):
-        summaries += pipeline.summarize_many(window, include_translation=True)
+    write_back = {slot for slot, task in enumerate(tasks) if task.write_back}
+    for window in windows(parsed, lambda p: p[1].estimated_tokens, budget):
+        summaries += pipeline.summarize_many(
+            [d for _, d, _ in window],
+            include_translation=True,
+            write_back=any(slot in write_back for slot, _, _ in window),
+        )
     for (slot, document, read_s), result in zip(parsed, summaries, strict=True):
         task = tasks[slot]
-        if isinstance(result, Exception):
-            results[slot] = failed(task, result)
+        written = None
+        try:
+            if isinstance(result, Exception):
+                raise result
+            if task.write_back and result.document is not None:
+                written = write(
+                    task.data, task.item.path.suffix, task.item.relative, result.document
+                )
+                result = with_written(result, written)
+        except Exception as exc:
+            results[slot] = failed(task, exc)
             continue
         # Stage times are this document's share of its window's stages; the total counts
         # its own reading plus the job's shared work up to now.
@@ -100,8 +119,18 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
             result.summary_en.text,
             sum(len(s.text.split()) for s in document.sentences),
         )
-        results[slot] = Computed(outcome, result)
+        results[slot] = Computed(outcome, result, written)
     return cast("list[Computed]", results)
+
+
+def with_written(result: BilingualSummary, written: WrittenDocument) -> BilingualSummary:
+    """``result`` with what its writer could not place: flagged ``unplaced``, each said
+    in the warnings."""
+    unplaced = sum(c.read - c.written for c in written.counts if c.read > c.written)
+    if not unplaced and not written.warnings:
+        return result
+    quality = replace(result.quality, unplaced=unplaced)
+    return replace(result, quality=quality, warnings=result.warnings + written.warnings)
 
 
 def compute(pipeline: BilingualPipeline, task: Task) -> Computed:

@@ -4,38 +4,88 @@ nothing overwritten that this tool did not write."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..documents.formats import SUPPORTED_SUFFIXES
+from ..documents.formats import SUPPORTED_SUFFIXES, writable
 from ..errors import UsageError
 from ..render import GENERATOR_META
+from .ledger import Ledger
 
 #: The batch's index page, at the top of OUT_DIR.
 INDEX_NAME = "index.html"
+#: What ``--write`` chooses from, in the order a document's files are written: the JSON,
+#: the mark of a finished document, last.
+OUTPUTS = ("document", "bilingual", "md", "html", "json")
+#: The reports, named after the output stem.
+_REPORT_SUFFIXES = {"bilingual": ".bilingual.docx", "md": ".md", "html": ".html", "json": ".json"}
+
+
+def parse_outputs(value: str) -> frozenset[str]:
+    """The outputs a ``--write`` value names (comma-separated), or a UsageError."""
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [n for n in names if n not in OUTPUTS]
+    if unknown or not names:
+        raise UsageError(
+            f"--write '{value}': expected a comma-separated list of {', '.join(OUTPUTS)}"
+        )
+    return frozenset(names)
+
+
+def document_suffix(suffix: str) -> str | None:
+    """The extension of a document's translation (a PDF's is a Word file); None for a
+    format that is not written back."""
+    if not writable(suffix):
+        return None
+    return ".docx" if suffix.lower() == ".pdf" else suffix
 
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One input file and the stem its outputs get (``<stem>.md``, ``.html``, ``.json``)."""
+    """One input file and where its outputs go: reports named ``<stem>.md``, ``.html``,
+    ``.json`` and ``.bilingual.docx``, and the document translated, ``document``
+    (``<stem>.en.<ext>``; None for a format that is not written back)."""
 
     path: Path
     relative: str
     output_stem: Path
+    document: Path | None = None
+
+    def output(self, kind: str) -> Path | None:
+        """The file of one kind of output (see :data:`OUTPUTS`)."""
+        if kind == "document":
+            return self.document
+        return Path(f"{self.output_stem}{_REPORT_SUFFIXES[kind]}")
+
+    def outputs_for(self, write: frozenset[str]) -> tuple[Path, ...]:
+        """The files ``write`` asks for, in the order they are written."""
+        paths = (self.output(kind) for kind in OUTPUTS if kind in write)
+        return tuple(p for p in paths if p is not None)
 
     @property
     def outputs(self) -> tuple[Path, Path, Path]:
-        """The Markdown, HTML and JSON outputs; the JSON is written last."""
-        return tuple(Path(f"{self.output_stem}{s}") for s in (".md", ".html", ".json"))  # type: ignore[return-value]
+        """The Markdown, HTML and JSON reports."""
+        return tuple(self.output(kind) for kind in ("md", "html", "json"))  # type: ignore[return-value]
+
+    def state(self, write: frozenset[str]) -> Path:
+        """The JSON that marks the document finished and up to date: its JSON report, or,
+        when the reports leave it out, a hidden one beside them."""
+        if "json" in write:
+            return self.output("json")  # type: ignore[return-value]
+        return self.output_stem.with_name(f".{self.output_stem.name}.state.json")
 
 
-def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
-    """List the documents under ``in_dir`` and where each one's outputs go.
+def plan_batch(
+    in_dir: Path, out_dir: Path, write: frozenset[str] = frozenset(OUTPUTS)
+) -> list[BatchItem]:
+    """List the documents under ``in_dir`` and where each one's outputs (those ``write``
+    asks for) go.
 
     Extensions match case-insensitively; hidden files and ``out_dir`` (when inside
     ``in_dir``) are left out. Two inputs that would share outputs (``a.txt`` and ``a.md``)
-    keep their extension in the output name. An output that would overwrite an input is
-    refused.
+    keep their extension in the output name; a translated document whose name another
+    output takes gets a numbered one (``a.en~2.html``). An output that would overwrite an
+    input, or a file this tool did not write, is refused.
     """
     if not in_dir.exists():
         raise UsageError(f"{in_dir}: no such folder")
@@ -57,21 +107,42 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
     )
     rel_paths = [p.relative_to(in_dir) for p in files]
     stems = assign_stems(rel_paths)
-    items = [
-        BatchItem(path, rel.as_posix(), out_dir / stem)
-        for path, rel, stem in zip(files, rel_paths, stems, strict=True)
-    ]
+    items = _with_documents(
+        [
+            BatchItem(path, rel.as_posix(), out_dir / stem)
+            for path, rel, stem in zip(files, rel_paths, stems, strict=True)
+        ]
+    )
     inputs = {_resolved(p) for p in files}
+    ledger = Ledger(out_dir)
     for item in items:
-        for target in item.outputs:
+        for target in (*item.outputs_for(write), item.state(write)):
             if _resolved(target) in inputs:
                 raise UsageError(f"output {target} would overwrite an input document")
-            if target.exists() and not is_our_output(target):
+            if target.exists() and not is_our_output(target, ledger):
                 raise UsageError(
                     f"output {target} would overwrite a file this tool did not write; "
                     "choose another output folder"
                 )
     return items
+
+
+def _with_documents(items: list[BatchItem]) -> list[BatchItem]:
+    """``items`` with their translated documents' names: ``<stem>.en.<ext>``, numbered
+    where another output already takes the name (compared case-insensitively)."""
+    taken = {str(item.output(kind)).lower() for item in items for kind in _REPORT_SUFFIXES}
+    out = []
+    for item in items:
+        suffix = document_suffix(item.path.suffix)
+        if suffix is None:
+            out.append(item)
+            continue
+        name, n = Path(f"{item.output_stem}.en{suffix}"), 2
+        while str(name).lower() in taken:
+            name, n = Path(f"{item.output_stem}.en~{n}{suffix}"), n + 1
+        taken.add(str(name).lower())
+        out.append(replace(item, document=name))
+    return out
 
 
 def _resolved(path: Path) -> Path:
@@ -81,8 +152,12 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def is_our_output(path: Path) -> bool:
-    """Whether ``path`` holds an output this tool wrote (so it may be replaced)."""
+def is_our_output(path: Path, ledger: Ledger | None = None) -> bool:
+    """Whether ``path`` holds an output this tool wrote (so it may be replaced): a report
+    by its content, any other file (a translated document) by the ledger of files written
+    into the output folder, unchanged since."""
+    if ledger is not None and ledger.wrote(path):
+        return True
     try:
         with path.open("rb") as handle:
             head = handle.read(4096).decode("utf-8", "replace")
