@@ -75,15 +75,42 @@ def carry_marks(
     """Each target word's formatting: that of the source word it was translated from; a
     word without a link takes its left neighbour's (the first word, the first linked
     word's). Without links, the whole target takes the formatting most source words
-    carry (whole-run placement)."""
+    carry (whole-run placement). Either way no formatting of the source vanishes while
+    the target has words to spare (:func:`keep_every_mark`)."""
     if not source_marks or target_words == 0:
         return ()
     if links is None or len(links) != target_words:
-        return (majority(source_marks),) * target_words
+        out = [majority(source_marks)] * target_words
+        return keep_every_mark(source_marks, None, out)
     marks = [source_marks[link] if 0 <= link < len(source_marks) else None for link in links]
     first = next((m for m in marks if m is not None), majority(source_marks))
     out, previous = [], first
     for mark in marks:
         previous = previous if mark is None else mark
         out.append(previous)
+    return keep_every_mark(source_marks, links, out)
+
+
+def keep_every_mark(
+    source_marks: Sequence[int], links: Sequence[int] | None, out: list[int]
+) -> tuple[int, ...]:
+    """``out`` with each source formatting that no target word took (a link, a bold
+    word, the place of an image) given to the target word nearest its source words: by
+    alignment, else by relative position; a word is taken only from a formatting that
+    keeps others."""
+    n_source, n_target = len(source_marks), len(out)
+    for mark in dict.fromkeys(source_marks):
+        if mark in out:
+            continue
+        where = [i for i, m in enumerate(source_marks) if m == mark]
+        centre = sum(where) / len(where)
+
+        def distance(j: int, centre: float = centre) -> float:
+            if links is not None and 0 <= links[j] < n_source:
+                return abs(links[j] - centre)
+            return abs(j * n_source / n_target - centre)
+
+        spare = [j for j in range(n_target) if out.count(out[j]) > 1]
+        if spare:
+            out[min(spare, key=lambda j: (distance(j), j))] = mark
     return tuple(out)

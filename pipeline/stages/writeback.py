@@ -19,7 +19,7 @@ from ..documents.segment import split_sentences
 from ..inference.routes import Route
 from ..records import Document, TranslatedSentence, Translation
 from ..units import KEPT, TRANSLATED, UNTRANSLATED, TranslatedDocument, TranslatedUnit, Unit
-from .align import carry_marks, majority
+from .align import carry_marks, keep_every_mark, majority
 from .translate import Translator
 
 
@@ -63,6 +63,8 @@ def assemble(unit: Unit, pieces: Sequence[_Piece], words: int) -> TranslatedUnit
         out_words += target
         if marks:
             out_marks += carry_marks(own, links, len(target))
+    if marks:  # a formatting lost in one sentence is given a word of another
+        out_marks = list(keep_every_mark(marks, None, out_marks))
     return TranslatedUnit(" ".join(out_words), tuple(out_marks), status)
 
 

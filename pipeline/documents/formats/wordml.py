@@ -178,6 +178,7 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> 
         return
     marks = list(translation.marks) or [0] * len(words)
     marks = [m if 0 <= m < len(para.contexts) else 0 for m in marks]
+    _keep_links(para, marks)
     out: list[Any] = []
     emitted: set[int] = set()
     current_link_src, current_link = None, None
@@ -222,6 +223,20 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> 
         if child.tag != w("pPr"):
             para.element.remove(child)
     para.element.extend(out)
+
+
+def _keep_links(para: Paragraph, marks: list[int]) -> None:
+    """Give every hyperlink of the source a word of the translation, even where the
+    alignment gave it none (a link is content: its target must not vanish): the word at
+    the link's relative place, taken from a formatting that keeps other words if any."""
+    n_source = max(len(para.marks), 1)
+    for context, (_, link, _) in enumerate(para.contexts):
+        if link is None or context in marks or not marks:
+            continue
+        where = [i for i, m in enumerate(para.marks) if m == context] or [0]
+        wanted = round(sum(where) / len(where) * len(marks) / n_source)
+        spare = [j for j in range(len(marks)) if marks.count(marks[j]) > 1] or range(len(marks))
+        marks[min(spare, key=lambda j: (abs(j - wanted), j))] = context
 
 
 def _text_run(template: Any, text: str, lang: str) -> Any:
