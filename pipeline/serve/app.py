@@ -21,6 +21,7 @@ Needs the ``serve`` extra (FastAPI, uvicorn, python-multipart).
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' parameter
 # types at run time, and ``Request`` is imported inside create_app (FastAPI is optional).
 import asyncio
+import dataclasses
 import hmac
 import logging
 from collections.abc import AsyncIterator
@@ -32,12 +33,13 @@ from ..documents.reading import parse_document
 from ..errors import PipelineError
 from ..options import AUTO
 from ..records import BilingualSummary, Document
-from ..render import render_json
+from ..render import render_json, to_dict
+from ..units import WrittenDocument
 from ..version import __version__
+from .downloads import Download, review_copy, translated_document
 from .microbatch import BatchLimits, MicroBatcher, QueueFull, RequestTimeout, ShuttingDown
 from .page import render_page
 from .requests import (
-    TEXT_NAME,
     FormPart,
     HTTPError,
     display_name,
@@ -46,8 +48,12 @@ from .requests import (
     parse_flag,
     parse_multipart,
     text_field,
+    text_title,
     upload_suffix,
 )
+
+#: What POST /v1/translate gives back (``?output=``).
+TRANSLATE_OUTPUTS = ("document", "bilingual", "json")
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -145,9 +151,13 @@ def create_app(
             pipeline.registry.check_code(language)
         return await run_in_threadpool(parse_document, data, language, name=name, suffix=suffix)
 
-    async def summarize(document: Document, include_translation: bool) -> BilingualSummary:
+    async def summarize(
+        document: Document, include_translation: bool, write_back: bool
+    ) -> BilingualSummary:
         try:
-            return await batcher.summarize(document, include_translation=include_translation)
+            return await batcher.summarize(
+                document, include_translation=include_translation, write_back=write_back
+            )
         except QueueFull as exc:
             raise HTTPError(503, str(exc), {"Retry-After": str(exc.retry_after)}) from None
         except RequestTimeout as exc:
@@ -155,10 +165,17 @@ def create_app(
         except ShuttingDown as exc:
             raise HTTPError(503, str(exc)) from None
 
-    async def run(data: bytes, language: str, name: str, suffix: str, translation: bool):
+    async def run(
+        data: bytes,
+        language: str,
+        name: str,
+        suffix: str,
+        translation: bool,
+        write_back: bool = False,
+    ):
         try:
             document = await parse(data, language, name, suffix)
-            return await summarize(document, translation)
+            return await summarize(document, translation, write_back)
         except PipelineError as exc:
             raise HTTPError(error_status(exc), str(exc)) from None
         except HTTPError:
@@ -179,8 +196,47 @@ def create_app(
             name = display_name(upload.filename)
             return upload.data, name, upload_suffix(name, upload.data)
         if "text" in fields:
-            return text.encode("utf-8"), TEXT_NAME, ".txt"
+            return text.encode("utf-8"), text_title(text), ".txt"
         raise HTTPError(400, "nothing to summarize: send text or a file")
+
+    async def document_request(request: Request) -> tuple[bytes, str, str, str]:
+        """The document a /v1/ call carries: (bytes, language, name, suffix)."""
+        content_type = request.headers.get("content-type", "")
+        media_type = content_type.split(";")[0].strip().lower()
+        if media_type not in ("application/json", "multipart/form-data"):
+            raise HTTPError(415, "expected a body of application/json or multipart/form-data")
+        body = await read_body(request)
+        language = pipeline.options.source_lang
+        if media_type == "application/json":
+            text, language = json_request(body, language)
+            return text.encode("utf-8"), language, text_title(text), ".txt"
+        fields = parse_multipart(body, content_type)
+        language = text_field(fields, "source_lang").strip() or language
+        data, name, suffix = document_from_fields(fields)
+        return data, language, name, suffix
+
+    async def downloads(
+        data: bytes, suffix: str, name: str, result: BilingualSummary
+    ) -> tuple[list[Download], WrittenDocument | None]:
+        """The translated document (where its format is written back) and the review copy,
+        made off the event loop."""
+
+        def make() -> tuple[list[Download], WrittenDocument | None]:
+            files, written = [], None
+            translated = translated_document(data, suffix, name, result)
+            if translated is not None:
+                files.append(translated[0])
+                written = translated[1]
+            files.append(review_copy(name, result))
+            return files, written
+
+        try:
+            return await asyncio.to_thread(make)
+        except PipelineError as exc:
+            raise HTTPError(error_status(exc), str(exc)) from None
+        except Exception as exc:
+            log.error("cannot write %s back", name, exc_info=exc)
+            raise HTTPError(500, f"cannot write the document back: {exc}") from None
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
@@ -201,24 +257,38 @@ def create_app(
         try:
             check_key(request)
             translation = parse_flag(request.query_params.get("translation"), "translation")
-            content_type = request.headers.get("content-type", "")
-            media_type = content_type.split(";")[0].strip().lower()
-            if media_type not in ("application/json", "multipart/form-data"):
-                raise HTTPError(415, "expected a body of application/json or multipart/form-data")
-            body = await read_body(request)
-            language = pipeline.options.source_lang
-            if media_type == "application/json":
-                text, language = json_request(body, language)
-                data, name, suffix = text.encode("utf-8"), TEXT_NAME, ".txt"
-            else:
-                fields = parse_multipart(body, content_type)
-                language = text_field(fields, "source_lang").strip() or language
-                data, name, suffix = document_from_fields(fields)
+            data, language, name, suffix = await document_request(request)
             result = await run(data, language, name, suffix, translation)
         except HTTPError as exc:
             return json_error(exc)
         # Exactly what `pipeline summarize --format json` prints.
         return Response(render_json(result), media_type="application/json")
+
+    @app.post("/v1/translate")
+    async def translate_api(request: Request) -> Response:
+        try:
+            check_key(request)
+            output = (request.query_params.get("output") or "document").lower()
+            if output not in TRANSLATE_OUTPUTS:
+                choices = ", ".join(TRANSLATE_OUTPUTS)
+                raise HTTPError(400, f"output: expected one of {choices}, got '{output}'")
+            data, language, name, suffix = await document_request(request)
+            result = await run(data, language, name, suffix, True, write_back=True)
+            files, written = await downloads(data, suffix, name, result)
+        except HTTPError as exc:
+            return json_error(exc)
+        if output == "json":
+            document = files[0].filename if written is not None else None
+            data_out = to_dict(result, written=written, document_path=document)
+            return JSONResponse(data_out)
+        chosen = files[0] if output == "document" else files[-1]
+        if output == "document" and written is None:
+            return json_error(HTTPError(415, f"{name}: {suffix} documents are not written back"))
+        return Response(
+            chosen.data,
+            media_type=chosen.media_type,
+            headers={"Content-Disposition": chosen.content_disposition()},
+        )
 
     @app.get("/", response_class=HTMLResponse)
     async def page() -> HTMLResponse:
@@ -239,12 +309,16 @@ def create_app(
                 raise HTTPError(401, "missing or wrong API key")
             data, name, suffix = document_from_fields(fields)
             language = shown["source_lang"] or pipeline.options.source_lang
-            result = await run(data, language, name, suffix, shown["translation"])
+            # The review copy needs the translation whether or not the page shows it.
+            result = await run(data, language, name, suffix, True, write_back=True)
+            files, _ = await downloads(data, suffix, name, result)
         except HTTPError as exc:
             return HTMLResponse(
                 render_page(error=exc.message, **shown), exc.status, headers=exc.headers
             )
-        return HTMLResponse(render_page(result=result, **shown))
+        if not shown["translation"]:
+            result = dataclasses.replace(result, translation=None)
+        return HTMLResponse(render_page(result=result, downloads=files, **shown))
 
     return app
 

@@ -1,12 +1,14 @@
 """The server's one page: a form to paste or upload an article, then its bilingual view."""
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..documents.formats import SUPPORTED_SUFFIXES
 from ..options import AUTO, TARGET_LANG
 from ..records import BilingualSummary
 from ..render import STYLE, html_view
+from .downloads import Download
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
@@ -32,8 +34,10 @@ def render_page(
     text: str = "",
     source_lang: str | None = None,
     translation: bool = False,
+    downloads: Sequence[Download] = (),
 ) -> str:
-    """The whole page: the form, then an error or the bilingual view of a result.
+    """The whole page: the form, then an error or the bilingual view of a result, with
+    links that carry the translated document and the review copy (``downloads``).
 
     Every text it shows is escaped; it holds no script and loads nothing else.
     """
@@ -75,6 +79,13 @@ def render_page(
     ]
     if error:
         parts.append(f'<p class="error" role="alert">{esc(error)}</p>')
+    if downloads:
+        links = "".join(
+            f'<li><a download="{esc(d.filename)}" href="{d.data_url()}">{esc(d.label)}: '
+            f"{esc(d.filename)}</a></li>"
+            for d in downloads
+        )
+        parts.append(f'<section id="downloads"><h2>Download</h2><ul>{links}</ul></section>')
     if result is not None:
         parts.append(f'<section id="result">{html_view(result)}</section>')
     return (

@@ -9,8 +9,10 @@ from typing import Any
 from ..documents.formats import SUPPORTED_SUFFIXES, sniff_suffix
 from ..errors import DocumentError, ModelLoadError, ProcessingError, UsageError
 
-#: Name of documents given as text rather than as a file (as ``summarize_text`` calls them).
+#: Name of documents given as text rather than as a file, when they have no first line.
 TEXT_NAME = "<text>"
+#: Most characters of a pasted text's first line that name it.
+TITLE_CHARS = 60
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
@@ -161,3 +163,11 @@ def json_request(body: bytes, default_language: str) -> tuple[str, str]:
     if not isinstance(language, str):
         raise HTTPError(400, "'source_lang' must be a string")
     return text, language
+
+
+def text_title(text: str) -> str:
+    """The name of a pasted text: its first line (up to :data:`TITLE_CHARS` characters)."""
+    line = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+    if not line:
+        return TEXT_NAME
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
