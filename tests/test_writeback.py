@@ -261,3 +261,35 @@ def test_the_review_copy_comments_every_flagged_sentence(tiny_models):
     assert body.count("commentReference") == len(flagged)
     for sentence in flagged:
         assert f"Flags: {', '.join(sentence.flags)}" in comments
+
+
+def test_a_rerun_replaces_its_own_documents_and_nothing_else(model_args, tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(FRENCH_NEWS, encoding="utf-8")
+    args = ["translate", str(src), "-o", str(out), *model_args, "--summarizer", "extractive"]
+    runner = CliRunner()
+    assert runner.invoke(app, args, catch_exceptions=False).exit_code == 0
+    translated = out / "a.en.txt"
+    assert translated.is_file()
+    assert runner.invoke(app, [*args, "--force"], catch_exceptions=False).exit_code == 0
+    translated.write_text("edited by a reviewer", encoding="utf-8")  # the user's now
+    refused = runner.invoke(app, [*args, "--force"], catch_exceptions=False)
+    assert refused.exit_code == 2 and "was changed since this tool wrote it" in refused.output
+    assert translated.read_text(encoding="utf-8") == "edited by a reviewer"
+    (out / "b.en.txt").write_text("someone else's", encoding="utf-8")
+    (src / "b.txt").write_text(FRENCH_NEWS, encoding="utf-8")
+    translated.unlink()
+    refused = runner.invoke(app, args, catch_exceptions=False)
+    assert refused.exit_code == 2 and "did not write" in refused.output
+    # Only the reports and state: --write document,json writes the translation only.
+    (out / "b.en.txt").unlink()
+    only = runner.invoke(app, [*args, "--write", "document"], catch_exceptions=False)
+    assert only.exit_code == 0, only.output
+    assert (out / "b.en.txt").is_file() and (out / ".b.state.json").is_file()
+    again = runner.invoke(app, [*args, "--write", "document"], catch_exceptions=False)
+    assert "2 documents: 0 done, 0 failed, 2 skipped" in again.output  # resumed

@@ -41,6 +41,10 @@ class Ledger:
     def _key(self, path: Path) -> str:
         return os.path.relpath(path, self.out_dir).replace(os.sep, "/")
 
+    def knows(self, path: Path) -> bool:
+        """Whether this tool wrote ``path`` at some point (it may have been edited since)."""
+        return self._key(path) in self._written
+
     def wrote(self, path: Path) -> bool:
         """Whether ``path`` holds exactly what this tool last wrote there."""
         expected = self._written.get(self._key(path))

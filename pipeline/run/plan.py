@@ -120,6 +120,11 @@ def plan_batch(
             if _resolved(target) in inputs:
                 raise UsageError(f"output {target} would overwrite an input document")
             if target.exists() and not is_our_output(target, ledger):
+                if ledger.knows(target):
+                    raise UsageError(
+                        f"output {target} was changed since this tool wrote it; move it "
+                        "away (your edits are yours) or choose another output folder"
+                    )
                 raise UsageError(
                     f"output {target} would overwrite a file this tool did not write; "
                     "choose another output folder"
