@@ -123,7 +123,8 @@ def test_a_two_node_cluster_gets_the_drivers_settings(
 
 def test_the_driver_resolves_what_workers_need(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "org--model").mkdir(parents=True)
+    (tmp_path / "store" / "org--model" / "config.json").write_text("{}")
     monkeypatch.setenv("PIPELINE_MODEL_STORE", "store")  # relative: the driver's folder
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     settings = worker_settings(PipelineOptions(device="cpu"))
@@ -137,12 +138,16 @@ def test_the_driver_resolves_what_workers_need(tmp_path, monkeypatch):
     assert settings.runtime_env() == {"env_vars": env}
     assert [p.path for p in settings.paths] == [str(tmp_path / "store")]
     assert "(PIPELINE_MODEL_STORE)" in settings.paths[0].what
-    # Online, and a store given as an option that the driver does not have: nothing to check.
+    # Online, and a store given as an option that the driver does not have, or has without
+    # models in it: nothing a node must have.
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
-    elsewhere = worker_settings(PipelineOptions(model_store=tmp_path / "none"))
-    assert dict(elsewhere.env)["HF_HUB_OFFLINE"] == "0"
-    assert elsewhere.paths == ()
-    assert elsewhere.missing_here("a node") is None
+    (tmp_path / "conversions-only" / "ctranslate2").mkdir(parents=True)
+    for store in (tmp_path / "none", tmp_path / "conversions-only"):
+        elsewhere = worker_settings(PipelineOptions(model_store=store))
+        assert dict(elsewhere.env)["HF_HUB_OFFLINE"] == "0"
+        assert dict(elsewhere.env)["PIPELINE_MODEL_STORE"] == str(store)
+        assert elsewhere.paths == ()
+        assert elsewhere.missing_here("a node") is None
 
 
 def test_a_store_missing_on_a_workers_node_fails_its_documents_saying_so(tiny_models, tmp_path):

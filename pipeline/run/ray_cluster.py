@@ -85,7 +85,7 @@ class RayEngine:
         # retried, so a death is always charged to the document that was running.
         self.settings = worker_settings(replace(options, threads=threads))
         log.info(
-            "%d Ray actors; their environment: %s; needed on every node: %s",
+            "Ray actors: %d, started with %s; paths every node must have: %s",
             workers,
             " ".join(f"{name}={value}" for name, value in self.settings.env),
             ", ".join(p.path for p in self.settings.paths) or "nothing",

@@ -94,7 +94,9 @@ def worker_settings(options: PipelineOptions) -> WorkerSettings:
             continue
         path = Path(value).expanduser().absolute()
         resolved = dataclasses.replace(resolved, **{field.name: path})
-        if path.exists():
+        # A store without models (none pulled, or only CTranslate2 conversions) is nothing
+        # a node lacks: there, models come from its cache and conversions are redone.
+        if path.exists() and (field.name != "model_store" or _holds_models(path)):
             source = origin if field.name == "model_store" else f"--{field.name.replace('_', '-')}"
             remedy = field.metadata.get("remedy", "").format(path=path)
             fix = f"{_SHARED}, or {remedy}" if remedy else _SHARED
@@ -117,6 +119,10 @@ def worker_settings(options: PipelineOptions) -> WorkerSettings:
     return WorkerSettings(
         resolved, tuple(sorted(env.items())), tuple(paths), (__version__, data_digest()[:12])
     )
+
+
+def _holds_models(store: Path) -> bool:
+    return store.is_dir() and any((d / "config.json").is_file() for d in store.iterdir())
 
 
 def describe_node(address: str | None = None) -> str:
