@@ -150,7 +150,14 @@ def test_the_driver_resolves_what_workers_need(tmp_path, monkeypatch):
         assert elsewhere.missing_here("a node") is None
 
 
-def test_a_store_missing_on_a_workers_node_fails_its_documents_saying_so(tiny_models, tmp_path):
+@pytest.mark.parametrize(
+    ("on_the_node", "problem"),
+    [("gone", "does not exist"), ("empty", "holds no models")],
+    ids=["gone", "an-empty-mount-point"],
+)
+def test_a_store_missing_on_a_workers_node_fails_its_documents_saying_so(
+    tiny_models, tmp_path, on_the_node, problem
+):
     store = _tiny_store(tiny_models, tmp_path)
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
@@ -161,11 +168,13 @@ def test_a_store_missing_on_a_workers_node_fails_its_documents_saying_so(tiny_mo
     # lacks it, as a node does that never mounted the driver's disk.
     engine = LocalPoolEngine(pipe.options, workers=1)
     shutil.rmtree(store)
+    if on_the_node == "empty":
+        store.mkdir()
     outcomes = list(run_batch(pipe, plan_batch(src, out), out, engine=engine))
     assert [o.status for o in outcomes] == ["failed", "failed"]
     for outcome in outcomes:
         assert outcome.model_error
-        assert f"the model store (--model-store) {store} does not exist on host " in outcome.reason
+        assert f"the model store (--model-store) {store} {problem} on host " in outcome.reason
         assert "every node mounts at this same path" in outcome.reason
         assert f"`pipeline models pull --model-store {store}` on every node" in outcome.reason
         assert "download" not in outcome.reason

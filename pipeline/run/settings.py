@@ -27,6 +27,11 @@ MODEL_FIELDS = ("translator", "back_translator", "summarizer", "fallback_transla
 _SHARED = "put it on a file system that every node mounts at this same path"
 
 
+def holds_models(store: Path) -> bool:
+    """Whether ``store`` holds at least one model folder."""
+    return store.is_dir() and any((d / "config.json").is_file() for d in store.iterdir())
+
+
 @dataclass(frozen=True)
 class NodePath:
     """A file or folder the driver has and every worker must reach at the same path."""
@@ -37,12 +42,20 @@ class NodePath:
     path: str
     #: How to make it reachable.
     fix: str
+    #: A model store, which must hold models (an empty folder is a mount point whose file
+    #: system is not mounted on that node, or a store never pulled there).
+    store: bool = False
 
     def missing(self, node: str) -> ModelLoadError | None:
         """The error for a worker on ``node`` that cannot see it, or None when it can."""
-        if Path(self.path).expanduser().exists():
+        path = Path(self.path).expanduser()
+        if not path.exists():
+            problem = "does not exist"
+        elif self.store and not holds_models(path):
+            problem = "holds no models"
+        else:
             return None
-        return ModelLoadError(f"{self.what} {self.path} does not exist on {node}: {self.fix}")
+        return ModelLoadError(f"{self.what} {self.path} {problem} on {node}: {self.fix}")
 
 
 @dataclass(frozen=True)
@@ -94,13 +107,14 @@ def worker_settings(options: PipelineOptions) -> WorkerSettings:
             continue
         path = Path(value).expanduser().absolute()
         resolved = dataclasses.replace(resolved, **{field.name: path})
+        store = field.name == "model_store"
         # A store without models (none pulled, or only CTranslate2 conversions) is nothing
         # a node lacks: there, models come from its cache and conversions are redone.
-        if path.exists() and (field.name != "model_store" or _holds_models(path)):
-            source = origin if field.name == "model_store" else f"--{field.name.replace('_', '-')}"
+        if path.exists() and (not store or holds_models(path)):
+            source = origin if store else f"--{field.name.replace('_', '-')}"
             remedy = field.metadata.get("remedy", "").format(path=path)
             fix = f"{_SHARED}, or {remedy}" if remedy else _SHARED
-            paths.append(NodePath(f"the {what} ({source})", str(path), fix))
+            paths.append(NodePath(f"the {what} ({source})", str(path), fix, store))
     # Model folders keep their spelling (outputs and resume record it), so one given as a
     # relative path is read from each worker's working directory.
     for name in MODEL_FIELDS:
@@ -119,10 +133,6 @@ def worker_settings(options: PipelineOptions) -> WorkerSettings:
     return WorkerSettings(
         resolved, tuple(sorted(env.items())), tuple(paths), (__version__, data_digest()[:12])
     )
-
-
-def _holds_models(store: Path) -> bool:
-    return store.is_dir() and any((d / "config.json").is_file() for d in store.iterdir())
 
 
 def describe_node(address: str | None = None) -> str:
