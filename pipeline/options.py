@@ -3,8 +3,8 @@ the one place they are checked."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
@@ -24,6 +24,20 @@ QUALITIES = ("standard", "high")
 SUMMARY_LENGTHS = ("short", "medium", "long")
 #: Default budget of padded input tokens per translation batch.
 DEFAULT_MAX_BATCH_TOKENS = 8192
+
+
+#: Metadata key of a :class:`PipelineOptions` field that names a file or folder (see
+#: :func:`node_path`).
+NODE_PATH = "node_path"
+
+
+def node_path(what: str, remedy: str = "") -> Mapping[str, str]:
+    """Metadata for an option that names a file or folder a worker reads: a worker on
+    another machine (a Ray actor) gets it as an absolute path, and where the driver has it
+    and the worker's node does not, the worker's documents fail saying so. ``what`` names
+    it in that message; ``remedy`` is a fix other than a shared file system, as in "or
+    <remedy>" (``{path}`` is the path)."""
+    return {NODE_PATH: what, "remedy": remedy}
 
 
 def check_choice(value: str, allowed: Sequence[str], what: str) -> str:
@@ -49,7 +63,13 @@ class PipelineOptions:
     device: str = "auto"
     batch_size: int = 32
     num_beams: int | None = None
-    model_store: Path | None = None
+    #: Local model store (None: ``$PIPELINE_MODEL_STORE``, else the default location).
+    model_store: Path | None = field(
+        default=None,
+        metadata=node_path(
+            "model store", "run `pipeline models pull --model-store {path}` on every node"
+        ),
+    )
     #: ``auto`` (CTranslate2 when installed and the model converts, else transformers),
     #: ``transformers`` or ``ctranslate2``.
     backend: str = "auto"

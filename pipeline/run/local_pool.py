@@ -13,6 +13,7 @@ from ..batching import Attempts
 from ..errors import UsageError
 from ..options import PipelineOptions
 from .compute import Computed, Task, worker_died
+from .settings import worker_settings
 from .workers import MAX_ATTEMPTS, Job, available_cores, compute_in_worker, init_worker
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class LocalPoolEngine:
         self.compute_fn = compute_fn or compute_in_worker
         threads = options.threads or max(1, available_cores() // workers)
         self.options = replace(options, threads=threads)
+        self.settings = worker_settings(self.options)
         self.workers = self.parallelism = workers
         self._executor: ProcessPoolExecutor | None = None
 
@@ -48,7 +50,7 @@ class LocalPoolEngine:
             self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=init_worker,
-            initargs=(self.options,),
+            initargs=(self.settings,),
         )
         return self._executor
 

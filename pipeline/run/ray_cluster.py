@@ -1,7 +1,8 @@
-"""A Ray cluster: an actor pool, each actor with its own models."""
+"""A Ray cluster: an actor pool, each actor with its own models and the driver's settings."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -11,14 +12,19 @@ from ..batching import Attempts
 from ..errors import UsageError
 from ..options import PipelineOptions
 from .compute import Computed, Task, failed, worker_died
+from .settings import WorkerSettings, describe_node, worker_settings
 from .workers import MAX_ATTEMPTS, Job, compute_in_worker, init_worker
+
+log = logging.getLogger(__name__)
 
 
 class _RayWorker:
     """A Ray actor holding one pipeline: models load once per actor."""
 
-    def __init__(self, options: PipelineOptions):
-        init_worker(options)
+    def __init__(self, settings: WorkerSettings):
+        import ray
+
+        init_worker(settings, describe_node(ray.util.get_node_ip_address()))
 
     def compute(self, job: Job) -> list[Computed]:
         return compute_in_worker(job)
@@ -43,11 +49,14 @@ class RayEngine:
     """An actor pool on a Ray cluster (a local one when no address is given).
 
     Each actor loads the models once and takes ``num_gpus`` when the cluster has GPUs and
-    the device is not ``cpu``. Documents travel to actors as bytes and come back rendered,
-    so no shared file system is needed. Each actor runs one job at a time; a dead
-    actor is replaced by a new one and the documents of its job are retried one at a
-    time, so a document whose actor dies :data:`MAX_ATTEMPTS` times on its own is recorded
-    as failed.
+    the device is not ``cpu``. Actors start from their node's environment, not this
+    process's, so they get the settings resolved here (:func:`worker_settings`): the
+    options, and the model store and Hugging Face settings in their ``runtime_env``.
+    Documents travel to actors as bytes and come back rendered, so no shared file system
+    is needed for them (models are another matter: see the README). Each actor runs one
+    job at a time; a dead actor is replaced by a new one and the documents of its job are
+    retried one at a time, so a document whose actor dies :data:`MAX_ATTEMPTS` times on
+    its own is recorded as failed.
     """
 
     def __init__(
@@ -74,12 +83,22 @@ class RayEngine:
         num_gpus = min(1.0, gpus / workers) if gpus and options.device != "cpu" else 0
         # Restarts are ours to manage: a dead actor is replaced and its one document
         # retried, so a death is always charged to the document that was running.
+        self.settings = worker_settings(replace(options, threads=threads))
+        log.info(
+            "Ray actors: %d, started with %s; paths every node must have: %s",
+            workers,
+            " ".join(f"{name}={value}" for name, value in self.settings.env),
+            ", ".join(p.path for p in self.settings.paths) or "nothing",
+        )
         self._actor_class = ray.remote(_RayWorker).options(
-            num_cpus=threads, num_gpus=num_gpus, max_restarts=0, max_task_retries=0
+            num_cpus=threads,
+            num_gpus=num_gpus,
+            max_restarts=0,
+            max_task_retries=0,
+            runtime_env=self.settings.runtime_env(),
         )
         self.ray = ray
-        self.options = replace(options, threads=threads)
-        self.actors = [self._actor_class.remote(self.options) for _ in range(workers)]
+        self.actors = [self._actor_class.remote(self.settings) for _ in range(workers)]
 
     def map(self, jobs: Iterable[Job]) -> Iterator[Computed]:
         ray = self.ray
@@ -106,7 +125,7 @@ class RayEngine:
                     results = ray.get(ref)
                 except ray.exceptions.RayActorError:
                     self.actors.remove(actor)
-                    replacement = self._actor_class.remote(self.options)
+                    replacement = self._actor_class.remote(self.settings)
                     self.actors.append(replacement)
                     idle.append(replacement)
                     # Which document killed it is unknown unless it ran alone.

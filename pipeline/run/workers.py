@@ -1,5 +1,5 @@
-"""What every worker process or Ray actor holds: one pipeline, built from the driver's
-options, computing the jobs shipped to it."""
+"""What every worker process or Ray actor holds: one pipeline, built from the settings the
+driver resolved (:mod:`pipeline.run.settings`), computing the jobs shipped to it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..options import PipelineOptions
-from .compute import Computed, Task, compute_job
+from ..errors import ModelLoadError
+from .compute import Computed, Task, compute_job, failed
+from .settings import WorkerSettings, describe_node
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
@@ -28,17 +29,24 @@ def available_cores() -> int:
 
 
 _worker_pipeline: BilingualPipeline | None = None
+#: Why this worker cannot compute documents (a path the driver has missing on this node).
+_worker_problem: ModelLoadError | None = None
 
 
-def init_worker(options: PipelineOptions) -> None:
-    """Build this process's pipeline (models load on first use, once)."""
+def init_worker(settings: WorkerSettings, node: str | None = None) -> None:
+    """Build this process's pipeline (models load on first use, once), unless something the
+    driver relies on is missing on this node (``node`` names it in messages): then every
+    document given to this worker fails with that reason."""
     from ..chain import BilingualPipeline
 
-    global _worker_pipeline
-    _worker_pipeline = BilingualPipeline(options)
+    global _worker_pipeline, _worker_problem
+    _worker_problem = settings.missing_here(node or describe_node())
+    _worker_pipeline = None if _worker_problem else BilingualPipeline(settings.options)
 
 
 def compute_in_worker(job: Job) -> list[Computed]:
     """Compute ``job`` with this process's pipeline (see :func:`init_worker`)."""
+    if _worker_problem is not None:
+        return [failed(task, _worker_problem) for task in job]
     assert _worker_pipeline is not None, "worker not initialised"
     return compute_job(_worker_pipeline, job)
