@@ -46,7 +46,7 @@ def _outputs(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.name not in ("manifest.jsonl", "index.html")
+        if p.is_file() and p.name not in ("manifest.jsonl", "index.html", "ledger.jsonl")
     }
 
 

@@ -48,7 +48,7 @@ def _files(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.name not in ("manifest.jsonl", "index.html")
+        if p.is_file() and p.name not in ("manifest.jsonl", "index.html", "ledger.jsonl")
     }
 
 

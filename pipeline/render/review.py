@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from ..documents.formats.base import xml_safe
+from ..documents.formats.base import reproducible_zip, xml_safe
 from ..flags import PASSTHROUGH
 from ..records import BilingualSummary, TranslatedSentence
 from .notes import passed_note, unsupported_notes
@@ -63,7 +63,7 @@ def render_review(result: BilingualSummary) -> bytes:
             document.add_paragraph(xml_safe(warning), style="List Bullet")
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return reproducible_zip(out.getvalue())
 
 
 def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 from ...units import Unit
@@ -28,3 +30,21 @@ def xml_safe(text: str) -> str:
     """``text`` with the characters XML cannot hold shown as U+FFFD (a model may emit
     them; an XML format cannot store them, and dropping them would hide them)."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+#: The time every member of a zip-based file we write carries (the ZIP format's first day).
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """A zip-based file (.docx, .pptx, .odt, .epub) rewritten with every member dated the
+    same, in the same order, compressed the same: the same input gives the same bytes,
+    whenever and wherever it is written."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, _ZIP_EPOCH)
+            member.compress_type = info.compress_type
+            member.external_attr = info.external_attr
+            target.writestr(member, source.read(info.filename))
+    return out.getvalue()

@@ -20,7 +20,7 @@ from ...units import (
     WrittenDocument,
     unit_counts,
 )
-from .base import Extracted
+from .base import Extracted, reproducible_zip
 from .wordml import paragraphs, read_paragraph, set_language, w, write_paragraph
 
 #: The language translated documents are marked with.
@@ -113,7 +113,7 @@ def write_docx(data: bytes, name: str, translated: TranslatedDocument) -> Writte
     out = io.BytesIO()
     document.save(out)
     counts = unit_counts([u.kind for u in translated.units], written)
-    return WrittenDocument(out.getvalue(), counts, warnings=tuple(warnings))
+    return WrittenDocument(reproducible_zip(out.getvalue()), counts, warnings=tuple(warnings))
 
 
 def mark_english(document: Any) -> None:

@@ -10,7 +10,7 @@ import re
 from ...errors import DecodeError, EmptyDocumentError
 from ...units import HEADING, PARAGRAPH, TranslatedDocument, WrittenDocument, unit_counts
 from ..repair import pdf_paragraphs
-from .base import Extracted, xml_safe
+from .base import Extracted, reproducible_zip, xml_safe
 
 #: A line this short, without a sentence's end, between paragraphs reads as a heading.
 _HEADING_CHARS = 80
@@ -74,4 +74,4 @@ def write_pdf_as_docx(data: bytes, name: str, translated: TranslatedDocument) ->
     document.save(out)
     # Units are counted as the reader found them: paragraphs, some now styled headings.
     counts = unit_counts([u.kind for u in units], [PARAGRAPH] * len(kinds))
-    return WrittenDocument(out.getvalue(), counts, ".docx")
+    return WrittenDocument(reproducible_zip(out.getvalue()), counts, ".docx")
