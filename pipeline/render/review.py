@@ -77,7 +77,22 @@ def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = xml_safe(text)
+    _widths(table, numbered=header[0] == "#")
     return table
+
+
+def _widths(table: Any, *, numbered: bool) -> None:
+    """A narrow number column, the text columns sharing the rest of the page."""
+    from docx.shared import Inches
+
+    text_width = int(Inches(6.0 - (0.5 if numbered else 0)) / (len(table.columns) - numbered))
+    widths = [Inches(0.5) if numbered and i == 0 else text_width for i in range(len(table.columns))]
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def _translation(document: Any, sentences: tuple[TranslatedSentence, ...], source: str) -> None:
@@ -88,6 +103,8 @@ def _translation(document: Any, sentences: tuple[TranslatedSentence, ...], sourc
     table = _table(document, ["#", f"Source ({source})", "English"], [])
     for s in sentences:
         cells = table.add_row().cells
+        for cell, width in zip(cells, table.rows[0].cells, strict=True):
+            cell.width = width.width
         cells[0].text = str(s.index + 1)
         cells[1].text = xml_safe(s.source)
         run = cells[2].paragraphs[0].add_run(xml_safe(s.target))
