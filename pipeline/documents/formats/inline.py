@@ -242,7 +242,7 @@ def rebuild(run: Run, words: Sequence[str], marks: Sequence[int]) -> Node:
     preceded, atoms verbatim where their words went; nothing of the run is lost."""
     if len(marks) != len(words):
         marks = [0] * len(words)
-    marks = [m if 0 <= m < len(run.contexts) else 0 for m in marks]
+    marks = _no_orphans(run, [m if 0 <= m < len(run.contexts) else 0 for m in marks])
     order = _gathered(run, list(range(len(words))), marks)
     leaves = _leaves(run, [words[i] for i in order], [marks[i] for i in order])
     root = Node(None)
@@ -265,6 +265,55 @@ def rebuild(run: Run, words: Sequence[str], marks: Sequence[int]) -> Node:
         current, previous = leaf.chain, leaf
     root.add(run.trail)
     return root
+
+
+def _no_orphans(run: Run, marks: list[int]) -> list[int]:
+    """Marks where every wrapper of the source holds a word again: a wrapper no word was
+    carried to (the translation merged its words into others') takes the word at its
+    place in the sentence, unless that word is the last of its own wrapper."""
+    if not marks or not run.marks:
+        return marks
+    held: dict[int, int] = {}
+    for mark in marks:
+        for wrapper in run.contexts[mark].chain:
+            held[wrapper] = held.get(wrapper, 0) + 1
+    for position, mark in enumerate(run.marks):
+        for wrapper in run.contexts[mark].chain:
+            if held.get(wrapper) or wrapper in run.atoms:
+                continue
+            ideal = round(position * len(marks) / len(run.marks))
+            for i in sorted(range(len(marks)), key=lambda i, ideal=ideal: abs(i - ideal)):
+                chain = run.contexts[marks[i]].chain
+                if all(held.get(w, 0) > 1 for w in chain):
+                    for w in chain:
+                        held[w] -= 1
+                    marks[i] = mark
+                    for w in run.contexts[mark].chain:
+                        held[w] = held.get(w, 0) + 1
+                    break
+    return marks
+
+
+def _cuts(word: str, context: Context) -> list[str] | None:
+    """A word of mixed formatting cut into the text of its pieces: where the source word
+    was cut when it is the same word (its letters cased as translated), else in the same
+    proportions; None when it is too short to hold every piece."""
+    sizes = [len(p.text) for p in context.pieces if p.anchor is None]
+    if word.casefold() != context.word.casefold() or len(word) != sum(sizes):
+        if len(word) < len(sizes):
+            return None
+        total, cumulative, bounds = sum(sizes), 0, []
+        for k, size in enumerate(sizes[:-1]):
+            cumulative += size
+            bound = round(cumulative * len(word) / total)
+            low = (bounds[-1] if bounds else 0) + 1
+            bounds.append(min(max(bound, low), len(word) - (len(sizes) - 1 - k)))
+        sizes = [b - a for a, b in zip([0, *bounds], [*bounds, len(word)], strict=True)]
+    out, at = [], 0
+    for size in sizes:
+        out.append(word[at : at + size])
+        at += size
+    return out
 
 
 def _gathered(run: Run, order: list[int], marks: Sequence[int]) -> list[int]:
@@ -325,15 +374,17 @@ def _leaves(run: Run, words: Sequence[str], marks: Sequence[int]) -> list[_Leaf]
             used.add(mark)
             for i in context.anchors:
                 anchor(i)
-        if context.pieces and word == context.word:
+        cuts = _cuts(word, context) if context.pieces else None
+        if cuts is not None:
             start = len(out)
-            # The word as it was, its pieces glued; glued to what comes before too when
-            # it starts inside an atom already put back.
+            # The word in its pieces, glued; glued to what comes before too when it
+            # starts inside an atom put back.
             apart = True
+            texts = iter(cuts)
             for n, piece in enumerate(context.pieces):
                 if piece.anchor is not None:
                     anchor(piece.anchor, glued=True)
-                elif not place(piece.chain, piece.text, glued=True) and n == 0:
+                elif not place(piece.chain, next(texts), glued=True) and n == 0:
                     apart = False
             if len(out) > start:
                 first = out[start]
@@ -341,6 +392,8 @@ def _leaves(run: Run, words: Sequence[str], marks: Sequence[int]) -> list[_Leaf]
                 last = out[-1]
                 out[-1] = _Leaf(last.chain, last.leaf, last.space_before, True)
             continue
+        if context.pieces and consuming is not None:
+            consuming = None  # a mixed word is never taken for an atom's own words
         place(context.chain, word)
         for piece in context.pieces:  # a mixed word translated: its anchors after it
             if piece.anchor is not None:
@@ -358,6 +411,19 @@ def _leaves(run: Run, words: Sequence[str], marks: Sequence[int]) -> list[_Leaf]
                 if w in run.atoms and w not in atoms_placed:
                     atoms_placed.add(w)
                     out.append(_Leaf(chain[:k], AtomLeaf(w)))
+    # A wrapper no word could be given (a translation with fewer words than wrappers)
+    # stays, empty, so the page keeps its elements.
+    shown = {w for leaf in out for w in leaf.chain} | atoms_placed
+    for wrapper in range(len(run.wrappers)):
+        if wrapper not in shown and wrapper not in run.atoms:
+            chain = next(
+                c[: c.index(wrapper) + 1]
+                for ctx in run.contexts
+                for c in (ctx.chain, *(p.chain for p in ctx.pieces))
+                if wrapper in c
+            )
+            out.append(_Leaf(chain, ""))
+            shown.update(chain)
     for i in run.trailing:
         anchor(i)
     return out

@@ -263,6 +263,8 @@ def render(node: Node, run: Run, *, cell: bool = False) -> list[str | HardBreak 
             elif isinstance(child, Node):
                 assert child.wrapper is not None
                 wrap = run.wrappers[child.wrapper]
+                if not child.children and wrap.open[:1] in ("*", "_"):
+                    continue  # emphasis around nothing would show its asterisks
                 out.append(wrap.open)
                 visit(child)
                 out.append(wrap.close)
