@@ -33,8 +33,9 @@ from ...units import (
 )
 from ..decoding import decode_bytes
 from .base import Extracted
-from .inline import Run, rebuild
+from .inline import Run
 from .mdinline import VOID_TAGS, escape, layout, parser, read_inline, render
+from .rebuild import rebuild
 from .webpage import Site, put_back, walk
 
 #: A wrapped paragraph is not wrapped narrower than this, whatever the source's width.

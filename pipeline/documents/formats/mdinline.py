@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .inline import AnchorLeaf, AtomLeaf, Node, Run, RunReader
+from .inline import Run, RunReader
+from .rebuild import AnchorLeaf, AtomLeaf, Node
 
 
 @dataclass(frozen=True)

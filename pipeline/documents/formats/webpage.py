@@ -4,8 +4,9 @@ the one walk both the reader and the writer follow.
 A *run* is a maximal stretch of text and inline elements between block boundaries (the
 text of a paragraph, a heading, a list item, a table cell, a link in a menu); each run is
 a unit, its inline elements (links, bold, spans) the wrappers its words carry across
-translation (see :mod:`.inline`). Images, line breaks, form fields, scripts and comments
-inside a run are anchors, kept as they are; inline code is an atom, back verbatim. The
+translation (see :mod:`.inline` and :mod:`.rebuild`). Images, line breaks, form fields,
+scripts and comments inside a run are anchors, kept as they are; inline code is an atom,
+back verbatim. The
 ``<title>`` and the ``alt``, ``title`` and ``placeholder`` attributes are units too.
 Scripts, styles, templates, SVG, MathML, ``<pre>`` blocks and text areas are never
 touched, nor is any attribute but those three.
@@ -20,7 +21,8 @@ from typing import Any
 
 from ...units import ATTRIBUTE, CELL, HEADING, ITEM, KEPT, PARAGRAPH, TITLE, TranslatedUnit
 from .base import xml_safe
-from .inline import AnchorLeaf, AtomLeaf, Node, Run, RunReader, rebuild
+from .inline import Run, RunReader
+from .rebuild import AnchorLeaf, AtomLeaf, Node, rebuild
 
 
 def _tags(names: str) -> frozenset[str]:
