@@ -229,7 +229,7 @@ def test_translate_keeps_extensions_when_outputs_would_collide(model_args, tmp_p
     assert result.exit_code == 0, result.output
     reports = (".bilingual.docx", ".md", ".html", ".json")
     expected = [f"same.{a}{b}" for a in ("md", "txt") for b in reports]
-    expected.append("same.txt.en.txt")
+    expected += ["same.txt.en.txt", "same.md.en.md"]  # translated
     produced = [p.name for p in out.iterdir() if p.is_file()]
     assert sorted(produced) == sorted(["index.html", "manifest.jsonl", *expected])
 

@@ -126,6 +126,11 @@ def translate_units(
     return out
 
 
+def unit_sentences(unit: Unit, language: str) -> list[str]:
+    """The sentences a unit outside the document's text is translated as."""
+    return split_sentences(repair_text(unit.text), language) or [unit.text.strip()]
+
+
 def _translate_extra(
     documents: Sequence[Document],
     unit_indices: Sequence[int],
@@ -135,15 +140,19 @@ def _translate_extra(
     """Units outside the documents' text, translated sentence by sentence in one call."""
     units = [d.units[u] for d, u in zip(documents, unit_indices, strict=True)]
     sentences = [
-        split_sentences(repair_text(unit.text), d.source.language) or [unit.text.strip()]
-        for d, unit in zip(documents, units, strict=True)
+        unit_sentences(unit, d.source.language) for d, unit in zip(documents, units, strict=True)
     ]
     todo = flatten([[s for s in group if not is_passthrough(s)] for group in sentences])
     if route is None or not todo.items:
         outputs = [None] * len(todo.items)
     else:
         alignment = any(len(set(unit.marks)) > 1 for unit in units)
-        outputs = translator_for(route).translate(todo.items, alignment=alignment)
+        # A page repeats itself (a menu in the header and the footer, "Read more" under
+        # every teaser): each distinct sentence is translated once.
+        distinct = list(dict.fromkeys(todo.items))
+        done = translator_for(route).translate(distinct, alignment=alignment)
+        by_text = dict(zip(distinct, done, strict=True))
+        outputs = [by_text[s] for s in todo.items]
     by_unit = iter(todo.regroup(outputs))
     translated = []
     for unit, group in zip(units, sentences, strict=True):

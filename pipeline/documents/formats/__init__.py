@@ -17,8 +17,8 @@ from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
 from ..repair import repair_text
 from .base import Extracted
 from .docx import read_docx, write_docx
-from .html import read_html
-from .markdown import read_markdown
+from .html import read_html, write_html
+from .markdown import read_markdown, write_markdown
 from .pdf import read_pdf, write_pdf_as_docx
 from .text import read_text, write_text
 
@@ -51,6 +51,10 @@ Writer = Callable[[bytes, str, TranslatedDocument], WrittenDocument]
 WRITERS: dict[str, Writer] = {
     ".txt": write_text,
     ".text": write_text,
+    ".md": write_markdown,
+    ".markdown": write_markdown,
+    ".html": write_html,
+    ".htm": write_html,
     ".docx": write_docx,
     ".pdf": write_pdf_as_docx,
 }
