@@ -19,7 +19,9 @@ from .base import Extracted
 from .docx import read_docx, write_docx
 from .html import read_html
 from .markdown import read_markdown
+from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
+from .pptx import read_pptx, write_pptx
 from .text import read_text, write_text
 
 __all__ = [
@@ -42,6 +44,7 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".htm": read_html,
     ".docx": read_docx,
     ".pdf": read_pdf,
+    ".pptx": read_pptx,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
@@ -53,6 +56,7 @@ WRITERS: dict[str, Writer] = {
     ".text": write_text,
     ".docx": write_docx,
     ".pdf": write_pdf_as_docx,
+    ".pptx": write_pptx,
 }
 
 
@@ -62,7 +66,7 @@ def sniff_suffix(data: bytes) -> str:
     if data.startswith(b"%PDF"):
         return ".pdf"
     if data.startswith(b"PK\x03\x04"):
-        return ".docx"
+        return sniff_package(data)
     if head.startswith((b"<!doctype html", b"<html")):
         return ".html"
     return ".txt"
