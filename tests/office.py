@@ -1,9 +1,11 @@
-"""Office documents made for the tests: presentations (python-pptx)."""
+"""Office documents made for the tests: presentations (python-pptx), and OpenDocument
+texts (written as a package here, as LibreOffice lays one out)."""
 
 from __future__ import annotations
 
 import io
 import struct
+import zipfile
 import zlib
 
 
@@ -22,6 +24,164 @@ def _png() -> bytes:
 
 
 PNG = _png()
+
+
+ODF_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+    'office:version="1.3"'
+)
+
+ODT_STYLES = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-styles {ODF_NAMESPACES}>
+ <office:styles>
+  <style:default-style style:family="paragraph">
+   <style:text-properties fo:language="fr" fo:country="FR" fo:font-size="12pt"/>
+  </style:default-style>
+  <style:style style:name="Standard" style:family="paragraph" style:class="text"/>
+  <style:style style:name="Heading_20_1" style:display-name="Heading 1" style:family="paragraph"
+   style:default-outline-level="1">
+   <style:text-properties fo:font-size="18pt" fo:font-weight="bold"/>
+  </style:style>
+  <style:style style:name="Code" style:family="text">
+   <style:text-properties fo:language="zxx" fo:country="none"/>
+  </style:style>
+  <style:style style:name="Strong" style:family="text">
+   <style:text-properties fo:font-weight="bold"/>
+  </style:style>
+  <text:list-style style:name="Numbering_20_123">
+   <text:list-level-style-number text:level="1" style:num-format="1" style:num-suffix="."/>
+  </text:list-style>
+ </office:styles>
+ <office:automatic-styles>
+  <style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="21cm"
+   fo:page-height="29.7cm"/></style:page-layout>
+ </office:automatic-styles>
+ <office:master-styles>
+  <style:master-page style:name="Standard" style:page-layout-name="pm1">
+   <style:header><text:p text:style-name="Standard">The header of every page</text:p></style:header>
+   <style:footer><text:p text:style-name="Standard">Page <text:page-number>1</text:page-number>
+    of the report</text:p></style:footer>
+  </style:master-page>
+ </office:master-styles>
+</office:document-styles>
+"""
+
+#: The body of an English test document: every construct the reader and writer handle.
+ODT_BODY = """
+<text:sequence-decls/>
+<text:h text:style-name="Heading_20_1" text:outline-level="1">Annual report</text:h>
+<text:p text:style-name="P1">Sales grew <text:span text:style-name="Strong">very
+ strongly</text:span> in the north,<text:s text:c="2"/>see <text:a xlink:type="simple"
+ xlink:href="https://example.com/"><text:span text:style-name="T1">the full</text:span>
+ report</text:a> for details.<text:note text:id="ftn1" text:note-class="footnote">
+ <text:note-citation>1</text:note-citation><text:note-body>
+ <text:p text:style-name="Footnote">Figures are
+ <text:span text:style-name="T2">unaudited</text:span>.</text:p></text:note-body>
+ </text:note></text:p>
+<text:p text:style-name="P1"><text:bookmark text:name="start"/><draw:frame draw:name="Image1"
+ text:anchor-type="as-char" svg:width="1cm" svg:height="1cm"><draw:image
+ xlink:href="Pictures/1.png" xlink:type="simple"/></draw:frame> The logo above<text:tab/>is
+ ours.<text:line-break/>Keep <text:span text:style-name="Code">print()</text:span> as is.</text:p>
+<text:list text:style-name="Numbering_20_123">
+ <text:list-item><text:p text:style-name="P2">First point of the list.</text:p></text:list-item>
+ <text:list-item><text:p text:style-name="P2">Second point of the list.</text:p>
+  <text:list><text:list-item>
+   <text:p text:style-name="P2">A nested point.</text:p>
+  </text:list-item></text:list>
+ </text:list-item>
+</text:list>
+<table:table table:name="Table1" table:style-name="Table1">
+ <table:table-column table:number-columns-repeated="2"/>
+ <table:table-row>
+  <table:table-cell office:value-type="string"><text:p>North</text:p></table:table-cell>
+  <table:table-cell office:value-type="string"><text:p>Twelve <text:span
+   text:style-name="Strong">percent</text:span></text:p></table:table-cell>
+ </table:table-row>
+ <table:table-row>
+  <table:table-cell office:value-type="string"><text:p>South</text:p></table:table-cell>
+  <table:table-cell office:value-type="string"><text:p>Four percent</text:p></table:table-cell>
+ </table:table-row>
+</table:table>
+<text:p text:style-name="P1"><draw:frame draw:name="Box1" text:anchor-type="paragraph"
+ svg:width="5cm" svg:height="2cm"><draw:text-box>
+ <text:p>A note in a text box.</text:p></draw:text-box></draw:frame>The last <text:soft-page-break
+ />paragraph.<office:annotation>
+ <dc:creator>A</dc:creator><text:p>A comment left as it is.</text:p></office:annotation></text:p>
+<text:p text:style-name="P1"/>
+"""
+
+ODT_AUTOMATIC = """
+<style:style style:name="P1" style:family="paragraph" style:parent-style-name="Standard">
+ <style:text-properties fo:language="fr" fo:country="FR"/>
+</style:style>
+<style:style style:name="P2" style:family="paragraph" style:parent-style-name="Standard"
+ style:list-style-name="Numbering_20_123"/>
+<style:style style:name="T1" style:family="text"><style:text-properties fo:font-style="italic"/>
+</style:style>
+<style:style style:name="T2" style:family="text"><style:text-properties fo:color="#ff0000"/>
+</style:style>
+<style:style style:name="Table1" style:family="table"><style:table-properties style:width="10cm"/>
+</style:style>
+"""
+
+
+def odt_content(body: str = ODT_BODY, automatic: str = ODT_AUTOMATIC) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<office:document-content {ODF_NAMESPACES}>"
+        f"<office:automatic-styles>{automatic}</office:automatic-styles>"
+        f"<office:body><office:text>{body}</office:text></office:body>"
+        "</office:document-content>"
+    )
+
+
+def make_odt(
+    body: str = ODT_BODY,
+    *,
+    content: str | None = None,
+    styles: str = ODT_STYLES,
+    mimetype: str = "application/vnd.oasis.opendocument.text",
+    extra: dict[str, bytes] | None = None,
+) -> bytes:
+    """An OpenDocument text package: ``mimetype`` first and stored, then the manifest,
+    content, styles, meta and a picture."""
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.3">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="Pictures/1.png" manifest:media-type="image/png"/>'
+        "</manifest:manifest>"
+    )
+    meta = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<office:document-meta {ODF_NAMESPACES}><office:meta>"
+        "<dc:title>Report</dc:title><dc:language>fr-FR</dc:language>"
+        "</office:meta></office:document-meta>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), mimetype, zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content if content is not None else odt_content(body))
+        archive.writestr("styles.xml", styles)
+        archive.writestr("meta.xml", meta)
+        archive.writestr("Pictures/1.png", PNG)
+        for entry, data in (extra or {}).items():
+            archive.writestr(entry, data)
+    return out.getvalue()
 
 
 def make_pptx(

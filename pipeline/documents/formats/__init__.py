@@ -19,6 +19,7 @@ from .base import Extracted
 from .docx import read_docx, write_docx
 from .html import read_html
 from .markdown import read_markdown
+from .odt import read_odt, write_odt
 from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
 from .pptx import read_pptx, write_pptx
@@ -45,6 +46,7 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".docx": read_docx,
     ".pdf": read_pdf,
     ".pptx": read_pptx,
+    ".odt": read_odt,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
@@ -57,6 +59,7 @@ WRITERS: dict[str, Writer] = {
     ".docx": write_docx,
     ".pdf": write_pdf_as_docx,
     ".pptx": write_pptx,
+    ".odt": write_odt,
 }
 
 

@@ -95,9 +95,11 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> 
     source words they came from, anchors before the word they preceded."""
     if translation.status == KEPT and translation.text == " ".join(para.text.split()):
         return  # nothing changes
-    if not para.contexts:
-        return
     words = translation.text.split()
+    if not words and not para.contexts:
+        return
+    if not para.contexts:  # text for a paragraph that had none: it goes in a plain run
+        para.contexts = [(None, (), False)]
     marks = checked_marks(words, translation.marks, len(para.contexts))
     out: list[Any] = []
     emitted: set[int] = set()
@@ -136,7 +138,7 @@ def _text_run(template: Any, text: str, lang: str) -> Any:
     from lxml import etree
 
     run = etree.Element(a("r"))
-    rpr = template.find(a("rPr"))
+    rpr = template.find(a("rPr")) if template is not None else None
     rpr = copy.deepcopy(rpr) if rpr is not None else etree.Element(a("rPr"))
     for name in _STALE:
         rpr.attrib.pop(name, None)
