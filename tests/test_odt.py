@@ -291,7 +291,7 @@ HOSTILE = [
     (make_odt(content=odt_content()[:-40]), "content.xml is not well-formed XML"),
     (make_odt(mimetype="application/vnd.oasis.opendocument.spreadsheet"), "not an OpenDocument"),
     (make_odt(content=odt_content().replace("office:text>", "office:drawing>")), "no text body"),
-    (b"PK\x03\x04 broken", "not a readable .odt file"),
+    (b"PK\x03\x04 broken", r"not a readable \.odt file"),
 ]
 
 

@@ -90,10 +90,8 @@ def structure(data: bytes) -> list[tuple]:
         ]
         element = slide.element
         anchors = [len(list(element.iter(f"{A}{tag}"))) for tag in ("br", "fld", "p")]
-        out.append(
-            (slide.slide_layout.name, list(shapes(slide.shapes)), tables, slide.has_notes_slide)
-            + tuple(anchors)
-        )
+        layout = slide.slide_layout.name
+        out.append((layout, list(shapes(slide.shapes)), tables, slide.has_notes_slide, *anchors))
     return out
 
 
@@ -198,8 +196,8 @@ def test_an_english_presentation_keeps_its_formatting_word_for_word(use_registry
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"PK\x03\x04 not a zip at all", "not a readable .pptx"),
-        (b"plain text, no package", "not a readable .pptx"),
+        (b"PK\x03\x04 not a zip at all", r"not a readable \.pptx"),
+        (b"plain text, no package", r"not a readable \.pptx"),
     ],
 )
 def test_broken_presentations_fail_with_a_reason(data, reason):
@@ -212,7 +210,7 @@ def test_a_word_file_named_pptx_and_a_zip_bomb_fail_with_a_reason(tmp_path, monk
 
     out = io.BytesIO()
     docx.Document().save(out)
-    with pytest.raises(DecodeError, match="not a readable .pptx file"):
+    with pytest.raises(DecodeError, match=r"not a readable \.pptx file"):
         extract(out.getvalue(), ".pptx", "a.pptx")
     monkeypatch.setattr(package, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(DecodeError, match="over the 0 MiB limit"):
