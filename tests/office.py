@@ -1,5 +1,5 @@
-"""Office documents made for the tests: presentations (python-pptx), and OpenDocument
-texts (written as a package here, as LibreOffice lays one out)."""
+"""Office documents made for the tests: presentations (python-pptx), OpenDocument texts
+(written as a package here, as LibreOffice lays one out) and subtitles."""
 
 from __future__ import annotations
 
@@ -242,3 +242,38 @@ def make_pptx(
     out = io.BytesIO()
     presentation.save(out)
     return out.getvalue()
+
+
+VTT = """WEBVTT - An English test file
+Kind: captions
+Language: en
+
+NOTE A note before the cues
+on two lines
+
+STYLE
+::cue(.loud) { color: yellow }
+
+intro
+00:01.000 --> 00:04.000 position:10% align:start
+<v Roger>Hello <i>everyone</i> &amp; welcome
+
+00:00:05.000 --> 00:00:09.500 line:0
+- Are you coming?
+- No, <b>never</b>.
+
+NOTE Between two cues
+
+00:00:10.000 --> 00:00:14.000
+<c.loud>A rather long line of text that will not fit on a single line of forty-two characters.</c>
+
+00:00:15.000 --> 00:00:16.000
+<00:00:15.500>Karaoke <00:00:15.800>words here
+"""
+
+SRT = (
+    "1\n00:00:01,000 --> 00:00:02,500\n{\\an8}<i>Hello there,</i>\nmy friend.\n\n"
+    "2\n00:00:03,000 --> 00:00:05,000 X1:100 X2:200 Y1:10 Y2:20\n"
+    '<font color="#ff0000">A rather long line of subtitles</font> that will have to be wrapped.\n\n'
+    "3\n00:00:06,000 --> 00:00:07,000\n- Yes?\n- <u>No</u>.\n\n"
+)

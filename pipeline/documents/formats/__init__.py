@@ -23,6 +23,7 @@ from .odt import read_odt, write_odt
 from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
 from .pptx import read_pptx, write_pptx
+from .subtitles import read_srt, read_vtt, sniff_subtitles, write_srt, write_vtt
 from .text import read_text, write_text
 
 __all__ = [
@@ -47,6 +48,8 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".pdf": read_pdf,
     ".pptx": read_pptx,
     ".odt": read_odt,
+    ".srt": read_srt,
+    ".vtt": read_vtt,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
@@ -60,6 +63,8 @@ WRITERS: dict[str, Writer] = {
     ".pdf": write_pdf_as_docx,
     ".pptx": write_pptx,
     ".odt": write_odt,
+    ".srt": write_srt,
+    ".vtt": write_vtt,
 }
 
 
@@ -72,7 +77,7 @@ def sniff_suffix(data: bytes) -> str:
         return sniff_package(data)
     if head.startswith((b"<!doctype html", b"<html")):
         return ".html"
-    return ".txt"
+    return sniff_subtitles(data) or ".txt"
 
 
 def extract(data: bytes, suffix: str, name: str) -> Extracted:
