@@ -146,6 +146,17 @@ def test_unchanged_cues_are_left_exactly_as_they_were():
         assert kept in out
 
 
+def test_cue_settings_and_header_lines_a_player_may_not_know_are_kept():
+    vtt = (
+        b"WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n"
+        b"00:00:01.000 --> 00:00:02.000 vertical:rl custom:1\n<c.red>Hello</c> world\n"
+    )
+    translated, _ = _translate(vtt, ".vtt", _reversed)
+    out = write(vtt, ".vtt", "a.vtt", translated).data.decode()
+    assert out.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n")
+    assert "00:00:01.000 --> 00:00:02.000 vertical:rl custom:1\nworld <c.red>Hello</c>\n" in out
+
+
 def test_the_language_header_says_english_and_line_endings_are_kept():
     vtt = VTT.replace("Language: en", "Language: fr").replace("\n", "\r\n").encode()
     translated, _ = _translate(vtt, ".vtt", _reversed)
@@ -159,7 +170,13 @@ def test_the_language_header_says_english_and_line_endings_are_kept():
         (b"Just some prose,\nnot subtitles at all.\n", ".srt", DecodeError, "not a SubRip"),
         (b"1\n00:00:01,000 --> soon\nHi\n", ".srt", DecodeError, "not a SubRip"),
         (b"00:01.000 --> 00:02.000\nNo header\n", ".vtt", DecodeError, "no WEBVTT header"),
-        (b"WEBVTT\n\n00:01.000 --> 00:0x.000\nBad time\n", ".vtt", DecodeError, "malformed"),
+        (b"WEBVTT\n\n00:01.000 --> 00:0x.000\nBad time\n", ".vtt", DecodeError, "1 malformed"),
+        (
+            b"WEBVTT\n\n00:01.000 --> 00:02.000\nA\n\n00:03.000 --> 00:02\nB\n",
+            ".vtt",
+            DecodeError,
+            "1 malformed",
+        ),
         (b"WEBVTT\n\nNOTE nothing else\n", ".vtt", EmptyDocumentError, "no cues"),
         (b"\x00\x01\x02 binary \x00\xff\xfe junk \x00", ".srt", BinaryDocumentError, "binary"),
     ],

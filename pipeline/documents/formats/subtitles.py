@@ -50,13 +50,21 @@ def _parse_vtt(data: bytes, name: str) -> Any:
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+    text = decode_bytes(data, name)
     try:
-        # Strict: a malformed cue fails the file instead of vanishing from it.
-        captions = webvtt.from_string(decode_bytes(data, name), strict=True)
+        # Not strict: cue settings a player does not know are kept as written, as
+        # browsers ignore them; a cue the parser could not read is counted below.
+        captions = webvtt.from_string(text)
     except MalformedFileError:
         raise DecodeError(f"{name}: not a WebVTT file (no WEBVTT header)") from None
     except MalformedCaptionError as exc:
         raise DecodeError(f"{name}: malformed WebVTT cue ({_first_line(exc)})") from None
+    # Neither a note nor a cue's text may hold "-->": each line that does is a cue's
+    # timings, and a cue that did not parse fails the file rather than vanish from it.
+    timings = sum("-->" in line for line in text.split("\n"))
+    if timings != len(captions.captions):
+        lost = timings - len(captions.captions)
+        raise DecodeError(f"{name}: {lost} malformed WebVTT cue(s) (bad timings or layout)")
     if not captions.captions:
         raise EmptyDocumentError(f"{name}: no cues found")
     return captions
