@@ -1,10 +1,14 @@
-"""Document formats: the bytes of a .txt, .md, .html, .docx or .pdf file → paragraphs of
-text, one module per format.
+"""Document formats: the bytes of a .txt, .md, .html, .docx, .pptx, .odt, .pdf, .srt or
+.vtt file → paragraphs of text and the text units they came from, and each format written
+back translated; one module per format.
 
 Each reader leans on a maintained library: charset-normalizer for text encodings,
-markdown-it-py for Markdown, trafilatura for the main text of web pages, python-docx for
-Word files, pypdf for the text layer of PDFs. A new format is a module here with a
-``read_<format>(data, name) -> Extracted`` function and a line in :data:`READERS`.
+markdown-it-py for Markdown, trafilatura for the main text of web pages and lxml for the
+page itself, python-docx and python-pptx for Office files, lxml on the package for
+OpenDocument, pypdf for the text layer of PDFs, srt and webvtt-py for subtitles. A new
+format is a module here with ``read_<format>(data, name) -> Extracted`` and
+``write_<format>(data, name, translated) -> WrittenDocument``, and a line in
+:data:`READERS` and :data:`WRITERS`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from .base import Extracted
 from .docx import read_docx, write_docx
 from .html import read_html, write_html
 from .markdown import read_markdown, write_markdown
+from .odt import read_odt, write_odt
+from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
+from .pptx import read_pptx, write_pptx
+from .subtitles import read_srt, read_vtt, sniff_subtitles, write_srt, write_vtt
 from .text import read_text, write_text
 
 __all__ = [
@@ -42,6 +50,10 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".htm": read_html,
     ".docx": read_docx,
     ".pdf": read_pdf,
+    ".pptx": read_pptx,
+    ".odt": read_odt,
+    ".srt": read_srt,
+    ".vtt": read_vtt,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
@@ -57,6 +69,10 @@ WRITERS: dict[str, Writer] = {
     ".htm": write_html,
     ".docx": write_docx,
     ".pdf": write_pdf_as_docx,
+    ".pptx": write_pptx,
+    ".odt": write_odt,
+    ".srt": write_srt,
+    ".vtt": write_vtt,
 }
 
 
@@ -66,10 +82,10 @@ def sniff_suffix(data: bytes) -> str:
     if data.startswith(b"%PDF"):
         return ".pdf"
     if data.startswith(b"PK\x03\x04"):
-        return ".docx"
+        return sniff_package(data)
     if head.startswith((b"<!doctype html", b"<html")):
         return ".html"
-    return ".txt"
+    return sniff_subtitles(data) or ".txt"
 
 
 def extract(data: bytes, suffix: str, name: str) -> Extracted:

@@ -12,7 +12,7 @@ before it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from ...units import (
     TranslatedUnit,
 )
 from .base import xml_safe
+from .words import word_marks
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -110,19 +111,8 @@ def read_paragraph(p: Any, kind: str) -> Paragraph:
                 char_context.append(-1)
     para.trailing = pending
     para.text = "".join(chars)
-    para.marks = _word_marks(para.text, char_context)
+    para.marks = word_marks(para.text, char_context)
     return para
-
-
-def _word_marks(text: str, char_context: Sequence[int]) -> list[int]:
-    marks, inside = [], False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            inside = False
-        elif not inside:
-            inside = True
-            marks.append(char_context[i])
-    return marks
 
 
 def _is_break(item: Any) -> bool:
