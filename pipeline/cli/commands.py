@@ -45,7 +45,8 @@ def summarize(
         str,
         typer.Argument(
             metavar="ARTICLE",
-            help="The article (.txt .md .html .docx .pdf), or '-' for standard input.",
+            help="The article (.txt .md .html .docx .pptx .odt .epub .pdf .srt .vtt), or '-' "
+            "for standard input.",
         ),
     ],
     output_format: Annotated[
@@ -133,7 +134,8 @@ def translate(
         Path,
         typer.Argument(
             metavar="IN_DIR",
-            help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive.",
+            help="Folder of documents (.txt .md .html .docx .pptx .odt .epub .pdf .srt .vtt), "
+            "recursive.",
         ),
     ],
     out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],

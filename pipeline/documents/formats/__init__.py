@@ -21,6 +21,7 @@ from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
 from ..repair import repair_text
 from .base import Extracted
 from .docx import read_docx, write_docx
+from .epub import read_epub, write_epub
 from .html import read_html, write_html
 from .markdown import read_markdown, write_markdown
 from .odt import read_odt, write_odt
@@ -54,6 +55,7 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".odt": read_odt,
     ".srt": read_srt,
     ".vtt": read_vtt,
+    ".epub": read_epub,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
@@ -73,6 +75,7 @@ WRITERS: dict[str, Writer] = {
     ".odt": write_odt,
     ".srt": write_srt,
     ".vtt": write_vtt,
+    ".epub": write_epub,
 }
 
 

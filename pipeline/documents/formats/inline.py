@@ -32,6 +32,8 @@ class Anchor:
     #: Whether the source had whitespace on each side (an image glued to a word stays so).
     space_before: bool
     space_after: bool
+    #: Whether it separates words by itself (a line break).
+    separates: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,13 @@ class RunReader:
         """The run read so far, as a unit's text and marks."""
         text = "".join(self._chars)
         anchors = tuple(
-            Anchor(value, chain, self._real_space(position - 1), self._real_space(after))
+            Anchor(
+                value,
+                chain,
+                self._real_space(position - 1),
+                self._real_space(after),
+                separates,
+            )
             for value, chain, position, separates in self._anchors
             for after in [position + 1 if separates else position]
         )

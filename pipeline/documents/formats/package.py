@@ -91,7 +91,8 @@ def rewrite_package(archive: zipfile.ZipFile, replaced: dict[str, bytes]) -> byt
 
 
 def sniff_package(data: bytes) -> str:
-    """The format of a zip package: ``.odt``, ``.pptx`` or (the default) ``.docx``."""
+    """The format of a zip package: ``.odt``, ``.pptx``, ``.epub`` or (the default)
+    ``.docx``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -101,6 +102,8 @@ def sniff_package(data: bytes) -> str:
                     return _ODF_MIMETYPES[mimetype]
             if "ppt/presentation.xml" in names:
                 return ".pptx"
+            if "META-INF/container.xml" in names and "word/document.xml" not in names:
+                return ".epub"
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         pass
     return ".docx"

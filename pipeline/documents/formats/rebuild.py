@@ -66,13 +66,31 @@ def rebuild(run: Run, words: Sequence[str], marks: Sequence[int]) -> Node:
     stack = [root]
     current: tuple[int, ...] = ()
     previous: _Leaf | None = None
+    # Two words stay two words: an anchor glued to neither (an image that opened the run,
+    # now between two words) must not join them.
+    last_text: _Leaf | None = None
+    spaced = False
     for leaf in leaves:
         common = 0
         while common < min(len(current), len(leaf.chain)) and current[common] == leaf.chain[common]:
             common += 1
         del stack[common + 1 :]
+        text = not isinstance(leaf.leaf, AnchorLeaf)
         if previous is not None and previous.space_after and leaf.space_before:
             stack[-1].add(" ")
+            spaced = True
+        elif (
+            text
+            and last_text is not None
+            and not spaced
+            and last_text.space_after
+            and leaf.space_before
+        ):
+            stack[-1].add(" ")
+        if text:
+            last_text, spaced = leaf, False
+        elif run.anchors[leaf.leaf.index].separates:  # type: ignore[union-attr]
+            spaced = True
         for wrapper in leaf.chain[common:]:
             node = Node(wrapper)
             stack[-1].add(node)

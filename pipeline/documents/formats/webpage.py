@@ -65,6 +65,11 @@ _KINDS = {
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
+def text_of(element: Any) -> str:
+    """All the text inside an element (an HTML or an XHTML tree alike)."""
+    return "".join(element.itertext())
+
+
 def name(element: Any) -> str | None:
     """The lower-case local name of an element's tag; None for a comment, a processing
     instruction or an entity."""
@@ -195,7 +200,7 @@ class _Run:
             return
         if tag in ATOMS:
             atom = self.reader.wrap(element, atom=True)
-            self.reader.text(element.text_content(), (*chain, atom))
+            self.reader.text(text_of(element), (*chain, atom))
             return
         inner = (*chain, self.reader.wrap(element))
         self.reader.text(element.text, inner)
@@ -213,7 +218,7 @@ class _Run:
         menu is not a sentence, and none of its links may merge into another."""
         if any(ch.isalnum() for text in self.loose for ch in text):
             return []
-        worded = [m for m in self.members if name(m) is not None and m.text_content().strip()]
+        worded = [m for m in self.members if name(m) is not None and text_of(m).strip()]
         if len(worded) < 2 or not all(self._wrapper(m) for m in worded):
             return []
         return worded
