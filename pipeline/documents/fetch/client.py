@@ -1,0 +1,258 @@
+"""Fetch one web page with httpx: limits on time, size and redirects, a User-Agent that names
+the tool, the user's proxy settings, and every failure one line that says what happened."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import socket
+import ssl
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import httpcore
+import httpx
+
+from ...errors import FetchError, FetchRefusedError, FetchTimeoutError
+from .base import USER_AGENT, Fetched, FetchLimits
+from .media import (
+    GENERIC_TYPES,
+    accept_header,
+    attachment_name,
+    choose_reader,
+    decode_declared,
+    parse_content_type,
+)
+from .network import transport
+
+_HEAD = 1024
+
+
+def check_url(url: str) -> httpx.URL:
+    """``url`` parsed, or FetchError when it is not an http(s) address with a host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(f"{url}: not a valid web address ({exc})") from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http:// and https:// addresses are fetched")
+    if not parsed.host:
+        raise FetchError(f"{url}: no host in the address")
+    if "%" in parsed.host or not 0 < (parsed.port or 80) < 65536:
+        raise FetchError(f"{url}: not a valid web address (its host or port)")
+    return parsed
+
+
+def fetch(url: str, limits: FetchLimits | None = None, *, allow_private: bool = True) -> Fetched:
+    """Fetch ``url`` (http or https) within ``limits``: the body, the reader its content
+    type chose, and where it was found after redirects.
+
+    Proxy settings (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) and
+    ``SSL_CERT_FILE`` are honoured. With ``allow_private=False`` (a server fetching for
+    others) no proxy is used, every name is resolved here, and an address that is not
+    public (loopback, private, link-local, cloud metadata…) is refused, on every redirect;
+    the connection goes to the address that was checked. Every failure is a FetchError
+    (FetchTimeoutError, UnsupportedContentError, FetchRefusedError) with the reason.
+    """
+    limits = limits or FetchLimits()
+    start = check_url(url)
+    deadline = time.monotonic() + limits.max_time_s
+    fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with _client(limits, deadline, guarded=not allow_private) as client:
+        current, chain = start, [str(start)]
+        while True:
+            try:
+                with _send(client, current, limits, deadline) as response:
+                    target = _redirect(response, url, chain, limits)
+                    if target is None:
+                        return _body(url, response, limits, deadline, fetched_at)
+            except FetchRefusedError as exc:
+                raise FetchRefusedError(f"{url}: {exc}") from None
+            except FetchError:
+                raise
+            except (httpx.HTTPError, httpcore.NetworkError, OSError) as exc:
+                at = "" if current is start else f" (at {current})"
+                raise _explain(url, current, exc, limits, deadline, at) from None
+            current = target
+            chain.append(str(current))
+
+
+def _client(limits: FetchLimits, deadline: float, *, guarded: bool) -> httpx.Client:
+    settings: dict[str, Any] = {
+        "headers": {"User-Agent": USER_AGENT, "Accept": accept_header()},
+        "timeout": httpx.Timeout(limits.timeout_s),
+    }
+    if guarded:
+        # Fetching for others: no proxy (it would resolve names where they cannot be
+        # checked), and only checked public addresses.
+        guard = transport(deadline, guarded=True)
+        return httpx.Client(trust_env=False, transport=guard, **settings)
+    if _proxied():
+        # httpx honours the proxy settings only with its own transport; the deadline is
+        # then checked as the body arrives.
+        return httpx.Client(trust_env=True, **settings)
+    return httpx.Client(trust_env=True, transport=transport(deadline, guarded=False), **settings)
+
+
+def _proxied() -> bool:
+    """Whether the environment names a proxy for web requests (as httpx reads it)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
+@contextlib.contextmanager
+def _send(
+    client: httpx.Client, url: httpx.URL, limits: FetchLimits, deadline: float
+) -> Iterator[httpx.Response]:
+    """One request, streamed: the response's headers, its body still to read."""
+    remaining = max(0.001, deadline - time.monotonic())
+    request = client.build_request("GET", url, timeout=min(limits.timeout_s, remaining))
+    response = client.send(request, stream=True, follow_redirects=False)
+    try:
+        yield response
+    finally:
+        response.close()
+
+
+def _redirect(
+    response: httpx.Response, url: str, chain: list[str], limits: FetchLimits
+) -> httpx.URL | None:
+    """Where a redirect sends the fetch next (checked), or None for a final response."""
+    if not response.has_redirect_location:
+        return None
+    location = response.headers["location"]
+    try:
+        target = response.url.join(location)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FetchError(f"{url}: redirected to an invalid address {location!r} ({exc})") from None
+    if target.scheme not in ("http", "https"):
+        raise FetchError(f"{url}: redirected to {target}, not an http(s) address")
+    if len(chain) > limits.max_redirects:
+        loop = _loop([*chain, str(target)])
+        what = f"a redirect loop ({loop})" if loop else "too many redirects"
+        raise FetchError(
+            f"{url}: {what}: stopped after {limits.max_redirects} redirects (--max-redirects)"
+        )
+    return target
+
+
+def _loop(chain: list[str]) -> str | None:
+    """The repeating part of a chain of addresses, ``a → b → a``, if any."""
+    last, before = chain[-1], chain[:-1]
+    if last not in before:
+        return None
+    previous = len(before) - 1 - before[::-1].index(last)
+    return " → ".join(chain[previous:])
+
+
+def _body(
+    url: str, response: httpx.Response, limits: FetchLimits, deadline: float, fetched_at: str
+) -> Fetched:
+    final = str(response.url)
+    where = "" if final == url else f" (at {final})"
+    status = response.status_code
+    if status >= 400:
+        raise FetchError(f"{url}: HTTP {status} {response.reason_phrase}{where}".rstrip())
+    if not 200 <= status < 300 or status in (204, 205):
+        raise FetchError(f"{url}: HTTP {status} {response.reason_phrase}: nothing to read{where}")
+    media, charset = parse_content_type(response.headers.get("content-type"))
+    filename = attachment_name(response.headers.get("content-disposition"))
+    suffix = None
+    if media not in GENERIC_TYPES:  # refused before its body is read
+        suffix = choose_reader(media, final, filename, b"")
+    raw = _read(url, response, limits, deadline)
+    if suffix is None:
+        suffix = choose_reader(media, final, filename, raw[:_HEAD])
+    data, notes = decode_declared(raw, charset, suffix, url)
+    return Fetched(
+        url, final, fetched_at, media, suffix, data, hashlib.sha256(raw).hexdigest(), notes
+    )
+
+
+def _read(url: str, response: httpx.Response, limits: FetchLimits, deadline: float) -> bytes:
+    """The body, read as it arrives, refused once it passes the size limit (or declares
+    it will) or the fetch passes its deadline."""
+    limit = _size(limits.max_bytes)
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(
+            f"{url}: {_size(int(declared))}, over the {limit} limit (--max-fetch-mb); not read"
+        )
+    body = bytearray()
+    # Decompressed as it arrives, so a small compressed body cannot grow past the limit.
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > limits.max_bytes:
+            raise FetchError(
+                f"{url}: over the {limit} limit (--max-fetch-mb); "
+                f"stopped reading after {_size(len(body))}"
+            )
+        if time.monotonic() > deadline:
+            raise FetchTimeoutError(
+                f"{url}: took longer than {limits.max_time_s:g} s (--fetch-max-time); "
+                f"stopped after {_size(len(body))}"
+            )
+    return bytes(body)
+
+
+def _explain(
+    url: str,
+    current: httpx.URL,
+    exc: BaseException,
+    limits: FetchLimits,
+    deadline: float,
+    where: str,
+) -> FetchError:
+    """A one-line FetchError for whatever httpx or the network raised (``where``: the
+    address it happened at, after redirects)."""
+    host = current.host
+    port = current.port or (443 if current.scheme == "https" else 80)
+    if isinstance(exc, (httpx.TimeoutException, httpcore.TimeoutException)):
+        if time.monotonic() >= deadline - 0.05:
+            reason = f"took longer than {limits.max_time_s:g} s (--fetch-max-time)"
+        elif isinstance(exc, (httpx.ConnectTimeout, httpcore.ConnectTimeout)):
+            reason = f"no connection to {host} within {limits.timeout_s:g} s (--fetch-timeout)"
+        else:
+            reason = f"no response for {limits.timeout_s:g} s (--fetch-timeout)"
+        return FetchTimeoutError(f"{url}: {reason}{where}")
+    cause = _root(exc)
+    if isinstance(cause, socket.gaierror):
+        reason = f"cannot resolve host {host} ({cause.strerror or cause})"
+    elif isinstance(cause, ConnectionRefusedError):
+        reason = f"connection refused by {host}:{port}"
+    elif isinstance(cause, ssl.SSLCertVerificationError):
+        reason = f"TLS error: {host}'s certificate is not trusted ({cause.verify_message})"
+    elif isinstance(cause, ssl.SSLError):
+        reason = f"TLS error with {host} ({cause.reason or cause})"
+    elif isinstance(exc, (httpx.ConnectError, httpcore.ConnectError)):
+        reason = f"cannot connect to {host}:{port} ({cause})"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        reason = f"the server broke off or sent a malformed response ({exc})"
+    elif isinstance(exc, httpx.DecodingError):
+        reason = f"the body could not be decompressed ({exc})"
+    elif isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        reason = f"not a web address that can be fetched ({exc})"
+    else:
+        reason = f"the connection failed ({type(exc).__name__}: {exc})"
+    return FetchError(f"{url}: {reason}{where}")
+
+
+def _root(exc: BaseException) -> BaseException:
+    """The first cause in ``exc``'s chain that is not an httpx or httpcore wrapper."""
+    seen = exc
+    while seen.__cause__ is not None or seen.__context__ is not None:
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    return seen
+
+
+def _size(n: int) -> str:
+    if n >= 2**20:
+        return f"{n / 2**20:.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n} bytes"
