@@ -104,7 +104,7 @@ def test_a_redirect_chain_is_followed_and_the_final_address_kept(site):
 
 def test_a_redirect_loop_stops_at_the_limit_and_says_it_is_a_loop(site):
     before = len(site.requests)
-    with pytest.raises(FetchError, match=r"a redirect loop \(.*loop/b → .*loop/a → .*loop/b\)"):
+    with pytest.raises(FetchError, match=r"a redirect loop \(/loop/b → /loop/a → /loop/b\)"):
         fetch(site.url("/loop/a"), FetchLimits(max_redirects=4))
     assert len(site.requests) - before == 5  # the first request and four redirects
 

@@ -37,6 +37,16 @@ from .options import (
     WindowTokensOpt,
     make_pipeline,
 )
+from .web import (
+    FETCH_DEFAULTS,
+    FetchMaxTimeOpt,
+    FetchTimeoutOpt,
+    MaxFetchMbOpt,
+    MaxRedirectsOpt,
+    NoNetworkOpt,
+    fetch_limits,
+    refuse_offline,
+)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -45,7 +55,8 @@ def summarize(
         str,
         typer.Argument(
             metavar="ARTICLE",
-            help="The article (.txt .md .html .docx .pdf), or '-' for standard input.",
+            help="The article (.txt .md .html .docx .pdf), a web address (http, https), "
+            "or '-' for standard input.",
         ),
     ],
     output_format: Annotated[
@@ -80,16 +91,25 @@ def summarize(
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
+    no_network: NoNetworkOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Summarize one article: its bilingual summary as Markdown (or JSON, HTML, or a Word
-    review copy) on stdout or in --output."""
+    """Summarize one article (a file or a web page): its bilingual summary as Markdown (or
+    JSON, HTML, or a Word review copy) on stdout or in --output."""
+    from ..documents.fetch import is_url
     from ..render import render
     from ..run.outputs import write_atomic
 
     if verbose:
         configure_logging(verbose)
-    if article != "-":
+    web = is_url(article)
+    if web:
+        refuse_offline(no_network, article)
+    elif article != "-":
         path = Path(article)
         if not path.exists():
             raise UsageError(f"{article}: no such file")
@@ -101,7 +121,11 @@ def summarize(
         raise UsageError(f"--output {output}: is a directory, expected a file")
     fmt = _summary_format(output_format, output)
     pipe = make_pipeline(locals())
-    result = pipe.summarize_file(article, include_translation=fmt == "docx")
+    if web:
+        limits = fetch_limits(locals())
+        result = pipe.summarize_url(article, limits=limits, include_translation=fmt == "docx")
+    else:
+        result = pipe.summarize_file(article, include_translation=fmt == "docx")
     content = render(result, fmt)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)

@@ -145,7 +145,9 @@ def _loop(chain: list[str]) -> str | None:
     if last not in before:
         return None
     previous = len(before) - 1 - before[::-1].index(last)
-    return " → ".join(chain[previous:])
+    # Addresses on the first one's server are shown by their path.
+    origin = str(httpx.URL(chain[0]).copy_with(path="/", query=None, fragment=None))[:-1]
+    return " → ".join(a.removeprefix(origin) or "/" for a in chain[previous:])
 
 
 def _body(
