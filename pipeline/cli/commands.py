@@ -39,13 +39,17 @@ from .options import (
 )
 from .web import (
     FETCH_DEFAULTS,
+    PER_HOST,
     FetchMaxTimeOpt,
     FetchTimeoutOpt,
     MaxFetchMbOpt,
     MaxRedirectsOpt,
     NoNetworkOpt,
+    PerHostOpt,
+    UrlsOpt,
     fetch_limits,
     refuse_offline,
+    url_list,
 )
 
 
@@ -153,14 +157,16 @@ def _summary_format(chosen: OutputFormat | None, output: Path | None) -> str:
 
 @app.command(epilog=EXIT_CODES_HELP)
 def translate(
+    out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
     in_dir: Annotated[
-        Path,
+        Optional[Path],
         typer.Argument(
             metavar="IN_DIR",
-            help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive.",
+            help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive; or give --urls.",
         ),
-    ],
-    out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    ] = None,
+    urls: UrlsOpt = None,
+    per_host: PerHostOpt = PER_HOST,
     source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
@@ -211,28 +217,43 @@ def translate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
     ] = False,
+    no_network: NoNetworkOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Translate and summarize every document under IN_DIR into OUT_DIR.
+    """Translate and summarize every document under IN_DIR (or every web page --urls
+    lists) into OUT_DIR.
 
     Each document gets OUT_DIR/<relative path>.en.<ext> (itself, translated, in its own
     format; a PDF as .docx), .bilingual.docx (a review copy), .md, .html and .json;
     OUT_DIR/manifest.jsonl records every document of every run and OUT_DIR/index.html
     links them all. Re-running the same command skips up-to-date documents and finishes an
-    interrupted run.
+    interrupted run. A page's outputs are named from its host and path
+    (OUT_DIR/<host>/<path>.md, ...).
     """
     import time
 
-    from ..run.batch import run_batch
+    from ..run.batch import read_files, run_batch
     from ..run.engine import make_engine
     from ..run.outcomes import BatchSummary
     from ..run.plan import parse_outputs, plan_batch
     from ..run.progress import BatchReporter
+    from ..run.urls import fetch_pages, plan_urls
 
     if verbose:
         configure_logging(verbose)
     outputs = parse_outputs(write)
-    items = plan_batch(in_dir, out_dir, outputs)
+    if (in_dir is None) == (urls is None):
+        raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
+    if urls is not None:
+        refuse_offline(no_network, f"--urls {urls}")
+        items = plan_urls(url_list(urls), out_dir, outputs)
+        load = fetch_pages(out_dir, fetch_limits(locals()), per_host=per_host)
+    else:
+        items, load = plan_batch(in_dir, out_dir, outputs), read_files  # type: ignore[arg-type]
     pipe = make_pipeline(locals())
     runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
     outcomes = []
@@ -248,6 +269,7 @@ def translate(
                 on_start=reporter.start,
                 engine=runner,
                 write=outputs,
+                load=load,
             ):
                 outcomes.append(outcome)
                 reporter.finish(outcome)
