@@ -40,6 +40,8 @@ from .options import (
 from .web import (
     FETCH_DEFAULTS,
     PER_HOST,
+    AllowPrivateUrlsOpt,
+    AllowUrlsOpt,
     FetchMaxTimeOpt,
     FetchTimeoutOpt,
     MaxFetchMbOpt,
@@ -49,6 +51,7 @@ from .web import (
     UrlsOpt,
     fetch_limits,
     refuse_offline,
+    url_access,
     url_list,
 )
 
@@ -338,12 +341,19 @@ def serve(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    allow_urls: AllowUrlsOpt = False,
+    allow_private_urls: AllowPrivateUrlsOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = None,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
 
     Models load once at start-up; requests that arrive together are summarized together.
-    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz.
+    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz. Web
+    addresses as input only with --allow-urls, and only public ones.
     """
     from .. import serve as server
     from ..serve.microbatch import BatchLimits
@@ -361,6 +371,7 @@ def serve(
             max_queue=max_queue,
             timeout_s=timeout,
         ),
+        urls=url_access(locals(), default_mb=max_upload_mb),
     )
     pipe = make_pipeline(locals())
     server.serve(

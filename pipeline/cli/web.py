@@ -4,12 +4,15 @@ make."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ..documents.fetch import PER_HOST, FetchLimits
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..serve.urls import UrlAccess
 
 #: Every limit's default comes from the library.
 FETCH_DEFAULTS = FetchLimits()
@@ -58,6 +61,21 @@ PerHostOpt = Annotated[
 ]
 
 
+AllowUrlsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-urls", help="Take web addresses as input (fetched here; public addresses only)."
+    ),
+]
+AllowPrivateUrlsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private-urls",
+        help="With --allow-urls: fetch loopback, private, link-local and metadata addresses too.",
+    ),
+]
+
+
 def fetch_limits(params: dict[str, Any], default_mb: float | None = None) -> FetchLimits:
     """The fetch limits a command's parameters name (``max_fetch_mb`` None: ``default_mb``)."""
     mb = params["max_fetch_mb"]
@@ -68,6 +86,20 @@ def fetch_limits(params: dict[str, Any], default_mb: float | None = None) -> Fet
         max_time_s=params["fetch_max_time"],
         max_bytes=max(1, int(mb * 2**20)),
         max_redirects=params["max_redirects"],
+    )
+
+
+def url_access(params: dict[str, Any], default_mb: float) -> UrlAccess:
+    """What ``pipeline serve`` fetches for its callers (``--allow-urls``, ...); a fetched
+    page is no larger than an upload unless ``--max-fetch-mb`` says otherwise."""
+    from ..serve.urls import UrlAccess
+
+    if params["allow_private_urls"] and not params["allow_urls"]:
+        raise UsageError("--allow-private-urls needs --allow-urls")
+    return UrlAccess(
+        allowed=params["allow_urls"],
+        private=params["allow_private_urls"],
+        limits=fetch_limits(params, default_mb),
     )
 
 
@@ -97,6 +129,8 @@ def url_list(source: str) -> list[str]:
 __all__ = [
     "FETCH_DEFAULTS",
     "PER_HOST",
+    "AllowPrivateUrlsOpt",
+    "AllowUrlsOpt",
     "FetchMaxTimeOpt",
     "FetchTimeoutOpt",
     "MaxFetchMbOpt",
@@ -106,5 +140,6 @@ __all__ = [
     "UrlsOpt",
     "fetch_limits",
     "refuse_offline",
+    "url_access",
     "url_list",
 ]
