@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import time
+import tracemalloc
 from ipaddress import ip_address
 
 import httpcore
@@ -200,6 +201,26 @@ def test_a_body_over_the_size_limit_is_cut_once_past_it(site):
 def test_a_body_that_declares_itself_too_large_is_not_read(site):
     with pytest.raises(FetchError, match=r"200.0 MiB, over the 50.0 MiB limit .*not read"):
         fetch(site.url("/huge-declared"))
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/deflate", "/raw-deflate"])
+def test_a_compressed_body_is_decompressed(site, path):
+    assert "Les États-Unis" in fetch(site.url(path)).data.decode("utf-8")
+
+
+def test_a_small_compressed_body_cannot_grow_past_the_limit(site):
+    # 64 KiB of gzip that would grow to 64 MiB: stopped at the limit, not at the 64 MiB.
+    from website import _gzip_bomb
+
+    _gzip_bomb()  # made before memory is watched (the site runs in this process)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match=r"over the 1.0 MiB limit.*after 1.0 MiB"):
+            fetch(site.url("/gzip-bomb"), FetchLimits(max_bytes=2**20))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2**20
 
 
 # -- charsets -------------------------------------------------------------------------------

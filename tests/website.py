@@ -3,12 +3,14 @@ oversized answers, wrong charsets. Nothing a test fetches leaves the machine."""
 
 from __future__ import annotations
 
+import functools
 import html
 import http.server
 import io
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,6 +70,12 @@ def _pdf_bytes() -> bytes:
         pdf.multi_cell(0, 8, text)
         pdf.ln(8)
     return bytes(pdf.output())
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return packer.compress(bytes(64 * 2**20)) + packer.flush()
 
 
 def _docx_bytes() -> bytes:
@@ -177,6 +185,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.stream(utf8_html, b"<p>" + b"x" * 1021 + b"</p>", float(query["every"][0]))
         elif path == "/huge":  # as fast as it can, forever, no length said
             self.stream(utf8_html, b"<p>" + b"a" * 65529 + b"</p>", 0.0)
+        elif path in ("/gzip", "/deflate", "/raw-deflate"):  # compressed in transit
+            wbits = {"/gzip": 31, "/deflate": 15, "/raw-deflate": -15}[path]
+            packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+            body = packer.compress(page(PARAGRAPHS).encode()) + packer.flush()
+            coding = {"Content-Encoding": path.strip("/").removeprefix("raw-")}
+            self.send(200, body, utf8_html, coding)
+        elif path == "/gzip-bomb":  # 64 KiB that grow to 64 MiB
+            self.send(200, _gzip_bomb(), utf8_html, {"Content-Encoding": "gzip"})
         elif path == "/huge-declared":
             self.send_response(200)
             self.send_header("Content-Type", utf8_html)

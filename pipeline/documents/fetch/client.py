@@ -9,6 +9,7 @@ import socket
 import ssl
 import time
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -81,8 +82,14 @@ def fetch(url: str, limits: FetchLimits | None = None, *, allow_private: bool = 
 
 
 def _client(limits: FetchLimits, deadline: float, *, guarded: bool) -> httpx.Client:
+    # Only the codings decompressed here, where the size limit applies (see _Inflater).
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": accept_header(),
+        "Accept-Encoding": "gzip, deflate",
+    }
     settings: dict[str, Any] = {
-        "headers": {"User-Agent": USER_AGENT, "Accept": accept_header()},
+        "headers": headers,
         "timeout": httpx.Timeout(limits.timeout_s),
     }
     if guarded:
@@ -175,8 +182,8 @@ def _body(
 
 
 def _read(url: str, response: httpx.Response, limits: FetchLimits, deadline: float) -> bytes:
-    """The body, read as it arrives, refused once it passes the size limit (or declares
-    it will) or the fetch passes its deadline."""
+    """The body, read as it arrives and decompressed here, refused once it passes the
+    size limit (or declares it will) or the fetch passes its deadline."""
     limit = _size(limits.max_bytes)
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
@@ -184,20 +191,63 @@ def _read(url: str, response: httpx.Response, limits: FetchLimits, deadline: flo
             f"{url}: {_size(int(declared))}, over the {limit} limit (--max-fetch-mb); not read"
         )
     body = bytearray()
-    # Decompressed as it arrives, so a small compressed body cannot grow past the limit.
-    for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) > limits.max_bytes:
-            raise FetchError(
-                f"{url}: over the {limit} limit (--max-fetch-mb); "
-                f"stopped reading after {_size(len(body))}"
-            )
+    inflate = _Inflater(url, response.headers.get("content-encoding", ""))
+    for raw in response.iter_raw():
+        for piece in inflate(raw, limits.max_bytes - len(body) + 1):
+            body += piece
+            if len(body) > limits.max_bytes:
+                raise FetchError(
+                    f"{url}: over the {limit} limit (--max-fetch-mb); "
+                    f"stopped reading after {_size(len(body))}"
+                )
         if time.monotonic() > deadline:
             raise FetchTimeoutError(
                 f"{url}: took longer than {limits.max_time_s:g} s (--fetch-max-time); "
                 f"stopped after {_size(len(body))}"
             )
     return bytes(body)
+
+
+class _Inflater:
+    """A gzip or deflate body decompressed piece by piece, never more at once than the
+    room left under the size limit: a small compressed body cannot balloon in memory
+    (httpx's own decoder inflates each network chunk whole, up to ~1000 times its size)."""
+
+    def __init__(self, url: str, encoding: str):
+        self._url = url
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in _ENCODINGS):
+            raise FetchError(f"{url}: unsupported content encoding {encoding!r}")
+        self._wbits = _ENCODINGS[codings[0]] if codings else None
+        self._inflater: Any = None
+
+    def __call__(self, raw: bytes, room: int) -> Iterator[bytes]:
+        if self._wbits is None:
+            yield raw
+            return
+        data = raw
+        while data:
+            if self._inflater is None:
+                wbits = self._wbits
+                if wbits == _DEFLATE and data[:1] != b"\x78":
+                    wbits = -15  # "deflate" sent raw, without its zlib header
+                self._inflater = zlib.decompressobj(wbits)
+            try:
+                piece = self._inflater.decompress(data, max(1, room))
+            except zlib.error as exc:
+                reason = f"the body could not be decompressed ({exc})"
+                raise FetchError(f"{self._url}: {reason}") from None
+            room -= len(piece)
+            yield piece
+            data = self._inflater.unconsumed_tail
+            if self._inflater.eof:  # a gzip stream may hold several members
+                data, self._inflater = self._inflater.unused_data, None
+
+
+#: zlib's window bits for each content coding we ask for (gzip or zlib header: 47).
+_DEFLATE = 47
+_ENCODINGS = {"gzip": 31, "x-gzip": 31, "deflate": _DEFLATE}
 
 
 def _explain(
