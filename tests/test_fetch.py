@@ -278,6 +278,12 @@ def test_no_proxy_sends_the_request_straight(site, monkeypatch):
     assert fetch(site.url("/article")).suffix == ".html"
 
 
+def test_proxy_settings_that_cannot_be_used_are_one_line(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "ftp://127.0.0.1:9")
+    with pytest.raises(FetchError, match=r"cannot use this environment's proxy settings"):
+        fetch("http://example.invalid/article")
+
+
 # -- the private-address guard --------------------------------------------------------------
 
 

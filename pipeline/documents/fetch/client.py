@@ -62,7 +62,11 @@ def fetch(url: str, limits: FetchLimits | None = None, *, allow_private: bool = 
     start = check_url(url)
     deadline = time.monotonic() + limits.max_time_s
     fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with _client(limits, deadline, guarded=not allow_private) as client:
+    try:
+        client = _client(limits, deadline, guarded=not allow_private)
+    except (ImportError, ValueError) as exc:  # e.g. a SOCKS proxy without httpx[socks]
+        raise FetchError(f"{url}: cannot use this environment's proxy settings ({exc})") from None
+    with client:
         current, chain = start, [str(start)]
         while True:
             try:
