@@ -204,6 +204,13 @@ def test_a_file_the_tool_did_not_write_is_never_overwritten(site, model_args, tm
     assert (out / host / "notes.en.txt").read_text(encoding="utf-8") == "mine\n"
 
 
+def test_the_list_can_come_from_standard_input(site, tmp_path):
+    args = ["translate", "--urls", "-", "-o", str(tmp_path / "out"), "--summarizer", "extractive"]
+    result = runner.invoke(app, args, input=f"# one page\n{site.url('/missing')}\n")
+    assert result.exit_code == 1, result.output
+    assert by_url(tmp_path / "out")[site.url("/missing")]["reason"].endswith("HTTP 404 Not Found")
+
+
 def test_urls_and_a_folder_or_no_network_are_usage_errors(site, tmp_path):
     listing = write_list(tmp_path / "urls.txt", site.url("/article"))
     both = runner.invoke(app, ["translate", str(tmp_path), "--urls", str(listing), "-o", "o"])
