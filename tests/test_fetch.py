@@ -161,6 +161,13 @@ def test_an_untrusted_certificate_is_a_tls_error(tmp_path):
         fetch(tls_site.url("/article"))
 
 
+def test_a_certificate_trusted_through_ssl_cert_file_is_accepted(tmp_path, monkeypatch):
+    certificate, key = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    with serve_site(tls=(certificate, key)) as tls_site:
+        assert fetch(tls_site.url("/r/1")).final_url == tls_site.url("/article")
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

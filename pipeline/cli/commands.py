@@ -249,14 +249,14 @@ def translate(
     if verbose:
         configure_logging(verbose)
     outputs = parse_outputs(write)
-    if (in_dir is None) == (urls is None):
-        raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
-    if urls is not None:
+    if in_dir is not None and urls is None:
+        items, load = plan_batch(in_dir, out_dir, outputs), read_files
+    elif urls is not None and in_dir is None:
         refuse_offline(no_network, f"--urls {urls}")
         items = plan_urls(url_list(urls), out_dir, outputs)
         load = fetch_pages(out_dir, fetch_limits(locals()), per_host=per_host)
     else:
-        items, load = plan_batch(in_dir, out_dir, outputs), read_files  # type: ignore[arg-type]
+        raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
     pipe = make_pipeline(locals())
     runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
     outcomes = []
