@@ -24,20 +24,6 @@ from pipeline.errors import (
 from pipeline.version import __version__
 
 
-@pytest.fixture(scope="module")
-def site():
-    with serve_site() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests' own fetches go straight to the site, whatever this machine's settings."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("all_proxy", raising=False)
-
-
 @pytest.fixture()
 def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None]:
     """Names the tests invent, resolved without asking any DNS server (None: no such

@@ -8,7 +8,6 @@ import socket
 
 import pytest
 from typer.testing import CliRunner
-from website import serve_site
 
 pytest.importorskip("fastapi")
 
@@ -31,19 +30,6 @@ def pipe(tiny_models) -> BilingualPipeline:
             device="cpu",
         )
     )
-
-
-@pytest.fixture(scope="module")
-def site():
-    with serve_site() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("all_proxy", raising=False)
 
 
 def client_for(pipe, **access):

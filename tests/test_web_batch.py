@@ -20,16 +20,9 @@ runner = CliRunner()
 
 @pytest.fixture()
 def site():
+    """A site of this test's own: its requests and their concurrency are counted."""
     with serve_site() as running:
         yield running
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("all_proxy", raising=False)
-    monkeypatch.delenv("PIPELINE_NO_NETWORK", raising=False)
 
 
 def translate_urls(listing: Path, out: Path, *extra: str):

@@ -8,25 +8,10 @@ from datetime import datetime
 
 import pytest
 from typer.testing import CliRunner
-from website import serve_site
 
 from pipeline.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def site():
-    with serve_site() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("all_proxy", raising=False)
-    monkeypatch.delenv("PIPELINE_NO_NETWORK", raising=False)
 
 
 def invoke(*args: str):

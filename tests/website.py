@@ -8,6 +8,7 @@ import html
 import http.server
 import io
 import ssl
+import tempfile
 import threading
 import time
 import zlib
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from conftest import SEED
+from corpus import make_pdf
 
 ARTICLE = SEED.read_text(encoding="utf-8")
 PARAGRAPHS = [p.strip() for p in ARTICLE.split("\n\n") if p.strip()]
@@ -61,15 +63,10 @@ class Site:
 
 
 def _pdf_bytes() -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    for text in LATIN_PARAGRAPHS:
-        pdf.multi_cell(0, 8, text)
-        pdf.ln(8)
-    return bytes(pdf.output())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "page.pdf"
+        make_pdf(path, LATIN_PARAGRAPHS)
+        return path.read_bytes()
 
 
 @functools.cache
