@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import socket
 import ssl
 import time
@@ -30,6 +31,7 @@ from .media import (
 from .network import transport
 
 _HEAD = 1024
+log = logging.getLogger(__name__)
 
 
 def check_url(url: str) -> httpx.URL:
@@ -180,6 +182,7 @@ def _body(
     if suffix is None:
         suffix = choose_reader(media, final, filename, raw[:_HEAD])
     data, notes = decode_declared(raw, charset, suffix, url)
+    log.info("fetched %s%s: %s, %d bytes, read as %s", url, where, media, len(raw), suffix)
     return Fetched(
         url, final, fetched_at, media, suffix, data, hashlib.sha256(raw).hexdigest(), notes
     )
