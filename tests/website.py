@@ -217,12 +217,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.site.sent[self.path] = sent
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hung up early is what many tests do (and stderr is theirs)
+
+
 @contextmanager
 def serve_site(tls: tuple[Path, Path] | None = None) -> Iterator[Site]:
     """Run the site on 127.0.0.1 (a free port) until the block ends; with ``tls`` (a
     certificate and its key), over HTTPS."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _Handler)
     scheme = "http"
     if tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
