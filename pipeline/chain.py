@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from .documents.reading import parse_document, read_document
+from .documents.reading import parse_document, parse_fetched, read_document
 from .errors import DocumentError
 from .inference.backends import ModelPool
 from .inference.registry import Registry, load_registry
@@ -21,6 +21,9 @@ from .stages.backtranslate import back_translate
 from .stages.summarize import Summarizer, summarize_drafts
 from .stages.translate import Translator, translate_documents
 from .stages.writeback import translate_units
+
+if TYPE_CHECKING:
+    from .documents.fetch import FetchLimits
 
 T = TypeVar("T")
 
@@ -101,6 +104,24 @@ class BilingualPipeline:
     ) -> BilingualSummary:
         """Read ``path`` (``-`` for stdin) and summarize it."""
         return self.summarize(self.read(path), include_translation=include_translation)
+
+    def read_url(self, url: str, *, limits: FetchLimits | None = None) -> Document:
+        """Fetch the page at ``url`` (http or https, within ``limits``) and read it as the
+        format its content type names; ``source.web`` says where and when it was found."""
+        from .documents.fetch import fetch
+
+        return parse_fetched(fetch(url, limits), self.options.source_lang)
+
+    def summarize_url(
+        self,
+        url: str,
+        *,
+        limits: FetchLimits | None = None,
+        include_translation: bool = False,
+    ) -> BilingualSummary:
+        """Fetch the page at ``url`` and summarize it."""
+        document = self.read_url(url, limits=limits)
+        return self.summarize(document, include_translation=include_translation)
 
     def summarize_text(
         self, text: str, *, name: str = "<text>", include_translation: bool = False

@@ -63,3 +63,22 @@ class ModelLoadError(PipelineError):
     """A model could not be found, downloaded or loaded."""
 
     exit_code = EXIT_MODEL
+
+
+class FetchError(DocumentError):
+    """A web page could not be fetched (no such host, connection refused, a TLS error, an
+    HTTP error status, too large, too many redirects, an unsupported content type): the
+    document fails with the reason."""
+
+
+class FetchTimeoutError(FetchError):
+    """A web page took longer to arrive than the fetch's time limits."""
+
+
+class UnsupportedContentError(FetchError):
+    """A web address answered with content of a type no reader takes."""
+
+
+class FetchRefusedError(FetchError):
+    """A web address this process may not fetch: one that resolves to a loopback, private,
+    link-local or cloud-metadata address, where such addresses are refused (a server)."""

@@ -14,12 +14,24 @@ from .units import TranslatedDocument, Unit
 
 
 @dataclass(frozen=True)
+class WebSource:
+    """Where a document fetched from the web came from: the address asked for, the one it
+    was found at after redirects, and when (ISO 8601, UTC)."""
+
+    url: str
+    final_url: str
+    fetched_at: str
+
+
+@dataclass(frozen=True)
 class SourceInfo:
-    """Where a document came from: its path (or ``-``), language and content hash."""
+    """Where a document came from: its path (or ``-``, or its web address), language and
+    content hash; ``web`` for a page fetched from the web."""
 
     path: str
     language: str
     sha256: str
+    web: WebSource | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,11 @@ os.environ["HF_HUB_CACHE"] = str(HF_HUB_CACHE)
 os.environ["PIPELINE_MODEL_STORE"] = str(_SANDBOX / "store")
 os.environ["TRANSFORMERS_VERBOSITY"] = "error"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+# Web pages come from a site the tests start on 127.0.0.1 (tests/website.py), never through
+# this machine's proxy; a test that wants a proxy sets one.
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "PIPELINE_NO_NETWORK"):
+    os.environ.pop(_name, None)
+    os.environ.pop(_name.lower(), None)
 
 import pytest  # noqa: E402
 from tiny_models import (  # noqa: E402
@@ -121,3 +126,12 @@ def same_content(a: Path, b: Path) -> bool:
         return names == [n for n in zb.namelist() if n != "docProps/core.xml"] and all(
             za.read(n) == zb.read(n) for n in names
         )
+
+
+@pytest.fixture(scope="module")
+def site():
+    """A web site on 127.0.0.1 (tests/website.py), one for each test module that asks."""
+    from website import serve_site
+
+    with serve_site() as running:
+        yield running

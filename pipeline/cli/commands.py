@@ -37,6 +37,23 @@ from .options import (
     WindowTokensOpt,
     make_pipeline,
 )
+from .web import (
+    FETCH_DEFAULTS,
+    PER_HOST,
+    AllowPrivateUrlsOpt,
+    AllowUrlsOpt,
+    FetchMaxTimeOpt,
+    FetchTimeoutOpt,
+    MaxFetchMbOpt,
+    MaxRedirectsOpt,
+    NoNetworkOpt,
+    PerHostOpt,
+    UrlsOpt,
+    fetch_limits,
+    refuse_offline,
+    url_access,
+    url_list,
+)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -45,8 +62,8 @@ def summarize(
         str,
         typer.Argument(
             metavar="ARTICLE",
-            help="The article (.txt .md .html .docx .pptx .odt .epub .pdf .srt .vtt), or '-' "
-            "for standard input.",
+            help="The article (.txt .md .html .docx .pptx .odt .epub .pdf .srt .vtt), a web "
+            "address (http, https), or '-' for standard input.",
         ),
     ],
     output_format: Annotated[
@@ -81,16 +98,25 @@ def summarize(
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
+    no_network: NoNetworkOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Summarize one article: its bilingual summary as Markdown (or JSON, HTML, or a Word
-    review copy) on stdout or in --output."""
+    """Summarize one article (a file or a web page): its bilingual summary as Markdown (or
+    JSON, HTML, or a Word review copy) on stdout or in --output."""
+    from ..documents.fetch import is_url
     from ..render import render
     from ..run.outputs import write_atomic
 
     if verbose:
         configure_logging(verbose)
-    if article != "-":
+    web = is_url(article)
+    if web:
+        refuse_offline(no_network, article)
+    elif article != "-":
         path = Path(article)
         if not path.exists():
             raise UsageError(f"{article}: no such file")
@@ -102,7 +128,11 @@ def summarize(
         raise UsageError(f"--output {output}: is a directory, expected a file")
     fmt = _summary_format(output_format, output)
     pipe = make_pipeline(locals())
-    result = pipe.summarize_file(article, include_translation=fmt == "docx")
+    if web:
+        limits = fetch_limits(locals())
+        result = pipe.summarize_url(article, limits=limits, include_translation=fmt == "docx")
+    else:
+        result = pipe.summarize_file(article, include_translation=fmt == "docx")
     content = render(result, fmt)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
@@ -130,15 +160,17 @@ def _summary_format(chosen: OutputFormat | None, output: Path | None) -> str:
 
 @app.command(epilog=EXIT_CODES_HELP)
 def translate(
+    out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
     in_dir: Annotated[
-        Path,
+        Optional[Path],
         typer.Argument(
             metavar="IN_DIR",
             help="Folder of documents (.txt .md .html .docx .pptx .odt .epub .pdf .srt .vtt), "
-            "recursive.",
+            "recursive; or give --urls.",
         ),
-    ],
-    out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    ] = None,
+    urls: UrlsOpt = None,
+    per_host: PerHostOpt = PER_HOST,
     source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
@@ -189,28 +221,43 @@ def translate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
     ] = False,
+    no_network: NoNetworkOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Translate and summarize every document under IN_DIR into OUT_DIR.
+    """Translate and summarize every document under IN_DIR (or every web page --urls
+    lists) into OUT_DIR.
 
     Each document gets OUT_DIR/<relative path>.en.<ext> (itself, translated, in its own
     format; a PDF as .docx), .bilingual.docx (a review copy), .md, .html and .json;
     OUT_DIR/manifest.jsonl records every document of every run and OUT_DIR/index.html
     links them all. Re-running the same command skips up-to-date documents and finishes an
-    interrupted run.
+    interrupted run. A page's outputs are named from its host and path
+    (OUT_DIR/<host>/<path>.md, ...).
     """
     import time
 
-    from ..run.batch import run_batch
+    from ..run.batch import read_files, run_batch
     from ..run.engine import make_engine
     from ..run.outcomes import BatchSummary
     from ..run.plan import parse_outputs, plan_batch
     from ..run.progress import BatchReporter
+    from ..run.urls import fetch_pages, plan_urls
 
     if verbose:
         configure_logging(verbose)
     outputs = parse_outputs(write)
-    items = plan_batch(in_dir, out_dir, outputs)
+    if in_dir is not None and urls is None:
+        items, load = plan_batch(in_dir, out_dir, outputs), read_files
+    elif urls is not None and in_dir is None:
+        refuse_offline(no_network, f"--urls {urls}")
+        items = plan_urls(url_list(urls), out_dir, outputs)
+        load = fetch_pages(out_dir, fetch_limits(locals()), per_host=per_host)
+    else:
+        raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
     pipe = make_pipeline(locals())
     runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
     outcomes = []
@@ -226,6 +273,7 @@ def translate(
                 on_start=reporter.start,
                 engine=runner,
                 write=outputs,
+                load=load,
             ):
                 outcomes.append(outcome)
                 reporter.finish(outcome)
@@ -294,12 +342,19 @@ def serve(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    allow_urls: AllowUrlsOpt = False,
+    allow_private_urls: AllowPrivateUrlsOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = None,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
 
     Models load once at start-up; requests that arrive together are summarized together.
-    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz.
+    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz. Web
+    addresses as input only with --allow-urls, and only public ones.
     """
     from .. import serve as server
     from ..serve.microbatch import BatchLimits
@@ -317,6 +372,7 @@ def serve(
             max_queue=max_queue,
             timeout_s=timeout,
         ),
+        urls=url_access(locals(), default_mb=max_upload_mb),
     )
     pipe = make_pipeline(locals())
     server.serve(

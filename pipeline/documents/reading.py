@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EmptyDocumentError, UnidentifiedLanguageError, UsageError
 from ..options import AUTO
-from ..records import Document, Sentence, SourceInfo
+from ..records import Document, Sentence, SourceInfo, WebSource
 from .formats import extract, sniff_suffix
 from .langid import MIN_CONFIDENCE, identify
 from .passthrough import is_passthrough, to_translate
 from .segment import split_sentences
+
+if TYPE_CHECKING:
+    from .fetch import Fetched
 
 
 def read_document(
@@ -47,10 +51,13 @@ def parse_document(
     name: str,
     suffix: str = ".txt",
     sha256: str | None = None,
+    web: WebSource | None = None,
+    notes: tuple[str, ...] = (),
 ) -> Document:
     """Extract, identify the language of (when ``language`` is ``auto``) and segment.
 
-    ``sha256`` is the hash of ``data`` where the caller has it already."""
+    ``sha256`` is the hash of ``data`` where the caller has it already; ``web`` says where
+    a page fetched from the web came from, and ``notes`` what its fetch found to say."""
     extracted = extract(data, suffix, name)
     paragraphs = [p for p in extracted.paragraphs if p.strip()]
     if not paragraphs:
@@ -67,8 +74,23 @@ def parse_document(
     if not to_translate(sentences):
         raise EmptyDocumentError(f"{name}: document has no translatable text")
     sha = sha256 or hashlib.sha256(data).hexdigest()
-    source = SourceInfo(name, language, sha)
-    return Document(source, tuple(sentences), extracted.notes, extracted.units, suffix.lower())
+    source = SourceInfo(name, language, sha, web)
+    return Document(
+        source, tuple(sentences), notes + extracted.notes, extracted.units, suffix.lower()
+    )
+
+
+def parse_fetched(fetched: Fetched, language: str = AUTO) -> Document:
+    """A page fetched from the web, read as the format its content type named."""
+    return parse_document(
+        fetched.data,
+        language,
+        name=fetched.url,
+        suffix=fetched.suffix,
+        sha256=fetched.sha256,
+        web=fetched.web,
+        notes=fetched.notes,
+    )
 
 
 def detect_language(text: str, name: str) -> str:

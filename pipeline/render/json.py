@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..records import BilingualSummary, TranslatedSentence
+from ..records import BilingualSummary, TranslatedSentence, WebSource
 from ..units import WrittenDocument
 from ..version import __version__
 from .notes import source_unsupported
@@ -50,6 +50,7 @@ def to_dict(
             "path": result.source.path,
             "language": src,
             "sha256": result.source.sha256,
+            **_web(result.source.web),
         },
         "models": {
             "translator": result.models.translator,
@@ -105,6 +106,13 @@ def _document(
         "complete": written.complete,
         "warnings": list(written.warnings),
     }
+
+
+def _web(web: WebSource | None) -> dict[str, str]:
+    """Where a page fetched from the web came from (nothing for a file)."""
+    if web is None:
+        return {}
+    return {"url": web.url, "final_url": web.final_url, "fetched_at": web.fetched_at}
 
 
 def _sentence(s: TranslatedSentence) -> dict[str, Any]:

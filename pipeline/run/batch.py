@@ -18,14 +18,15 @@ import os
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..batching import windows
 from ..options import EXTRACTIVE
+from ..records import WebSource
 from ..render import (
     IndexRow,
     render_html,
@@ -50,6 +51,29 @@ log = logging.getLogger(__name__)
 
 #: Most input bytes one job holds in memory, whatever its documents' text amounts to.
 JOB_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An input's bytes as the run read (or fetched) them, or why there are none; a page
+    fetched from the web says where from (``web``) and what its fetch noted."""
+
+    item: BatchItem
+    data: bytes = b""
+    error: str | None = None
+    status: str = "failed"
+    sha256: str | None = None
+    web: WebSource | None = None
+    notes: tuple[str, ...] = ()
+
+
+def read_files(items: Sequence[BatchItem]) -> Iterator[Loaded]:
+    """Each input file's bytes, in order (the loader of a folder's batch)."""
+    for item in items:
+        try:
+            yield Loaded(item, item.path.read_bytes())
+        except OSError as exc:
+            yield Loaded(item, error=f"{item.relative}: {exc.strerror}")
 
 
 def jobs(tasks: Iterable[Task], max_docs: int, max_bytes: int = JOB_BYTES) -> Iterator[list[Task]]:
@@ -159,6 +183,7 @@ def run_batch(
     on_start: Callable[[BatchItem], None] | None = None,
     engine: Engine | None = None,
     write: frozenset[str] = frozenset(OUTPUTS),
+    load: Callable[[Sequence[BatchItem]], Iterator[Loaded]] = read_files,
 ) -> Iterator[DocumentOutcome]:
     """Process each item, yielding its outcome once its outputs (those ``write`` asks for,
     see :data:`pipeline.run.plan.OUTPUTS`) and manifest line are written. Up-to-date
@@ -169,7 +194,8 @@ def run_batch(
     ``engine`` computes the documents (default: in this process with ``pipeline``), in
     jobs whose documents go through each stage together (see :func:`jobs`); this process
     lists inputs, checks what is up to date, and renders and writes every file, so the
-    guarantees hold whatever the engine.
+    guarantees hold whatever the engine. ``load`` gives each item's bytes (default: the
+    files; :func:`pipeline.run.urls.fetch_pages` fetches web pages), in any order.
     """
     engine = engine or SerialEngine(pipeline)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -185,17 +211,16 @@ def run_batch(
     ready: deque[DocumentOutcome] = deque()
 
     def tasks() -> Iterator[Task]:
-        for item in items:
+        for loaded in load(items):
+            item = loaded.item
+            by_name[item.relative] = item  # a fetched page's item knows its format now
             if on_start is not None:
                 on_start(item)
-            try:
-                data = item.path.read_bytes()
-            except OSError as exc:
-                ready.append(
-                    DocumentOutcome(item.relative, "failed", f"{item.relative}: {exc.strerror}")
-                )
+            if loaded.error is not None:
+                ready.append(DocumentOutcome(item.relative, loaded.status, loaded.error))
                 continue
-            sha = hashlib.sha256(data).hexdigest()
+            data = loaded.data
+            sha = loaded.sha256 or hashlib.sha256(data).hexdigest()
             stored = (
                 None
                 if force
@@ -205,13 +230,21 @@ def run_batch(
                 ready.append(resumed_outcome(item, stored, strict))
                 continue
             yield Task(
-                item, data, sha, write_back="document" in write and item.document is not None
+                item,
+                data,
+                sha,
+                write_back="document" in write and item.document is not None,
+                web=loaded.web,
+                notes=loaded.notes,
             )
 
     try:
         with ManifestWriter(out_dir / MANIFEST_NAME) as manifest:
 
             def record(outcome: DocumentOutcome) -> DocumentOutcome:
+                url = by_name[outcome.relative].url if outcome.relative in by_name else None
+                if url is not None:
+                    outcome = replace(outcome, url=url)
                 manifest.append(outcome.manifest_record(run_id))
                 outcomes[outcome.relative] = outcome
                 return outcome

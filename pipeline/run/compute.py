@@ -14,7 +14,7 @@ from ..batching import windows
 from ..documents.formats import write
 from ..documents.reading import parse_document
 from ..errors import DocumentError, ModelLoadError, UsageError
-from ..records import BilingualSummary, Document
+from ..records import BilingualSummary, Document, WebSource
 from ..units import WrittenDocument
 from .outcomes import DocumentOutcome, DocumentTimings
 from .plan import BatchItem
@@ -28,12 +28,15 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Task:
     """One document to compute: its bytes and their hash; no file access needed. With
-    ``write_back``, the document is also written back translated, in its format."""
+    ``write_back``, the document is also written back translated, in its format. A page
+    fetched from the web says where from (``web``) and what its fetch noted."""
 
     item: BatchItem
     data: bytes
     sha256: str
     write_back: bool = False
+    web: WebSource | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
                 name=task.item.relative,
                 suffix=task.item.path.suffix,
                 sha256=task.sha256,
+                web=task.web,
+                notes=task.notes,
             )
         except Exception as exc:
             results[slot] = failed(task, exc)

@@ -42,6 +42,8 @@ class DocumentOutcome:
     words: int = 0
     #: True when the document failed because a model it needs could not be loaded.
     model_error: bool = False
+    #: The web address a page was fetched from (``relative`` names it too).
+    url: str | None = None
 
     def manifest_record(self, run_id: str) -> dict[str, Any]:
         """This outcome as a manifest line."""
@@ -58,6 +60,7 @@ class DocumentOutcome:
             "coverage": asdict(self.coverage) if self.coverage else None,
             "quality_flags": self.quality.counts() if self.quality else None,
             "outputs": [p.name for p in self.outputs],
+            **({"url": self.url} if self.url is not None else {}),
         }
 
 

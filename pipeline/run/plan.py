@@ -50,6 +50,9 @@ class BatchItem:
     relative: str
     output_stem: Path
     document: Path | None = None
+    #: A page fetched from the web: its address (also ``relative``). ``path`` then names
+    #: no file: its extension is the format the page's content type chose.
+    url: str | None = None
 
     def output(self, kind: str) -> Path | None:
         """The file of one kind of output (see :data:`OUTPUTS`)."""

@@ -72,6 +72,8 @@ def stored_result(
         data = json.loads(state.read_text(encoding="utf-8"))
         if data["source"]["sha256"] != sha256 or data["pipeline"]["fingerprint"] != fingerprint:
             return None
+        if data["source"].get("url") != item.url:  # a page: keyed by its address too
+            return None
         used = data["pipeline"]["models"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -29,7 +29,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..documents.reading import parse_document
+from ..documents.fetch import Fetched
+from ..documents.reading import parse_document, parse_fetched
 from ..errors import PipelineError
 from ..options import AUTO
 from ..records import BilingualSummary, Document
@@ -51,6 +52,7 @@ from .requests import (
     text_title,
     upload_suffix,
 )
+from .urls import UrlAccess, UrlFetcher, form_url, json_url
 
 #: What POST /v1/translate gives back (``?output=``).
 TRANSLATE_OUTPUTS = ("document", "bilingual", "json")
@@ -70,6 +72,8 @@ class ServeLimits:
     #: Largest request body (a file upload or a pasted text, with its form fields).
     max_upload_bytes: int = 10 * 1024 * 1024
     batch: BatchLimits = field(default_factory=BatchLimits)
+    #: Web addresses as input (off by default; see :mod:`pipeline.serve.urls`).
+    urls: UrlAccess = field(default_factory=UrlAccess)
 
 
 def create_app(
@@ -88,6 +92,7 @@ def create_app(
 
     limits = limits or ServeLimits()
     batcher = MicroBatcher(pipeline, limits.batch)
+    fetcher = UrlFetcher(limits.urls)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -144,11 +149,15 @@ def create_app(
                 raise too_large
         return bytes(body)
 
-    async def parse(data: bytes, language: str, name: str, suffix: str) -> Document:
+    async def parse(
+        data: bytes, language: str, name: str, suffix: str, fetched: Fetched | None = None
+    ) -> Document:
         from starlette.concurrency import run_in_threadpool
 
         if language != AUTO:
             pipeline.registry.check_code(language)
+        if fetched is not None:
+            return await run_in_threadpool(parse_fetched, fetched, language)
         return await run_in_threadpool(parse_document, data, language, name=name, suffix=suffix)
 
     async def summarize(
@@ -172,9 +181,10 @@ def create_app(
         suffix: str,
         translation: bool,
         write_back: bool = False,
+        fetched: Fetched | None = None,
     ):
         try:
-            document = await parse(data, language, name, suffix)
+            document = await parse(data, language, name, suffix, fetched)
             return await summarize(document, translation, write_back)
         except PipelineError as exc:
             raise HTTPError(error_status(exc), str(exc)) from None
@@ -199,8 +209,9 @@ def create_app(
             return text.encode("utf-8"), text_title(text), ".txt"
         raise HTTPError(400, "nothing to summarize: send text or a file")
 
-    async def document_request(request: Request) -> tuple[bytes, str, str, str]:
-        """The document a /v1/ call carries: (bytes, language, name, suffix)."""
+    async def document_request(request: Request) -> tuple[bytes, str, str, str, Fetched | None]:
+        """The document a /v1/ call carries: (bytes, language, name, suffix, and the page
+        when it names a web address)."""
         content_type = request.headers.get("content-type", "")
         media_type = content_type.split(";")[0].strip().lower()
         if media_type not in ("application/json", "multipart/form-data"):
@@ -208,12 +219,20 @@ def create_app(
         body = await read_body(request)
         language = pipeline.options.source_lang
         if media_type == "application/json":
+            asked = json_url(body, language)
+            if asked is not None:
+                page = await fetcher.fetch(asked[0])
+                return page.data, asked[1], page.url, page.suffix, page
             text, language = json_request(body, language)
-            return text.encode("utf-8"), language, text_title(text), ".txt"
+            return text.encode("utf-8"), language, text_title(text), ".txt", None
         fields = parse_multipart(body, content_type)
         language = text_field(fields, "source_lang").strip() or language
+        url = form_url(fields)
+        if url is not None:
+            page = await fetcher.fetch(url)
+            return page.data, language, page.url, page.suffix, page
         data, name, suffix = document_from_fields(fields)
-        return data, language, name, suffix
+        return data, language, name, suffix, None
 
     async def downloads(
         data: bytes, suffix: str, name: str, result: BilingualSummary
@@ -257,8 +276,8 @@ def create_app(
         try:
             check_key(request)
             translation = parse_flag(request.query_params.get("translation"), "translation")
-            data, language, name, suffix = await document_request(request)
-            result = await run(data, language, name, suffix, translation)
+            data, language, name, suffix, page = await document_request(request)
+            result = await run(data, language, name, suffix, translation, fetched=page)
         except HTTPError as exc:
             return json_error(exc)
         # Exactly what `pipeline summarize --format json` prints.
@@ -272,8 +291,8 @@ def create_app(
             if output not in TRANSLATE_OUTPUTS:
                 choices = ", ".join(TRANSLATE_OUTPUTS)
                 raise HTTPError(400, f"output: expected one of {choices}, got '{output}'")
-            data, language, name, suffix = await document_request(request)
-            result = await run(data, language, name, suffix, True, write_back=True)
+            data, language, name, suffix, page = await document_request(request)
+            result = await run(data, language, name, suffix, True, write_back=True, fetched=page)
             files, written = await downloads(data, suffix, name, result)
         except HTTPError as exc:
             return json_error(exc)
@@ -292,11 +311,17 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     async def page() -> HTMLResponse:
-        return HTMLResponse(render_page(pipeline=pipeline, needs_key=bool(api_key)))
+        return HTMLResponse(
+            render_page(pipeline=pipeline, needs_key=bool(api_key), urls=limits.urls.allowed)
+        )
 
     @app.post("/", response_class=HTMLResponse)
     async def page_post(request: Request) -> HTMLResponse:
-        shown: dict[str, Any] = {"pipeline": pipeline, "needs_key": bool(api_key)}
+        shown: dict[str, Any] = {
+            "pipeline": pipeline,
+            "needs_key": bool(api_key),
+            "urls": limits.urls.allowed,
+        }
         try:
             content_type = request.headers.get("content-type", "")
             if not content_type.lower().startswith("multipart/form-data"):
@@ -307,10 +332,15 @@ def create_app(
             shown["translation"] = parse_flag(text_field(fields, "translation"), "translation")
             if not authorized(request, text_field(fields, "api_key") or None):
                 raise HTTPError(401, "missing or wrong API key")
-            data, name, suffix = document_from_fields(fields)
+            shown["url"] = url = form_url(fields) or ""
+            page = await fetcher.fetch(url) if url else None
+            if page is not None:
+                data, name, suffix = page.data, page.url, page.suffix
+            else:
+                data, name, suffix = document_from_fields(fields)
             language = shown["source_lang"] or pipeline.options.source_lang
             # The review copy needs the translation whether or not the page shows it.
-            result = await run(data, language, name, suffix, True, write_back=True)
+            result = await run(data, language, name, suffix, True, write_back=True, fetched=page)
             files, _ = await downloads(data, suffix, name, result)
         except HTTPError as exc:
             return HTMLResponse(

@@ -35,9 +35,12 @@ def render_page(
     source_lang: str | None = None,
     translation: bool = False,
     downloads: Sequence[Download] = (),
+    urls: bool = False,
+    url: str = "",
 ) -> str:
     """The whole page: the form, then an error or the bilingual view of a result, with
-    links that carry the translated document and the review copy (``downloads``).
+    links that carry the translated document and the review copy (``downloads``). With
+    ``urls`` (a server started with ``--allow-urls``) the form also takes a web address.
 
     Every text it shows is escaped; it holds no script and loads nothing else.
     """
@@ -68,6 +71,12 @@ def render_page(
         f'<textarea id="text" name="text" rows="12">{esc(text)}</textarea>',
         f'<label for="file">…or upload a file ({esc(formats)})</label>',
         f'<input type="file" id="file" name="file" accept="{esc(",".join(SUPPORTED_SUFFIXES))}">',
+        (
+            '<label for="url">…or give its web address</label>'
+            f'<input type="url" id="url" name="url" size="60" value="{esc(url)}">'
+            if urls
+            else ""
+        ),
         '<label for="source_lang">Language of the article</label>',
         f'<select id="source_lang" name="source_lang">{options}</select>',
         '<label><input type="checkbox" name="translation" value="true"'

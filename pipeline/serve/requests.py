@@ -148,21 +148,32 @@ def text_field(fields: dict[str, FormPart], name: str) -> str:
 
 
 def json_request(body: bytes, default_language: str) -> tuple[str, str]:
+    payload = json_payload(body)
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise HTTPError(400, "'text' must be a string")
+    return text, json_language(payload, default_language)
+
+
+def json_payload(body: bytes) -> dict[str, Any]:
+    """A JSON body's object."""
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPError(400, f"the body is not valid JSON ({exc})") from None
     if not isinstance(payload, dict):
         raise HTTPError(400, 'expected a JSON object: {"text": ..., "source_lang": ...}')
-    text = payload.get("text")
-    if not isinstance(text, str):
-        raise HTTPError(400, "'text' must be a string")
+    return payload
+
+
+def json_language(payload: dict[str, Any], default_language: str) -> str:
+    """A JSON body's ``source_lang``, else ``default_language``."""
     language = payload.get("source_lang", default_language)
     if language is None:
         language = default_language
     if not isinstance(language, str):
         raise HTTPError(400, "'source_lang' must be a string")
-    return text, language
+    return language
 
 
 def text_title(text: str) -> str:
