@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
+from .documents.limits import ReadLimits
 from .documents.reading import parse_document, read_document
 from .errors import DocumentError
 from .inference.backends import ModelPool
@@ -37,6 +38,8 @@ class BilingualPipeline:
         self.routes = Routes(self.options, self.registry)
         self.registry.check_code(self.options.source_lang)
         self.models = ModelPool(self.options, self.registry)
+        #: What reading one document may cost (``--max-document-chars`` and the rest).
+        self.read_limits = ReadLimits.of(self.options)
         self._summarizer: Summarizer | None = None
 
     # -- models -------------------------------------------------------------------------
@@ -93,7 +96,9 @@ class BilingualPipeline:
     def read(self, path: Path | str, *, name: str | None = None) -> Document:
         """Load and segment a document (``-``: standard input), identifying its language
         unless one is configured. ``name`` is how outputs and messages call it."""
-        return read_document(path, self.options.source_lang, display_name=name)
+        return read_document(
+            path, self.options.source_lang, display_name=name, limits=self.read_limits
+        )
 
     def summarize_file(
         self, path: Path | str, *, include_translation: bool = False
@@ -105,7 +110,9 @@ class BilingualPipeline:
         self, text: str, *, name: str = "<text>", include_translation: bool = False
     ) -> BilingualSummary:
         """Summarize a document given as a string."""
-        document = parse_document(text.encode("utf-8"), self.options.source_lang, name=name)
+        document = parse_document(
+            text.encode("utf-8"), self.options.source_lang, name=name, limits=self.read_limits
+        )
         return self.summarize(document, include_translation=include_translation)
 
     def translate(self, document: Document) -> Translation:

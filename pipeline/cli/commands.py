@@ -21,6 +21,7 @@ from .options import (
     Engine,
     FallbackOpt,
     MaxBatchTokensOpt,
+    MaxDocumentCharsOpt,
     NumBeamsOpt,
     OutputFormat,
     Quality,
@@ -69,6 +70,7 @@ def summarize(
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
@@ -126,6 +128,7 @@ def translate(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     workers: Annotated[
         Optional[int],
         typer.Option(
@@ -251,6 +254,7 @@ def serve(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.

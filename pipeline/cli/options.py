@@ -135,6 +135,14 @@ SummaryLengthOpt = Annotated[
         "--summary-length", help="Summary length (default: the summarizer's own settings)."
     ),
 ]
+MaxDocumentCharsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-document-chars",
+        min=1,
+        help="Most characters of text one document may hold; longer ones are skipped.",
+    ),
+]
 StoreOpt = Annotated[
     Optional[Path],
     typer.Option("--model-store", help="Local model store (default: see `pipeline models`)."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -11,19 +12,28 @@ from ..options import AUTO
 from ..records import Document, Sentence, SourceInfo
 from .formats import extract, sniff_suffix
 from .langid import MIN_CONFIDENCE, identify
+from .limits import ReadLimits, check_file_size
 from .passthrough import is_passthrough, to_translate
 from .segment import split_sentences
 
 
 def read_document(
-    path: Path | str, language: str = AUTO, *, display_name: str | None = None
+    path: Path | str,
+    language: str = AUTO,
+    *,
+    display_name: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Document:
-    """Load and segment the file at ``path`` (``-`` reads standard input)."""
+    """Load and segment the file at ``path`` (``-`` reads standard input), within
+    ``limits``."""
+    limits = limits or ReadLimits()
     if str(path) == "-":
         if sys.stdin is None or sys.stdin.closed:
             raise UsageError("no standard input to read ('-' was given)")
-        data = sys.stdin.buffer.read()
         name = display_name or "-"
+        # One byte past the limit tells a stream over it without reading all of it.
+        data = sys.stdin.buffer.read(limits.max_file_bytes + 1)
+        check_file_size(len(data), name, limits)
         suffix = sniff_suffix(data)
     else:
         path = Path(path)
@@ -32,12 +42,25 @@ def read_document(
             raise UsageError(f"{name}: no such file")
         if path.is_dir():
             raise UsageError(f"{name}: is a directory, expected a file")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"{name}: cannot read ({exc.strerror})") from None
+        data = read_file(path, name, limits)
         suffix = path.suffix
-    return parse_document(data, language, name=name, suffix=suffix)
+    return parse_document(data, language, name=name, suffix=suffix, limits=limits)
+
+
+def read_file(path: Path, name: str, limits: ReadLimits) -> bytes:
+    """The bytes of a regular file, within the size limit; a FIFO, socket or device (or a
+    link to one) is refused without being opened, since reading it may never end."""
+    from .files import special_kind
+
+    kind = special_kind(path)
+    if kind is not None:
+        raise UsageError(f"{name}: {kind}, not a regular file")
+    try:
+        with path.open("rb") as handle:
+            check_file_size(os.fstat(handle.fileno()).st_size, name, limits)
+            return handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot read ({exc.strerror})") from None
 
 
 def parse_document(
@@ -47,11 +70,13 @@ def parse_document(
     name: str,
     suffix: str = ".txt",
     sha256: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Document:
-    """Extract, identify the language of (when ``language`` is ``auto``) and segment.
+    """Extract, identify the language of (when ``language`` is ``auto``) and segment,
+    within ``limits`` (see :func:`pipeline.documents.formats.extract`).
 
     ``sha256`` is the hash of ``data`` where the caller has it already."""
-    extracted = extract(data, suffix, name)
+    extracted = extract(data, suffix, name, limits)
     paragraphs = [p for p in extracted.paragraphs if p.strip()]
     if not paragraphs:
         raise EmptyDocumentError(f"{name}: document has no translatable text")

@@ -63,6 +63,7 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
                 name=task.item.relative,
                 suffix=task.item.path.suffix,
                 sha256=task.sha256,
+                limits=pipeline.read_limits,
             )
         except Exception as exc:
             results[slot] = failed(task, exc)

@@ -143,7 +143,14 @@ def create_app(
 
         if language != AUTO:
             pipeline.registry.check_code(language)
-        return await run_in_threadpool(parse_document, data, language, name=name, suffix=suffix)
+        return await run_in_threadpool(
+            parse_document,
+            data,
+            language,
+            name=name,
+            suffix=suffix,
+            limits=pipeline.read_limits,
+        )
 
     async def summarize(document: Document, include_translation: bool) -> BilingualSummary:
         try:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...errors import EmptyDocumentError
+from ..archive import check_archive, is_archive
+from ..limits import ReadLimits, check_chars, check_file_size, check_text_size
 from ..repair import repair_text
 from .base import Extracted
 from .docx import read_docx
@@ -48,12 +50,23 @@ def sniff_suffix(data: bytes) -> str:
     return ".txt"
 
 
-def extract(data: bytes, suffix: str, name: str) -> Extracted:
-    """Paragraphs of text from a document's bytes; ``suffix`` picks the reader."""
+def extract(data: bytes, suffix: str, name: str, limits: ReadLimits | None = None) -> Extracted:
+    """Paragraphs of text from a document's bytes; ``suffix`` picks the reader.
+
+    Bounded by ``limits`` whatever the reader: a file over the size limit, a text file
+    that must hold more than ``max_chars``, and a zip that would inflate too far are
+    refused before the reader runs (TooLargeError), and so is extracted text over
+    ``max_chars`` after it."""
+    limits = limits or ReadLimits()
     reader = READERS.get(suffix.lower(), read_text)
+    check_file_size(len(data), name, limits)
+    check_text_size(len(data), suffix, name, limits)
     if not data.strip():
         raise EmptyDocumentError(f"{name}: document is empty")
+    if is_archive(data):
+        check_archive(data, name, limits)
     extracted = reader(data, name)
+    check_chars(sum(len(p) for p in extracted.paragraphs), name, limits)
     # The one place every format's text is repaired (accents, ligatures, soft hyphens).
     repaired = (repair_text(p).strip() for p in extracted.paragraphs)
     return Extracted(tuple(p for p in repaired if p), extracted.notes)
