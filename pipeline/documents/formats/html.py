@@ -10,13 +10,59 @@ from ...errors import EmptyDocumentError
 from ..decoding import decode_bytes
 from .base import Extracted
 
+# Elements that never hold others, or whose end tag may be left out: they do not deepen
+# the tree as written.
+_VOID = frozenset(
+    """area base br col embed hr img input link meta param source track wbr
+    p li dt dd tr td th option optgroup thead tbody tfoot colgroup rt rp""".split()  # noqa: SIM905
+)
+_BLOCK = frozenset(
+    """address article aside blockquote dd details dialog div dl dt fieldset figcaption
+    figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section
+    table ul tbody thead tfoot tr td th""".split()  # noqa: SIM905
+)
+# A script or style (skipped whole: its text may hold tag-like strings), a comment, or a tag.
+_TAG = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>",
+    re.DOTALL | re.IGNORECASE,
+)
+#: Deepest nesting kept as written. libxml2, under lxml and trafilatura, stops at 256
+#: levels and drops the rest of the page without a word.
+MAX_DEPTH = 128
+
+
+def flatten_nesting(page: str, max_depth: int = MAX_DEPTH) -> str:
+    """``page`` with the tags nested deeper than ``max_depth`` taken out and their text
+    kept (a block element's tags become spaces), so that no parser drops text; a page
+    nested less deeply is returned as it is. Linear in the page's length."""
+    if page.count("<") <= max_depth:
+        return page
+    pieces: list[str] = []
+    depth, last = 0, 0
+    for match in _TAG.finditer(page):
+        tag = match.group(3)
+        if tag is None or match.group(4) or tag.lower() in _VOID:
+            continue
+        closing = bool(match.group(2))
+        if not closing:
+            depth += 1
+        if depth > max_depth:
+            pieces += (page[last : match.start()], " " if tag.lower() in _BLOCK else "")
+            last = match.end()
+        if closing:
+            depth = max(0, depth - 1)
+    if not pieces:
+        return page
+    pieces.append(page[last:])
+    return "".join(pieces)
+
 
 def fragment_text(fragment: str) -> list[str]:
     """The text of an HTML fragment, one entry per block."""
     import lxml.html
 
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml.html.fragment_fromstring(flatten_nesting(fragment), create_parent="div")
     except (ValueError, lxml.etree.ParserError):
         return []
     for bad in root.xpath("//script|//style"):
@@ -64,7 +110,7 @@ def read_html(data: bytes, name: str) -> Extracted:
     banners (trafilatura); table rows become their cells."""
     import trafilatura
 
-    text = _strip_archive_banners(decode_bytes(data, name))
+    text = _strip_archive_banners(flatten_nesting(decode_bytes(data, name)))
     main = trafilatura.extract(text, include_comments=False, include_tables=True, favor_recall=True)
     if not main or not main.strip():
         raise EmptyDocumentError(f"{name}: no main text found in the page")
