@@ -4,8 +4,12 @@ routing in :class:`~pipeline.inference.routes.Routes`, the stages in :mod:`pipel
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -13,8 +17,10 @@ from .documents.limits import ReadLimits
 from .documents.reading import parse_document, read_document
 from .errors import DocumentError
 from .inference.backends import ModelPool
-from .inference.registry import Registry, load_registry
+from .inference.registry import Registry, default_store, load_registry
 from .inference.routes import Route, Routes
+from .inference.runners import Seq2SeqRunner
+from .memory import MEMORY_ENV, MEMORY_NAME, RouteKey, RouteMemory, TranslationMemory
 from .options import TARGET_LANG, PipelineOptions
 from .records import BilingualSummary, Document, ModelsUsed, Translation
 from .stages import assemble
@@ -23,6 +29,21 @@ from .stages.summarize import Summarizer, summarize_drafts
 from .stages.translate import Translator, translate_documents
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+
+def memory_path(options: PipelineOptions) -> Path | None:
+    """Where the translation memory lives: ``--memory``, else ``$PIPELINE_MEMORY``, else
+    ``memory.sqlite3`` in the model store; None with ``--no-memory``."""
+    if options.no_memory:
+        return None
+    if options.memory is not None:
+        return Path(options.memory).expanduser()
+    env = os.environ.get(MEMORY_ENV)
+    if env:
+        return Path(env).expanduser()
+    return (options.model_store or default_store()) / MEMORY_NAME
 
 
 class BilingualPipeline:
@@ -40,6 +61,10 @@ class BilingualPipeline:
         self.models = ModelPool(self.options, self.registry)
         #: What reading one document may cost (``--max-document-chars`` and the rest).
         self.read_limits = ReadLimits.of(self.options)
+        #: The translation memory's file (None: no memory), resolved once.
+        self.memory_path = memory_path(self.options)
+        self._memory: TranslationMemory | None = None
+        self._route_memories: dict[tuple[object, ...], RouteMemory | None] = {}
         self._summarizer: Summarizer | None = None
 
     # -- models -------------------------------------------------------------------------
@@ -57,10 +82,68 @@ class BilingualPipeline:
         """What the model ``ref`` resolves to on this machine now."""
         return self.models.identity(ref)
 
+    @property
+    def worker_options(self) -> PipelineOptions:
+        """These options as another process needs them: the memory's place resolved here."""
+        if self.memory_path is None:
+            return self.options
+        return replace(self.options, memory=self.memory_path)
+
+    def memory(self) -> TranslationMemory | None:
+        """The translation memory, opened on first use (None with ``--no-memory``, or when
+        its default place cannot be written, said once). TranslationMemoryError when the
+        file is damaged, locked or not a memory."""
+        if self._memory is None and self.memory_path is not None:
+            path = self.memory_path
+            explicit = self.options.memory is not None or os.environ.get(MEMORY_ENV)
+            folder = next((p for p in (path, *path.parents) if p.exists()), path)
+            if not explicit and not os.access(folder, os.W_OK):
+                log.warning("no translation memory: %s is not writable (see --memory)", folder)
+                self.memory_path = None
+                return None
+            self._memory = TranslationMemory.open(path)
+        return self._memory
+
+    def _route_memory(self, route: Route, runner: Seq2SeqRunner) -> RouteMemory | None:
+        """The memory's view of one route: the model as it resolves here and every
+        setting that changes what it generates."""
+        slot = (route.id, route.prefix, route.languages, id(runner))
+        if slot not in self._route_memories:
+            memory = self.memory()
+            view = None
+            if memory is not None:
+                generation = runner.generation_config
+                config = getattr(generation, "to_json_string", lambda: repr(generation))()
+                key = RouteKey(
+                    model=route.id,
+                    identity=self.model_identity(route.id),
+                    prefix=route.prefix,
+                    languages=(
+                        (route.languages.source, route.languages.target)
+                        if route.languages
+                        else None
+                    ),
+                    settings={
+                        "runner": type(runner).__name__,
+                        "device": self.models.device,
+                        "compute_type": self.models.compute_type,
+                        "num_beams": self.options.num_beams,
+                        "generation": hashlib.sha256(config.encode()).hexdigest()[:16],
+                    },
+                )
+                view = memory.route(key)
+            self._route_memories[slot] = view
+        return self._route_memories[slot]
+
     def _translator(self, route: Route, role: str = "translator") -> Translator:
         # One loaded model per id; the direction (prefix, language codes) is per Translator.
         runner = self.models.runner(route.id, role)
-        return Translator(runner, prefix=route.prefix, languages=route.languages)
+        return Translator(
+            runner,
+            prefix=route.prefix,
+            languages=route.languages,
+            memory=self._route_memory(route, runner),
+        )
 
     def translator(self, language: str) -> Translator | None:
         """The ``language`` → English translator (None for English); loaded on first use."""
@@ -120,10 +203,14 @@ class BilingualPipeline:
         quality-flagged. An English document passes through unchanged."""
         return _raise_or_return(self.translate_many([document])[0])
 
-    def translate_many(self, documents: Sequence[Document]) -> list[Translation | Exception]:
+    def translate_many(
+        self, documents: Sequence[Document], on_progress: Callable[[int], None] | None = None
+    ) -> list[Translation | Exception]:
         """The translation stage over many documents (see
         :func:`pipeline.stages.translate.translate_documents`)."""
-        return translate_documents(documents, self.routes.into_english, self._translator)
+        return translate_documents(
+            documents, self.routes.into_english, self._translator, on_progress
+        )
 
     def summarize(
         self, document: Document, *, include_translation: bool = False
@@ -133,7 +220,11 @@ class BilingualPipeline:
         return _raise_or_return(result)
 
     def summarize_many(
-        self, documents: Sequence[Document], *, include_translation: bool = False
+        self,
+        documents: Sequence[Document],
+        *,
+        include_translation: bool = False,
+        on_progress: Callable[[int], None] | None = None,
     ) -> list[BilingualSummary | Exception]:
         """Translate, rank and summarize a window of documents together.
 
@@ -142,7 +233,8 @@ class BilingualPipeline:
         sentences share back-translation batches; results return to their documents.
         Result ``i`` is document ``i``'s summary or the error that failed it. A document
         fails alone: when a batch raises, its documents are run again one at a time. The
-        outputs do not depend on which documents share a window.
+        outputs do not depend on which documents share a window. ``on_progress(n)`` hears
+        each time ``n`` more sentences are translated.
         """
         results: list[BilingualSummary | Exception | None] = [None] * len(documents)
         # A language some model of the chain cannot serve (the back-translator too) is
@@ -154,7 +246,7 @@ class BilingualPipeline:
             except DocumentError as exc:
                 results[i] = exc
         started = time.perf_counter()
-        translations = self.translate_many([documents[i] for i in models])
+        translations = self.translate_many([documents[i] for i in models], on_progress)
         translated_at = time.perf_counter()
         drafts: dict[int, assemble.Draft] = {}
         for i, translation in zip(models, translations, strict=True):

@@ -80,6 +80,11 @@ class PipelineOptions:
     #: Most characters of text one document may hold; a longer one is skipped with that
     #: reason (see :mod:`pipeline.documents.limits`).
     max_document_chars: int = MAX_DOCUMENT_CHARS
+    #: The translation memory's file; None: ``$PIPELINE_MEMORY``, else ``memory.sqlite3``
+    #: in the model store (see :mod:`pipeline.memory`).
+    memory: Path | None = None
+    #: Translate everything with the model, using and keeping no translation memory.
+    no_memory: bool = False
 
     @property
     def extractive(self) -> bool:

@@ -9,7 +9,7 @@ out-of-memory error halves the batch and retries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +109,7 @@ class Seq2SeqRunner:
         *,
         bounds: LengthBounds | None = None,
         languages: LanguagePair | None = None,
+        on_batch: Callable[[list[int], list[Generation]], None] | None = None,
     ) -> list[Generation]:
         """Generate one output per input text, in input order.
 
@@ -116,7 +117,8 @@ class Seq2SeqRunner:
         ``bounds`` replaces the model's own minimum and maximum output length for this call
         (cut to what the model can generate). ``languages`` is the direction for a
         multilingual model (NLLB-200, M2M100), given with each call so that one loaded
-        model serves any number of directions.
+        model serves any number of directions. ``on_batch(indices, outputs)`` hears each
+        batch as soon as it is generated (for progress and checkpoints).
         """
         if not texts:
             return []
@@ -133,6 +135,8 @@ class Seq2SeqRunner:
             decoded = self._generate_with_backoff([texts[i] for i in batch], bounds, languages)
             for i, text in zip(batch, decoded, strict=True):
                 outputs[i] = text
+            if on_batch is not None:
+                on_batch(batch, decoded)
         return outputs
 
     def _generate_with_backoff(
