@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -19,11 +20,14 @@ def to_dict(
     *,
     fingerprint: str | None = None,
     identities: Mapping[str, str] | None = None,
+    path_bytes: bytes | None = None,
 ) -> dict[str, Any]:
     """The JSON document for ``result``, as documented in the README.
 
     ``fingerprint`` identifies the options that made it and ``identities`` what each of
     its models resolved to (batch runs use both to tell whether an output is up to date).
+    ``path_bytes`` is the original name of a file whose ``source.path`` is escaped, kept
+    base64-encoded (``source.path_bytes``).
     """
     src = result.source.language
     translation = None
@@ -42,6 +46,7 @@ def to_dict(
         },
         "source": {
             "path": result.source.path,
+            **({"path_bytes": base64.b64encode(path_bytes).decode()} if path_bytes else {}),
             "language": src,
             "sha256": result.source.sha256,
         },

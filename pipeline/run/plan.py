@@ -7,9 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..documents.files import special_kind
 from ..documents.formats import SUPPORTED_SUFFIXES
 from ..errors import UsageError
 from ..render import GENERATOR_META
+from .names import display_name, needs_escaping, raw_name, safe_path
 
 #: The batch's index page, at the top of OUT_DIR.
 INDEX_NAME = "index.html"
@@ -17,11 +19,18 @@ INDEX_NAME = "index.html"
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One input file and the stem its outputs get (``<stem>.md``, ``.html``, ``.json``)."""
+    """One input file and the stem its outputs get (``<stem>.md``, ``.html``, ``.json``).
+
+    ``relative`` is its path under the input folder as shown and recorded (escaped when
+    the name is not one printable line of UTF-8, see :mod:`pipeline.run.names`; its
+    original bytes are then ``path_bytes``). ``skip`` is why it is listed but never read
+    (a FIFO, a socket, a device)."""
 
     path: Path
     relative: str
     output_stem: Path
+    skip: str | None = None
+    path_bytes: bytes | None = None
 
     @property
     def outputs(self) -> tuple[Path, Path, Path]:
@@ -33,9 +42,11 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
     """List the documents under ``in_dir`` and where each one's outputs go.
 
     Extensions match case-insensitively; hidden files and ``out_dir`` (when inside
-    ``in_dir``) are left out. Two inputs that would share outputs (``a.txt`` and ``a.md``)
-    keep their extension in the output name. An output that would overwrite an input is
-    refused.
+    ``in_dir``) are left out. A FIFO, socket or device (or a link to one) is listed with
+    ``skip`` set, whatever its name. Two inputs that would share outputs (``a.txt`` and
+    ``a.md``) keep their extension in the output name; a name that is not printable UTF-8
+    is shown escaped and its outputs get a safe one. An output that would overwrite an
+    input is refused.
     """
     if not in_dir.exists():
         raise UsageError(f"{in_dir}: no such folder")
@@ -46,23 +57,41 @@ def plan_batch(in_dir: Path, out_dir: Path) -> list[BatchItem]:
     in_root, out_root = in_dir.resolve(), out_dir.resolve()
     if in_root == out_root:
         raise UsageError("the output folder must differ from the input folder")
-    files = sorted(
-        p
-        for p in in_dir.rglob("*")
-        # A broken or looping symlink is listed too, and fails with its reason.
-        if (p.is_file() or (p.is_symlink() and not p.exists()))
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(in_dir).parts)
-        and not _resolved(p).is_relative_to(out_root)
-    )
+    files: list[Path] = []
+    special: dict[Path, str] = {}
+    for p in sorted(in_dir.rglob("*")):
+        if any(part.startswith(".") for part in p.relative_to(in_dir).parts):
+            continue
+        kind = special_kind(p)
+        if kind == "a directory":
+            continue
+        # A FIFO, socket or device (or a link to one) would never end, or never start: it
+        # is listed, with the reason, and never read. A broken or looping symlink is
+        # listed too, and fails with its reason.
+        document = (p.is_file() or (p.is_symlink() and not p.exists())) and (
+            p.suffix.lower() in SUPPORTED_SUFFIXES
+        )
+        if (kind is None and not document) or _resolved(p).is_relative_to(out_root):
+            continue
+        if kind is not None:
+            special[p] = f"{kind}, not a regular file: not read"
+        files.append(p)
     rel_paths = [p.relative_to(in_dir) for p in files]
-    stems = assign_stems(rel_paths)
+    stems = assign_stems([safe_path(rel) for rel in rel_paths])
     items = [
-        BatchItem(path, rel.as_posix(), out_dir / stem)
+        BatchItem(
+            path,
+            display_name(rel),
+            out_dir / stem,
+            special.get(path),
+            raw_name(rel) if needs_escaping(rel) else None,
+        )
         for path, rel, stem in zip(files, rel_paths, stems, strict=True)
     ]
     inputs = {_resolved(p) for p in files}
     for item in items:
+        if item.skip:
+            continue
         for target in item.outputs:
             if _resolved(target) in inputs:
                 raise UsageError(f"output {target} would overwrite an input document")
