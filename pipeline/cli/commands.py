@@ -22,6 +22,9 @@ from .options import (
     FallbackOpt,
     MaxBatchTokensOpt,
     MaxDocumentCharsOpt,
+    MaxMemoryOpt,
+    MemoryOpt,
+    NoMemoryOpt,
     NumBeamsOpt,
     OutputFormat,
     Quality,
@@ -71,6 +74,8 @@ def summarize(
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
@@ -129,14 +134,18 @@ def translate(
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
     workers: Annotated[
         Optional[int],
         typer.Option(
             "--workers",
-            min=1,
-            help="Worker processes (local) or actors (ray), each with its models.",
+            min=0,
+            help="Worker processes (local; default 1, 0: compute in this process) or actors "
+            "(ray), each with its models.",
         ),
     ] = None,
+    max_memory: MaxMemoryOpt = None,
     engine: Annotated[
         Engine, typer.Option("--engine", help="local: this machine; ray: a Ray cluster.")
     ] = Engine.local,
@@ -173,7 +182,13 @@ def translate(
         configure_logging(verbose)
     items = plan_batch(in_dir, out_dir)
     pipe = make_pipeline(locals())
-    runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
+    runner = make_engine(
+        pipe,
+        engine=engine.value,
+        workers=workers,
+        ray_address=ray_address,
+        max_memory=max_memory,
+    )
     outcomes = []
     started = time.perf_counter()
     with BatchReporter.for_terminal(len(items), quiet=quiet) as reporter:
@@ -186,6 +201,7 @@ def translate(
                 strict=strict,
                 on_start=reporter.start,
                 engine=runner,
+                on_event=reporter.event,
             ):
                 outcomes.append(outcome)
                 reporter.finish(outcome)
@@ -255,6 +271,8 @@ def serve(
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.

@@ -25,10 +25,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..batching import windows
+from ..documents.reading import read_file
+from ..errors import DocumentError, UsageError
 from ..options import EXTRACTIVE
 from ..render import IndexRow, render_html, render_index, render_markdown, to_dict
 from .compute import Computed, Task
-from .engine import Engine, SerialEngine
+from .engine import Engine, make_engine
+from .events import Emit, ignore
 from .manifest import MANIFEST_NAME, ManifestWriter
 from .outcomes import DocumentOutcome, DocumentTimings
 from .outputs import sweep_temporaries, write_atomic
@@ -47,9 +50,11 @@ JOB_BYTES = 64 * 2**20
 def jobs(tasks: Iterable[Task], max_docs: int, max_bytes: int = JOB_BYTES) -> Iterator[list[Task]]:
     """Tasks grouped, in order, into jobs of at most ``max_docs`` documents and about
     ``max_bytes`` of input files, so memory stays bounded on any folder (a file over the
-    budget alone makes a job of one). A worker then cuts a job's text into windows by
-    ``--window-tokens`` (:func:`pipeline.run.compute.compute_job`)."""
-    return windows(tasks, lambda task: len(task.data), max_bytes, max_docs)
+    budget alone makes a job of one). The first job holds one document and each next twice
+    as many as the last, up to ``max_docs``, so the first outputs appear within seconds.
+    A worker then cuts a job's text into windows by ``--window-tokens``
+    (:func:`pipeline.run.compute.compute_stream`)."""
+    return windows(tasks, lambda task: len(task.data), max_bytes, max_docs, first=1)
 
 
 def job_docs(max_docs: int, documents: int, parallelism: int) -> int:
@@ -84,7 +89,9 @@ def commit(
     identities = {ref: identity(ref) for ref in refs if ref and ref != EXTRACTIVE}
     md_path, html_path, json_path = item.outputs
     try:
-        data = to_dict(result, fingerprint=fingerprint, identities=identities)
+        data = to_dict(
+            result, fingerprint=fingerprint, identities=identities, path_bytes=item.path_bytes
+        )
         rendered = (
             (md_path, render_markdown(result)),
             (html_path, render_html(result, index_href=index_href)),
@@ -98,7 +105,11 @@ def commit(
         for path, text in rendered:
             write_atomic(path, text)
     except OSError as exc:
-        reason = f"{item.relative}: cannot write outputs ({exc.strerror})"
+        reason = f"{item.relative}: cannot write outputs ({exc.strerror or exc})"
+        return replace(outcome, status="failed", reason=reason)
+    except Exception as exc:  # text the file system will not take: this document alone
+        log.debug("cannot write %s", item.relative, exc_info=exc)
+        reason = f"{item.relative}: cannot write outputs ({type(exc).__name__}: {exc})"
         return replace(outcome, status="failed", reason=reason)
     write_s = time.perf_counter() - started
     timings = outcome.timings or DocumentTimings()
@@ -125,18 +136,24 @@ def run_batch(
     strict: bool = False,
     on_start: Callable[[BatchItem], None] | None = None,
     engine: Engine | None = None,
+    on_event: Emit = ignore,
 ) -> Iterator[DocumentOutcome]:
     """Process each item, yielding its outcome once its outputs and manifest line are
     written. Up-to-date documents are skipped unless ``force``; with ``strict`` a
     quality-flagged document counts as failed. ``index.html`` is rewritten at the end,
     also when the run is interrupted.
 
-    ``engine`` computes the documents (default: in this process with ``pipeline``), in
-    jobs whose documents go through each stage together (see :func:`jobs`); this process
-    lists inputs, checks what is up to date, and renders and writes every file, so the
-    guarantees hold whatever the engine.
+    ``engine`` computes the documents (default: one worker process, see
+    :func:`pipeline.run.engine.make_engine`), in jobs whose documents go through each
+    stage together (see :func:`jobs`), and tells ``on_event`` of its progress inside them;
+    this process lists inputs, checks what is up to date, and renders and writes every
+    file, so the guarantees hold whatever the engine. No document stops the run: a FIFO,
+    socket or device is listed as skipped without being read, and whatever goes wrong
+    with one document is its outcome.
     """
-    engine = engine or SerialEngine(pipeline)
+    # A damaged or locked translation memory is one clear error before any work.
+    pipeline.memory()
+    engine = engine or make_engine(pipeline)
     out_dir.mkdir(parents=True, exist_ok=True)
     swept = sweep_temporaries(out_dir)
     if swept:
@@ -150,14 +167,18 @@ def run_batch(
 
     def tasks() -> Iterator[Task]:
         for item in items:
+            if item.skip is not None:
+                ready.append(
+                    DocumentOutcome(item.relative, "skipped", f"{item.relative}: {item.skip}")
+                )
+                continue
             if on_start is not None:
                 on_start(item)
             try:
-                data = item.path.read_bytes()
-            except OSError as exc:
-                ready.append(
-                    DocumentOutcome(item.relative, "failed", f"{item.relative}: {exc.strerror}")
-                )
+                data = read_file(item.path, item.relative, pipeline.read_limits)
+            except (DocumentError, UsageError) as exc:  # over a limit, or unreadable
+                status = exc.status if isinstance(exc, DocumentError) else "failed"
+                ready.append(DocumentOutcome(item.relative, status, str(exc)))
                 continue
             sha = hashlib.sha256(data).hexdigest()
             stored = (
@@ -179,12 +200,12 @@ def run_batch(
                 return outcome
 
             max_docs = job_docs(pipeline.options.window_docs, len(items), engine.parallelism)
-            for computed in engine.map(jobs(tasks(), max_docs)):
+            for computed in engine.map(jobs(tasks(), max_docs), on_event):
                 while ready:
                     yield record(ready.popleft())
                 item = by_name[computed.outcome.relative]
-                yield record(
-                    commit(
+                try:
+                    outcome = commit(
                         computed,
                         item,
                         fingerprint=fingerprint,
@@ -192,7 +213,11 @@ def run_batch(
                         strict=strict,
                         index_href=index_href(item, out_dir),
                     )
-                )
+                except Exception as exc:  # one document never stops the batch
+                    log.debug("cannot commit %s", item.relative, exc_info=exc)
+                    reason = f"{item.relative}: {type(exc).__name__}: {exc}"
+                    outcome = replace(computed.outcome, status="failed", reason=reason)
+                yield record(outcome)
             while ready:
                 yield record(ready.popleft())
     finally:

@@ -1,23 +1,35 @@
 """What every worker process or Ray actor holds: one pipeline, built from the driver's
-options, computing the jobs shipped to it."""
+options, computing the jobs shipped to it under its memory ceiling, and the loop a local
+worker process runs."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from ..options import PipelineOptions
-from .compute import Computed, Task, compute_job
+from .ceiling import apply_ceiling, default_ceiling
+from .compute import Computed, Task, compute_stream, memory_error
+from .events import Emit
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
+    from ..inference.registry import Registry
 
 #: A document whose worker dies this many times while it runs alone is recorded as failed.
 MAX_ATTEMPTS = 3
 
 #: A job: documents shipped to one worker at once.
 Job = Sequence[Task]
+#: What a worker runs on a job: its results as they come, its events through ``emit``.
+ComputeFn = Callable[[Job, Emit], Iterator[Computed]]
 
 
 def available_cores() -> int:
@@ -27,18 +39,107 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+@dataclass(frozen=True)
+class WorkerSetup:
+    """Everything a worker process needs to start: the driver's options (and registry,
+    when not the default); its memory ceiling, ``max_memory`` bytes or else its
+    ``share`` of its machine (one of ``share`` workers there); and, for a local worker,
+    the driver's environment (one forked from a long-lived server process must not keep
+    that process's; None leaves a Ray actor's own)."""
+
+    options: PipelineOptions
+    registry: Registry | None = None
+    max_memory: int | None = None
+    share: int = 1
+    environment: dict[str, str] | None = field(default_factory=lambda: dict(os.environ))
+    #: The driver's logging level: a local worker's records go to the driver at it.
+    log_level: int = field(default_factory=lambda: logging.getLogger().getEffectiveLevel())
+
+
 _worker_pipeline: BilingualPipeline | None = None
 
 
-def init_worker(options: PipelineOptions) -> None:
+def init_worker(options: PipelineOptions, registry: Registry | None = None) -> None:
     """Build this process's pipeline (models load on first use, once)."""
     from ..chain import BilingualPipeline
 
     global _worker_pipeline
-    _worker_pipeline = BilingualPipeline(options)
+    _worker_pipeline = BilingualPipeline(options, registry=registry)
 
 
-def compute_in_worker(job: Job) -> list[Computed]:
+def start_worker(setup: WorkerSetup) -> None:
+    """Set a worker process up: the driver's environment, the memory ceiling, the pipeline.
+    Ctrl-C is the driver's to handle: a worker finishes or is stopped by it."""
+    if setup.environment is not None and os.environ != setup.environment:
+        os.environ.clear()
+        os.environ.update(setup.environment)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    apply_ceiling(setup.max_memory or default_ceiling(setup.share))
+    init_worker(setup.options, setup.registry)
+
+
+def compute_in_worker(job: Job, emit: Emit) -> Iterator[Computed]:
     """Compute ``job`` with this process's pipeline (see :func:`init_worker`)."""
     assert _worker_pipeline is not None, "worker not initialised"
-    return compute_job(_worker_pipeline, job)
+    return compute_stream(_worker_pipeline, job, emit)
+
+
+def worker_main(connection: Connection, setup: WorkerSetup, compute_fn: ComputeFn) -> None:
+    """A local worker process: say ``("ready", None)``; then receive a job, send back
+    ``("event", e)`` and ``("result", computed)`` messages as they come, then
+    ``("done", None)``, or ``("error", exc)`` when the job as a whole raised; until told
+    ``None`` (stop)."""
+    sending = threading.Lock()
+
+    def send(message: tuple[str, object]) -> None:
+        with sending:
+            connection.send(message)
+
+    def emit(event: object) -> None:
+        send(("event", event))
+
+    # Log records go to the driver, which shows them as its own (above its progress bar).
+    root = logging.getLogger()
+    root.handlers = [_Forward(send)]
+    root.setLevel(setup.log_level)
+    start_worker(setup)
+    send(("ready", None))
+
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:  # the driver went away
+            return
+        if job is None:
+            return
+        try:
+            for computed in compute_fn(job, emit):
+                send(("result", computed))
+        except BaseException as exc:
+            # Named here, where the ceiling it went past is known.
+            error = memory_error() if isinstance(exc, MemoryError) else exc
+            send(("error", _picklable(error)))
+            continue
+        send(("done", None))
+
+
+class _Forward(logging.Handler):
+    """Sends each log record, formatted, to the driver as ``("log", (name, level, text))``."""
+
+    def __init__(self, send: Callable[[tuple[str, object]], None]):
+        super().__init__()
+        self.send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # the driver is gone: nothing to tell
+            self.send(("log", (record.name, record.levelno, self.format(record))))
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    import pickle
+
+    try:
+        pickle.dumps(exc)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
