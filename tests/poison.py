@@ -30,3 +30,18 @@ def compute_or_hog(job, emit):
         hoard = bytearray(64 * 2**30)
         hoard[-1] = 1
     return _compute_in_worker(job, emit)
+
+
+def summarize_or_crash(pipeline, documents, include_translation):
+    """The server's model work, crashing natively on a document that says CRASH."""
+    if any("CRASH" in s.text for d in documents for s in d.sentences):
+        ctypes.string_at(0)
+    return pipeline.summarize_many(documents, include_translation=include_translation)
+
+
+def summarize_or_hog(pipeline, documents, include_translation):
+    """The server's model work, asking for 64 GiB on a document that says HOG."""
+    if any("HOG" in s.text for d in documents for s in d.sentences):
+        hoard = bytearray(64 * 2**30)
+        hoard[-1] = 1
+    return pipeline.summarize_many(documents, include_translation=include_translation)

@@ -273,6 +273,7 @@ def serve(
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     memory: MemoryOpt = None,
     no_memory: NoMemoryOpt = False,
+    max_memory: MaxMemoryOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
@@ -297,9 +298,14 @@ def serve(
             timeout_s=timeout,
         ),
     )
+    from ..run.ceiling import parse_memory
+
+    ceiling = parse_memory(max_memory) if max_memory else None
     pipe = make_pipeline(locals())
+    pipe.memory()  # a damaged or locked translation memory: one error before serving
     server.serve(
         pipe,
+        max_memory=ceiling,
         host=host,
         port=port,
         api_key=api_key,

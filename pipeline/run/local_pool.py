@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
-import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -31,6 +29,8 @@ from .workers import (
     WorkerSetup,
     available_cores,
     compute_in_worker,
+    describe_exit,
+    process_context,
     worker_main,
 )
 
@@ -41,20 +41,6 @@ log = logging.getLogger(__name__)
 
 #: Workers that die before they are even ready, this many times in a row, stop the run.
 MAX_START_FAILURES = 3
-#: Modules a new worker finds already imported (forked from a server process that
-#: imported them once), so that starting or replacing one costs no imports.
-_PRELOAD = ["pipeline.run.workers", "pipeline.chain", "torch", "transformers", "ctranslate2"]
-
-
-def _context() -> Any:
-    """A fork server where the system has one (a clean process that imports the heavy
-    modules once, then forks each worker from itself: safe with CUDA and threads, and
-    fast), else spawn."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 @dataclass(eq=False)
@@ -95,7 +81,7 @@ class LocalPoolEngine:
         #: Each worker's memory ceiling in bytes; None: its share of the machine.
         self.max_memory = max_memory
         self.registry = registry
-        self._context = _context()
+        self._context = process_context()
         self._pool: list[_Worker] = []
         self._start_failures = 0
 
@@ -208,7 +194,7 @@ class LocalPoolEngine:
         attempts: Attempts[Task],
     ) -> Iterator[Computed]:
         worker.process.join(timeout=5)
-        how = _death(worker.process.exitcode)
+        how = describe_exit(worker.process.exitcode)
         self._pool.remove(worker)
         worker.connection.close()
         if not worker.ready:
@@ -238,17 +224,3 @@ class LocalPoolEngine:
                 worker.process.join()
             worker.connection.close()
         self._pool = []
-
-
-def _death(exitcode: int | None) -> str:
-    """How a worker ended, in words: ``killed by SIGKILL``, ``exit code 1``."""
-    if exitcode is None:
-        return "still running"
-    if exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        hint = " (out of memory?)" if name == "SIGKILL" else ""
-        return f"killed by {name}{hint}"
-    return f"exit code {exitcode}"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..options import PipelineOptions
 from .ceiling import apply_ceiling, default_ceiling
@@ -30,6 +31,22 @@ MAX_ATTEMPTS = 3
 Job = Sequence[Task]
 #: What a worker runs on a job: its results as they come, its events through ``emit``.
 ComputeFn = Callable[[Job, Emit], Iterator[Computed]]
+
+
+#: Modules a new worker finds already imported (forked from a server process that
+#: imported them once), so that starting or replacing one costs no imports.
+_PRELOAD = ["pipeline.run.workers", "pipeline.chain", "torch", "transformers", "ctranslate2"]
+
+
+def process_context() -> Any:
+    """A fork server where the system has one (a clean process that imports the heavy
+    modules once, then forks each worker from itself: safe with CUDA and threads, and
+    fast), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def available_cores() -> int:
@@ -80,8 +97,7 @@ def start_worker(setup: WorkerSetup) -> None:
 
 def compute_in_worker(job: Job, emit: Emit) -> Iterator[Computed]:
     """Compute ``job`` with this process's pipeline (see :func:`init_worker`)."""
-    assert _worker_pipeline is not None, "worker not initialised"
-    return compute_stream(_worker_pipeline, job, emit)
+    return compute_stream(worker_pipeline(), job, emit)
 
 
 def worker_main(connection: Connection, setup: WorkerSetup, compute_fn: ComputeFn) -> None:
@@ -98,10 +114,7 @@ def worker_main(connection: Connection, setup: WorkerSetup, compute_fn: ComputeF
     def emit(event: object) -> None:
         send(("event", event))
 
-    # Log records go to the driver, which shows them as its own (above its progress bar).
-    root = logging.getLogger()
-    root.handlers = [_Forward(send)]
-    root.setLevel(setup.log_level)
+    forward_logs(send, setup.log_level)
     start_worker(setup)
     send(("ready", None))
 
@@ -118,9 +131,23 @@ def worker_main(connection: Connection, setup: WorkerSetup, compute_fn: ComputeF
         except BaseException as exc:
             # Named here, where the ceiling it went past is known.
             error = memory_error() if isinstance(exc, MemoryError) else exc
-            send(("error", _picklable(error)))
+            send(("error", picklable(error)))
             continue
         send(("done", None))
+
+
+def forward_logs(send: Callable[[tuple[str, object]], None], level: int) -> None:
+    """Send this process's log records to the driver, which shows them as its own (above
+    its progress bar)."""
+    root = logging.getLogger()
+    root.handlers = [_Forward(send)]
+    root.setLevel(level)
+
+
+def worker_pipeline() -> BilingualPipeline:
+    """This worker's pipeline (see :func:`start_worker`)."""
+    assert _worker_pipeline is not None, "worker not initialised"
+    return _worker_pipeline
 
 
 class _Forward(logging.Handler):
@@ -135,7 +162,9 @@ class _Forward(logging.Handler):
             self.send(("log", (record.name, record.levelno, self.format(record))))
 
 
-def _picklable(exc: BaseException) -> BaseException:
+def picklable(exc: BaseException) -> BaseException:
+    """``exc``, or a RuntimeError saying what it was when it cannot cross a process
+    boundary."""
     import pickle
 
     try:
@@ -143,3 +172,17 @@ def _picklable(exc: BaseException) -> BaseException:
     except Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
     return exc
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """How a worker ended, in words: ``killed by SIGKILL``, ``exit code 1``."""
+    if exitcode is None:
+        return "still running"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"killed by {name}{hint}"
+    return f"exit code {exitcode}"

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from ..chain import BilingualPipeline
+    from .worker import ModelWorker
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +72,23 @@ def create_app(
     *,
     api_key: str | None = None,
     limits: ServeLimits | None = None,
+    model_worker: "ModelWorker | None" = None,
 ) -> "FastAPI":
     """The FastAPI application serving ``pipeline``.
 
     With ``api_key``, every ``/v1/`` call and every form post must carry it
     (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``; the page's form has a key field).
+    With ``model_worker`` (what ``pipeline serve`` runs), the models work in its process,
+    where no request can take the server down; without, in this one.
     """
     from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.requests import ClientDisconnect
 
     limits = limits or ServeLimits()
-    batcher = MicroBatcher(pipeline, limits.batch)
+    batcher = MicroBatcher(model_worker or pipeline, limits.batch)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -102,6 +109,32 @@ def create_app(
     )
     app.state.batcher = batcher
     app.state.pipeline = pipeline
+
+    # Every error is JSON {"error": ...}, routing ones included (404, 405), and a failure
+    # nobody foresaw is one logged line and a JSON 500, never a plain-text page.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": f"invalid request: {exc.errors()[:1]}"}, 400)
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(_: Request, exc: ClientDisconnect) -> Response:
+        # The client left before sending its whole body: nobody to answer, nothing to log.
+        return Response(status_code=400)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "internal error on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+        return JSONResponse({"error": f"internal error: {type(exc).__name__}"}, 500)
 
     def json_error(exc: HTTPError) -> JSONResponse:
         return JSONResponse({"error": exc.message}, exc.status, headers=exc.headers)
@@ -132,10 +165,13 @@ def create_app(
         if declared.isdigit() and int(declared) > limit:
             raise too_large
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise too_large
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise too_large
+        except ClientDisconnect:
+            raise _Gone() from None
         return bytes(body)
 
     async def parse(data: bytes, language: str, name: str, suffix: str) -> Document:
@@ -224,6 +260,8 @@ def create_app(
             result = await run(data, language, name, suffix, translation)
         except HTTPError as exc:
             return json_error(exc)
+        except _Gone:
+            return Response(status_code=400)
         # Exactly what `pipeline summarize --format json` prints.
         return Response(render_json(result), media_type="application/json")
 
@@ -251,9 +289,15 @@ def create_app(
             return HTMLResponse(
                 render_page(error=exc.message, **shown), exc.status, headers=exc.headers
             )
+        except _Gone:
+            return HTMLResponse("", 400)
         return HTMLResponse(render_page(result=result, **shown))
 
     return app
+
+
+class _Gone(Exception):
+    """The client disconnected before its request was read."""
 
 
 def describe_models(pipeline: "BilingualPipeline") -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..documents.formats import SUPPORTED_SUFFIXES, sniff_suffix
-from ..errors import DocumentError, ModelLoadError, ProcessingError, UsageError
+from ..errors import DocumentError, ModelLoadError, ProcessingError, TooLargeError, UsageError
 
 #: Name of documents given as text rather than as a file (as ``summarize_text`` calls them).
 TEXT_NAME = "<text>"
@@ -29,6 +29,8 @@ def error_status(exc: BaseException) -> int:
     """The HTTP status of a pipeline error: 4xx for what the client sent, 5xx for ours."""
     if isinstance(exc, UsageError):
         return 400
+    if isinstance(exc, TooLargeError):  # over --max-document-chars or a reading limit
+        return 413
     if isinstance(exc, ModelLoadError):
         return 503
     if isinstance(exc, ProcessingError):
@@ -146,8 +148,12 @@ def text_field(fields: dict[str, FormPart], name: str) -> str:
 
 
 def json_request(body: bytes, default_language: str) -> tuple[str, str]:
+    """``text`` and ``source_lang`` of a JSON body; HTTPError 400 for anything else, a
+    body nested too deeply to parse or text that is not valid Unicode included."""
     try:
         payload = json.loads(body)
+    except RecursionError:
+        raise HTTPError(400, "the body is not valid JSON (nested too deeply)") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPError(400, f"the body is not valid JSON ({exc})") from None
     if not isinstance(payload, dict):
@@ -160,4 +166,19 @@ def json_request(body: bytes, default_language: str) -> tuple[str, str]:
         language = default_language
     if not isinstance(language, str):
         raise HTTPError(400, "'source_lang' must be a string")
+    for name, value in (("text", text), ("source_lang", language)):
+        _check_unicode(name, value)
     return text, language
+
+
+def _check_unicode(name: str, value: str) -> None:
+    """JSON may escape a lone surrogate (``"\\ud800"``), which is no character at all."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        raise HTTPError(
+            400,
+            f"'{name}' is not valid Unicode: a lone surrogate (\\u{code:04x}) at character "
+            f"{exc.start}",
+        ) from None
