@@ -184,21 +184,27 @@ class Translator:
                 outputs[j] = self.runner.generate(
                     [prefixed[j]], [prefixed_lengths[j]], languages=self.languages
                 )[0]
-        results = []
-        for piece, n, out in zip(pieces, lengths, outputs, strict=True):
+        results: list[TranslatedText | None] = [None] * len(pieces)
+        resplit: list[tuple[int, list[str]]] = []
+        for j, (piece, n, out) in enumerate(zip(pieces, lengths, outputs, strict=True)):
             hit = out.hit_limit
             if hit and n >= MIN_RESPLIT_TOKENS and depth < MAX_RESPLIT_DEPTH:
                 # The translation ran into the model's output limit, so it may be cut
                 # short: translate the piece in halves instead.
                 halves = split_to_fit(piece, lambda t, n=n: self.runner.fits(t, (n + 1) // 2))
                 if len(halves) > 1:
-                    log.info("translation hit the output limit: re-split into %d", len(halves))
-                    sub = self._run(halves, self.runner.count_tokens(halves), depth + 1)
-                    results.append(_join(sub))
+                    resplit.append((j, halves))
                     continue
             text = out.text.strip()
-            results.append(TranslatedText(text, 1, int(not text), int(hit and bool(text))))
-        return results
+            results[j] = TranslatedText(text, 1, int(not text), int(hit and bool(text)))
+        if resplit:
+            # Every half of this call's re-split pieces in one call: they share batches.
+            log.info("%d translation(s) hit the output limit: re-split", len(resplit))
+            flat = flatten([halves for _, halves in resplit])
+            sub = self._run(flat.items, self.runner.count_tokens(flat.items), depth + 1)
+            for (j, _), group in zip(resplit, flat.regroup(sub), strict=True):
+                results[j] = _join(group)
+        return cast("list[TranslatedText]", results)
 
 
 def _join(parts: list[TranslatedText]) -> TranslatedText:
