@@ -45,3 +45,12 @@ def summarize_or_hog(pipeline, documents, include_translation):
         hoard = bytearray(64 * 2**30)
         hoard[-1] = 1
     return pipeline.summarize_many(documents, include_translation=include_translation)
+
+
+def compute_then_linger(job, emit):
+    """Every result at once, then a pause before the job is done: the driver must wait for
+    "done", not take a job without pending results for a finished one."""
+    import time
+
+    yield from _compute_in_worker(job, emit)
+    time.sleep(0.5)

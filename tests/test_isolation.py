@@ -29,6 +29,10 @@ def _options(store: Path, **extra) -> PipelineOptions:
     )
 
 
+def _run(pipe: BilingualPipeline, src: Path, out: Path, engine) -> dict:
+    return {o.relative: o for o in run_batch(pipe, plan_batch(src, out), out, engine=engine)}
+
+
 def _folder(src: Path, names: list[str]) -> None:
     src.mkdir(parents=True, exist_ok=True)
     for i, name in enumerate(names):
@@ -66,9 +70,7 @@ def test_a_native_crash_fails_its_document_alone_and_the_run_goes_on(registry_st
     )
     out = tmp_path / "out"
     engine = LocalPoolEngine(pipe.options, 1, compute_fn=compute_or_crash)
-    outcomes = {
-        o.relative: o for o in run_batch(pipe, plan_batch(tmp_path / "in", out), out, engine=engine)
-    }
+    outcomes = _run(pipe, tmp_path / "in", out, engine)
     assert {n: o.status for n, o in outcomes.items()} == {
         n: "failed" if n == "crash.txt" else "done" for n in names
     }
@@ -76,6 +78,18 @@ def test_a_native_crash_fails_its_document_alone_and_the_run_goes_on(registry_st
     # The others' outputs are byte for byte those of a run in one process.
     expected = {k: v for k, v in _outputs(reference).items() if not k.startswith("crash.")}
     assert _outputs(out) == expected
+
+
+def test_a_worker_is_busy_until_its_job_is_done(registry_store, tmp_path):
+    from poison import compute_then_linger
+
+    names = [f"doc{i}.txt" for i in range(7)]  # jobs of 1, 2 and 4 documents
+    _folder(tmp_path / "in", names)
+    pipe = BilingualPipeline(_options(registry_store))
+    engine = LocalPoolEngine(pipe.options, 1, compute_fn=compute_then_linger)
+    outcomes = _run(pipe, tmp_path / "in", tmp_path / "out", engine)
+    assert sorted(outcomes) == names
+    assert {o.status for o in outcomes.values()} == {"done"}
 
 
 def test_a_document_past_the_memory_ceiling_fails_with_that_reason(registry_store, tmp_path):
@@ -87,9 +101,7 @@ def test_a_document_past_the_memory_ceiling_fails_with_that_reason(registry_stor
     pipe = BilingualPipeline(_options(registry_store))
     ceiling = parse_memory("1500M")
     engine = LocalPoolEngine(pipe.options, 1, compute_fn=compute_or_hog, max_memory=ceiling)
-    outcomes = {
-        o.relative: o for o in run_batch(pipe, plan_batch(tmp_path / "in", out), out, engine=engine)
-    }
+    outcomes = _run(pipe, tmp_path / "in", out, engine)
     assert {n: o.status for n, o in outcomes.items()} == {
         "a.txt": "done",
         "hog.txt": "failed",

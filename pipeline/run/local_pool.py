@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,9 @@ class _Worker:
     process: Any
     connection: Connection
     ready: bool = False
-    job: list[Task] = field(default_factory=list)
+    #: The tasks of its job that have no result yet; None while it has no job (a job
+    #: stays until the worker says "done", even once every result has come).
+    job: list[Task] | None = None
 
 
 class LocalPoolEngine:
@@ -108,7 +110,7 @@ class LocalPoolEngine:
         exhausted = False
         retry: deque[Task] = deque()
         attempts: Attempts[Task] = Attempts(lambda task: task.item.relative, MAX_ATTEMPTS)
-        idle = [w for w in self._pool if not w.job]
+        idle = [w for w in self._pool if w.job is None]
         while True:
             while idle and (retry or not exhausted):
                 if retry:
@@ -126,7 +128,7 @@ class LocalPoolEngine:
                 worker.job = job
                 with contextlib.suppress(OSError):  # it died: found below, with its job
                     worker.connection.send(job)
-            busy = [w for w in self._pool if w.job]
+            busy = [w for w in self._pool if w.job is not None]
             if not busy:
                 return
             waits = [w.connection for w in busy] + [w.process.sentinel for w in busy]
@@ -158,14 +160,14 @@ class LocalPoolEngine:
                     logging.getLogger(name).log(level, "%s", text)
                 elif kind == "result":
                     name = payload.outcome.relative
-                    worker.job = [t for t in worker.job if t.item.relative != name]
+                    worker.job = [t for t in worker.job or [] if t.item.relative != name]
                     yield payload
                 elif kind == "done":
-                    worker.job = []
+                    worker.job = None
                     idle.append(worker)
                     return
                 elif kind == "error":
-                    lost, worker.job = worker.job, []
+                    lost, worker.job = worker.job or [], None
                     idle.append(worker)
                     yield from self._job_failed(lost, payload, retry)
                     return
@@ -203,7 +205,7 @@ class LocalPoolEngine:
                 raise UsageError(f"worker processes cannot start ({how})")
         log.warning("a worker process died (%s); starting another", how)
         idle.append(self._spawn())
-        again, given_up = attempts.died(worker.job)
+        again, given_up = attempts.died(worker.job or [])
         retry.extend(again)
         for task, deaths in given_up:
             yield worker_died(task, deaths, how)
@@ -211,11 +213,11 @@ class LocalPoolEngine:
     def close(self) -> None:
         """Stop every worker: idle ones finish, busy ones are stopped."""
         for worker in self._pool:
-            if not worker.job:
+            if worker.job is None:
                 with contextlib.suppress(OSError):
                     worker.connection.send(None)
         for worker in self._pool:
-            worker.process.join(timeout=0 if worker.job else 5)
+            worker.process.join(timeout=5 if worker.job is None else 0)
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(timeout=5)
