@@ -43,6 +43,14 @@ def test_a_docx_that_declares_a_gigabyte_is_refused_without_inflating_it(tmp_pat
     assert peak < 16 * MIB
 
 
+@pytest.mark.parametrize("suffix", [".pptx", ".odt", ".epub", ".zip"])
+def test_every_zip_based_format_is_bounded_before_any_reader_runs(tmp_path, suffix):
+    # Whatever reads it (or nothing yet), a zip that would inflate too far is refused.
+    bomb = inflating_docx(tmp_path, 600 * MIB, SENTENCES)
+    with pytest.raises(TooLargeError, match="over the limit of 512 MiB"):
+        extract(bomb, suffix, f"bomb{suffix}")
+
+
 def test_a_member_inflating_past_the_ratio_is_a_bomb(tmp_path):
     bomb = inflating_docx(tmp_path, 8 * MIB, SENTENCES)
     with pytest.raises(TooLargeError, match=r"word/document.xml inflates [\d,]+ times") as info:
