@@ -122,6 +122,7 @@ class ModelWorker:
         self._context = process_context()
         self._process: Any = None
         self._connection: Connection | None = None
+        self._closed = False
         self.restarts = 0
 
     def _start(self) -> None:
@@ -178,6 +179,8 @@ class ModelWorker:
         )
 
     def _request(self, message: tuple[Any, ...], deliver: Callable[[int, Result], None]) -> None:
+        if self._closed:
+            raise _Died("stopped with the server")
         if self._process is None or not self._process.is_alive():
             self._start()
         assert self._connection is not None
@@ -195,6 +198,8 @@ class ModelWorker:
                 else:  # "ready" or "done"
                     return
         except (EOFError, OSError):
+            if self._closed:  # stopped with the server: nothing to start again
+                raise _Died("stopped with the server") from None
             self._process.join(timeout=5)
             how = describe_exit(self._process.exitcode)
             log.warning("the model process died (%s); starting another", how)
@@ -203,7 +208,8 @@ class ModelWorker:
             raise _Died(how) from None
 
     def close(self) -> None:
-        """Stop the model process."""
+        """Stop the model process (for good: it is not started again)."""
+        self._closed = True
         if self._process is None:
             return
         if self._connection is not None:
