@@ -159,3 +159,44 @@ def test_max_document_chars_on_the_command_line(model_args, tmp_path):
     assert rows["short.txt"]["status"] == "done"
     assert rows["long.txt"]["status"] == "skipped"
     assert "over the limit of 200 characters (--max-document-chars)" in rows["long.txt"]["reason"]
+
+
+def test_a_200_mb_one_line_text_is_skipped_before_it_is_read(model_args, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    with (src / "huge.txt").open("wb") as handle:
+        handle.truncate(200 * MIB)  # sparse: costs no disk, and is never read
+    (src / "ok.txt").write_text(SENTENCES[0], encoding="utf-8")
+    cmd = [sys.executable, "-m", "pipeline", "translate", str(src), "-o", str(out), *model_args]
+    code, err, peak = run_measured([*cmd, "--summarizer", "extractive"], env=os.environ.copy())
+    assert code == 0, err
+    rows = {r["path"]: r for r in read_manifest(out / "manifest.jsonl")}
+    assert rows["huge.txt"]["status"] == "skipped"
+    assert rows["huge.txt"]["reason"] == (
+        "huge.txt: 200 MiB of text is over the limit of 10,000,000 characters "
+        "(--max-document-chars)"
+    )
+    assert rows["ok.txt"]["status"] == "done"
+    assert peak < 2048 * MIB, f"peak {peak / MIB:.0f} MiB"
+
+
+def test_a_long_document_costs_memory_linear_in_its_length(tmp_path):
+    """20,000 sentences in one paragraph (1.7 MB; the dense ranking this replaced needed
+    gigabytes for it): an English document, so every per-document step runs and no model
+    does."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    words = "the minister said that unions and employers would meet again next week".split()  # noqa: SIM905
+    sentences = [
+        " ".join(words[(i + j) % len(words)] for j in range(10)).capitalize() + f" {i}."
+        for i in range(20_000)
+    ]
+    (src / "long.txt").write_text(" ".join(sentences), encoding="utf-8")
+    cmd = [sys.executable, "-m", "pipeline", "translate", str(src), "-o", str(out)]
+    cmd += ["--source-lang", "en", "--summarizer", "extractive", "--device", "cpu"]
+    code, err, peak = run_measured(cmd, env=os.environ.copy())
+    assert code == 0, err
+    data = json.loads((out / "long.json").read_text("utf-8"))
+    assert data["coverage"]["source_sentences"] == 20_000
+    assert len(data["key_sentences"]) == 5
+    assert peak < 2048 * MIB, f"peak {peak / MIB:.0f} MiB"

@@ -12,7 +12,7 @@ from ..options import AUTO
 from ..records import Document, Sentence, SourceInfo
 from .formats import extract, sniff_suffix
 from .langid import MIN_CONFIDENCE, identify
-from .limits import ReadLimits, check_file_size
+from .limits import ReadLimits, check_file_size, check_text_size
 from .passthrough import is_passthrough, to_translate
 from .segment import split_sentences
 
@@ -48,8 +48,9 @@ def read_document(
 
 
 def read_file(path: Path, name: str, limits: ReadLimits) -> bytes:
-    """The bytes of a regular file, within the size limit; a FIFO, socket or device (or a
-    link to one) is refused without being opened, since reading it may never end."""
+    """The bytes of a regular file, within the size limits (a text file that must hold more
+    than ``--max-document-chars`` is refused before it is read); a FIFO, socket or device
+    (or a link to one) is refused without being opened, since reading it may never end."""
     from .files import special_kind
 
     kind = special_kind(path)
@@ -57,7 +58,9 @@ def read_file(path: Path, name: str, limits: ReadLimits) -> bytes:
         raise UsageError(f"{name}: {kind}, not a regular file")
     try:
         with path.open("rb") as handle:
-            check_file_size(os.fstat(handle.fileno()).st_size, name, limits)
+            size = os.fstat(handle.fileno()).st_size
+            check_file_size(size, name, limits)
+            check_text_size(size, path.suffix, name, limits)
             return handle.read(limits.max_file_bytes + 1)
     except OSError as exc:
         raise UsageError(f"{name}: cannot read ({exc.strerror})") from None
