@@ -21,10 +21,9 @@ import os
 import random
 import shutil
 import sys
-import time
 from pathlib import Path
 
-from scaling import tree_rss_mib
+from scaling import run
 from throughput import WORDS_FR, force_lengths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,23 +38,6 @@ def document(n: int, seed: int = 0) -> str:
         words = " ".join(rng.choice(WORDS_FR) for _ in range(rng.randint(8, 20)))
         sentences.append(words[0].upper() + words[1:] + ".")
     return " ".join(sentences)
-
-
-def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of the process tree of ``cmd``."""
-    import subprocess
-
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_mib(proc.pid))
-        time.sleep(0.02)
-    seconds = time.perf_counter() - started
-    err = proc.stderr.read().decode()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
-    return seconds, peak
 
 
 def main() -> None:
@@ -88,7 +70,7 @@ def main() -> None:
         cmd = [sys.executable, "-m", "pipeline", "translate", str(src), "-o", str(out), "-q"]
         cmd += ["--source-lang", "fr", "--translator", str(model), "--summarizer", "extractive"]
         cmd += ["--device", "cpu", "--no-memory", "--batch-size", "64"]
-        seconds, peak = measure(cmd, env)
+        seconds, peak, _ = run(cmd, env, every=0.02)
         baseline = baseline if baseline is not None else peak
         per = (peak - baseline) / max(n - args.sizes[0], 1) * 1000 if n != args.sizes[0] else 0
         print(f"| {n:,} | {len(text):,} | {seconds:.1f} | {peak:.0f} | {per:.1f} |", flush=True)

@@ -9,7 +9,7 @@ import sys
 import tracemalloc
 
 import pytest
-from corpus import FRENCH_NEWS
+from corpus import FRENCH_NEWS, FRENCH_SENTENCES
 from hostile import MIB, deep_html, entity_docx, inflating_docx, lying_docx, run_measured
 from typer.testing import CliRunner
 
@@ -21,13 +21,7 @@ from pipeline.documents.reading import parse_document
 from pipeline.errors import DecodeError, TooLargeError
 from pipeline.run.manifest import read as read_manifest
 
-SENTENCES = [
-    "Le gouvernement a annoncé mardi une réforme des retraites.",
-    "Les syndicats appellent à la grève dans tout le pays.",
-    "Le ministre a promis une concertation avant l'été.",
-    "La réforme doit entrer en vigueur au début de l'année prochaine.",
-    "Les partis de l'opposition ont critiqué un texte jugé trop rapide.",
-]
+SENTENCES = FRENCH_SENTENCES[:5]
 
 
 def test_a_docx_that_declares_a_gigabyte_is_refused_without_inflating_it(tmp_path):

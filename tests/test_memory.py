@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from corpus import FRENCH_NEWS
+from corpus import FRENCH_NEWS, FRENCH_SENTENCES
 from typer.testing import CliRunner
 
 from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
@@ -25,16 +25,7 @@ from pipeline.records import TranslatedText
 from pipeline.run.engine import SerialEngine
 from pipeline.stages.translate import Translator
 
-SENTENCES = [
-    "Le gouvernement a annoncé mardi une réforme des retraites.",
-    "Les syndicats appellent à la grève dans tout le pays.",
-    "Le ministre a promis une concertation avant l'été.",
-    "La réforme doit entrer en vigueur au début de l'année prochaine.",
-    "Les partis de l'opposition ont critiqué un texte jugé trop rapide.",
-    "Les manifestations ont réuni des milliers de personnes à Paris.",
-    "Le Sénat examinera le projet de loi le mois prochain.",
-    "Les économistes restent divisés sur les effets de la réforme.",
-]
+SENTENCES = FRENCH_SENTENCES
 
 
 @pytest.fixture()
