@@ -43,6 +43,18 @@ class DecodeError(DocumentError):
     """The document's bytes could not be decoded with any confident encoding."""
 
 
+class TooLargeError(DocumentError):
+    """The document is over a reading limit: its file, its extracted text
+    (``--max-document-chars``), or what its archive inflates to. The message names the
+    limit."""
+
+    status = "skipped"
+
+
+class MemoryLimitError(DocumentError):
+    """The document took its worker past the memory ceiling (``--max-memory``)."""
+
+
 class UnidentifiedLanguageError(DocumentError):
     """The document's language could not be identified with confidence."""
 

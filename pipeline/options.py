@@ -24,6 +24,9 @@ QUALITIES = ("standard", "high")
 SUMMARY_LENGTHS = ("short", "medium", "long")
 #: Default budget of padded input tokens per translation batch.
 DEFAULT_MAX_BATCH_TOKENS = 8192
+#: Default ``--max-document-chars``: about 1.5 million words, 5,000 pages of a book (the
+#: text limit Apache POI also uses).
+MAX_DOCUMENT_CHARS = 10_000_000
 
 
 #: Metadata key of a :class:`PipelineOptions` field that names a file or folder (see
@@ -94,6 +97,14 @@ class PipelineOptions:
     #: Multilingual model (NLLB-200, M2M100) for directions no OPUS-MT model serves; None:
     #: the registry's ``fallback_translator``; ``none``: no fallback.
     fallback_translator: str | None = None
+    #: Most characters of text one document may hold; a longer one is skipped with that
+    #: reason (see :mod:`pipeline.documents.limits`).
+    max_document_chars: int = MAX_DOCUMENT_CHARS
+    #: The translation memory's file; None: ``$PIPELINE_MEMORY``, else ``memory.sqlite3``
+    #: in the model store (see :mod:`pipeline.memory`).
+    memory: Path | None = None
+    #: Translate everything with the model, using and keeping no translation memory.
+    no_memory: bool = False
 
     @property
     def extractive(self) -> bool:
@@ -116,6 +127,7 @@ class PipelineOptions:
             "max_batch_tokens",
             "threads",
             "num_beams",
+            "max_document_chars",
         ):
             value = getattr(self, name)
             if value is not None and value < 1:

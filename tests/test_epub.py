@@ -162,5 +162,5 @@ def test_an_entity_bomb_is_refused():
             if info.filename.endswith("chapitre1.xhtml"):
                 content = bomb.format(language="fr", **FRENCH[0]).encode()
             z.writestr(info, content)
-    with pytest.raises(DecodeError, match="declares entities"):
+    with pytest.raises(DecodeError, match=r"declares (XML )?entities"):
         extract(out.getvalue(), ".epub", "bomb.epub")

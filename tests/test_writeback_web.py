@@ -396,9 +396,9 @@ def test_a_french_page_through_the_tiny_models(pipe, monkeypatch):
     calls: list[list[str]] = []
     original = Translator.translate
 
-    def spy(self, texts, **options):
+    def spy(self, texts, *rest, **options):
         calls.append(list(texts))
-        return original(self, texts, **options)
+        return original(self, texts, *rest, **options)
 
     monkeypatch.setattr(Translator, "translate", spy)
     result = pipe.summarize_many([document], write_back=True)[0]

@@ -1,4 +1,4 @@
-"""``pipeline summarize``, ``translate`` and ``serve``: each a thin shell over the library."""
+"""``pipeline summarize`` and ``translate``: each a thin shell over the library."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ from .options import (
     Engine,
     FallbackOpt,
     MaxBatchTokensOpt,
+    MaxDocumentCharsOpt,
+    MaxMemoryOpt,
+    MemoryOpt,
+    NoMemoryOpt,
     NumBeamsOpt,
     OutputFormat,
     Quality,
@@ -40,8 +44,6 @@ from .options import (
 from .web import (
     FETCH_DEFAULTS,
     PER_HOST,
-    AllowPrivateUrlsOpt,
-    AllowUrlsOpt,
     FetchMaxTimeOpt,
     FetchTimeoutOpt,
     MaxFetchMbOpt,
@@ -51,7 +53,6 @@ from .web import (
     UrlsOpt,
     fetch_limits,
     refuse_offline,
-    url_access,
     url_list,
 )
 
@@ -103,6 +104,9 @@ def summarize(
     fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
     max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
     max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article (a file or a web page): its bilingual summary as Markdown (or
@@ -189,14 +193,19 @@ def translate(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
     workers: Annotated[
         Optional[int],
         typer.Option(
             "--workers",
-            min=1,
-            help="Worker processes (local) or actors (ray), each with its models.",
+            min=0,
+            help="Worker processes (local; default 1, 0: compute in this process) or actors "
+            "(ray), each with its models.",
         ),
     ] = None,
+    max_memory: MaxMemoryOpt = None,
     engine: Annotated[
         Engine, typer.Option("--engine", help="local: this machine; ray: a Ray cluster.")
     ] = Engine.local,
@@ -259,7 +268,13 @@ def translate(
     else:
         raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
     pipe = make_pipeline(locals())
-    runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
+    runner = make_engine(
+        pipe,
+        engine=engine.value,
+        workers=workers,
+        ray_address=ray_address,
+        max_memory=max_memory,
+    )
     outcomes = []
     started = time.perf_counter()
     with BatchReporter.for_terminal(len(items), quiet=quiet) as reporter:
@@ -274,6 +289,7 @@ def translate(
                 engine=runner,
                 write=outputs,
                 load=load,
+                on_event=reporter.event,
             ):
                 outcomes.append(outcome)
                 reporter.finish(outcome)
@@ -290,97 +306,3 @@ def translate(
         raise typer.Exit(EXIT_MODEL)
     if summary.failed:
         raise typer.Exit(EXIT_DOCUMENT_FAILED)
-
-
-@app.command(epilog=EXIT_CODES_HELP)
-def serve(
-    host: Annotated[
-        str,
-        typer.Option("--host", help="Address to listen on; beyond loopback needs --api-key."),
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
-    ] = 8000,
-    api_key: Annotated[
-        Optional[str],
-        typer.Option(
-            "--api-key",
-            envvar="PIPELINE_API_KEY",
-            show_envvar=True,
-            help="Key every API call and form post must carry.",
-        ),
-    ] = None,
-    max_upload_mb: Annotated[
-        float, typer.Option("--max-upload-mb", min=0.001, help="Largest request body (413).")
-    ] = 10.0,
-    max_queue: Annotated[
-        int,
-        typer.Option("--max-queue", min=1, help="Documents waiting before 503 + Retry-After."),
-    ] = 64,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.001, help="Seconds a request may wait (504).")
-    ] = 300.0,
-    batch_wait_ms: Annotated[
-        float,
-        typer.Option("--batch-wait-ms", min=0, help="How long a request waits for company."),
-    ] = 10.0,
-    source_lang: SourceLang = DEFAULTS.source_lang,
-    translator: TranslatorOpt = None,
-    back_translator: BackTranslatorOpt = None,
-    fallback_translator: FallbackOpt = None,
-    quality: QualityOpt = Quality(DEFAULTS.quality),
-    summarizer: SummarizerOpt = None,
-    device: DeviceOpt = Device(DEFAULTS.device),
-    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
-    num_beams: NumBeamsOpt = None,
-    model_store: StoreOpt = None,
-    backend: BackendOpt = Backend(DEFAULTS.backend),
-    compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
-    summary_batch_tokens: SummaryBatchTokensOpt = None,
-    threads: ThreadsOpt = None,
-    window_docs: WindowDocsOpt = DEFAULTS.window_docs,
-    window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
-    summary_length: SummaryLengthOpt = None,
-    allow_urls: AllowUrlsOpt = False,
-    allow_private_urls: AllowPrivateUrlsOpt = False,
-    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
-    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
-    max_fetch_mb: MaxFetchMbOpt = None,
-    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
-    verbose: VerboseOpt = False,
-) -> None:
-    """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
-
-    Models load once at start-up; requests that arrive together are summarized together.
-    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz. Web
-    addresses as input only with --allow-urls, and only public ones.
-    """
-    from .. import serve as server
-    from ..serve.microbatch import BatchLimits
-
-    if verbose:
-        configure_logging(verbose)
-    server.require_serve_extra()
-    server.check_bind(host, api_key)
-    limits = server.ServeLimits(
-        max_upload_bytes=max(1, int(max_upload_mb * 1024 * 1024)),
-        batch=BatchLimits(
-            wait_ms=batch_wait_ms,
-            max_documents=window_docs,
-            max_tokens=window_tokens,
-            max_queue=max_queue,
-            timeout_s=timeout,
-        ),
-        urls=url_access(locals(), default_mb=max_upload_mb),
-    )
-    pipe = make_pipeline(locals())
-    server.serve(
-        pipe,
-        host=host,
-        port=port,
-        api_key=api_key,
-        limits=limits,
-        log_level="info" if verbose else "warning",
-        on_ready=lambda url: typer.echo(f"serving on {url} (Ctrl-C to stop)", err=True),
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,6 +24,7 @@ def to_dict(
     written: WrittenDocument | None = None,
     document_path: str | None = None,
     outputs: Sequence[str] = (),
+    path_bytes: bytes | None = None,
 ) -> dict[str, Any]:
     """The JSON document for ``result``, as documented in the README.
 
@@ -30,6 +32,8 @@ def to_dict(
     its models resolved to (batch runs use both to tell whether an output is up to date);
     ``written`` is the document written back in its format, at ``document_path``, and
     ``outputs`` the files written for it (paths relative to the JSON's folder).
+    ``path_bytes`` is the original name of a file whose ``source.path`` is escaped, kept
+    base64-encoded (``source.path_bytes``).
     """
     src = result.source.language
     translation = None
@@ -48,6 +52,7 @@ def to_dict(
         },
         "source": {
             "path": result.source.path,
+            **({"path_bytes": base64.b64encode(path_bytes).decode()} if path_bytes else {}),
             "language": src,
             "sha256": result.source.sha256,
             **_web(result.source.web),

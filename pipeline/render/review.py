@@ -101,10 +101,11 @@ def _translation(document: Any, sentences: tuple[TranslatedSentence, ...], sourc
     from docx.oxml.ns import qn
 
     table = _table(document, ["#", f"Source ({source})", "English"], [])
+    widths = [cell.width for cell in table.rows[0].cells]
     for s in sentences:
         cells = table.add_row().cells
-        for cell, width in zip(cells, table.rows[0].cells, strict=True):
-            cell.width = width.width
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
         cells[0].text = str(s.index + 1)
         cells[1].text = xml_safe(s.source)
         run = cells[2].paragraphs[0].add_run(xml_safe(s.target))

@@ -25,6 +25,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..batching import windows
+from ..documents.limits import ReadLimits
+from ..documents.reading import read_file
+from ..errors import DocumentError, UsageError
 from ..options import EXTRACTIVE
 from ..records import WebSource
 from ..render import (
@@ -36,7 +39,8 @@ from ..render import (
     to_dict,
 )
 from .compute import Computed, Task
-from .engine import Engine, SerialEngine
+from .engine import Engine, make_engine
+from .events import Emit, ignore
 from .ledger import Ledger
 from .manifest import MANIFEST_NAME, ManifestWriter
 from .outcomes import DocumentOutcome, DocumentTimings
@@ -67,21 +71,29 @@ class Loaded:
     notes: tuple[str, ...] = ()
 
 
-def read_files(items: Sequence[BatchItem]) -> Iterator[Loaded]:
-    """Each input file's bytes, in order (the loader of a folder's batch)."""
+def read_files(items: Sequence[BatchItem], limits: ReadLimits | None = None) -> Iterator[Loaded]:
+    """Each input file's bytes, in order, within ``limits`` (the loader of a folder's
+    batch); a FIFO, socket or device is skipped unread."""
+    limits = limits or ReadLimits()
     for item in items:
+        if item.skip is not None:
+            yield Loaded(item, error=f"{item.relative}: {item.skip}", status="skipped")
+            continue
         try:
-            yield Loaded(item, item.path.read_bytes())
-        except OSError as exc:
-            yield Loaded(item, error=f"{item.relative}: {exc.strerror}")
+            yield Loaded(item, read_file(item.path, item.relative, limits))
+        except (DocumentError, UsageError) as exc:  # over a limit, or unreadable
+            status = exc.status if isinstance(exc, DocumentError) else "failed"
+            yield Loaded(item, error=str(exc), status=status)
 
 
 def jobs(tasks: Iterable[Task], max_docs: int, max_bytes: int = JOB_BYTES) -> Iterator[list[Task]]:
     """Tasks grouped, in order, into jobs of at most ``max_docs`` documents and about
     ``max_bytes`` of input files, so memory stays bounded on any folder (a file over the
-    budget alone makes a job of one). A worker then cuts a job's text into windows by
-    ``--window-tokens`` (:func:`pipeline.run.compute.compute_job`)."""
-    return windows(tasks, lambda task: len(task.data), max_bytes, max_docs)
+    budget alone makes a job of one). The first job holds one document and each next twice
+    as many as the last, up to ``max_docs``, so the first outputs appear within seconds.
+    A worker then cuts a job's text into windows by ``--window-tokens``
+    (:func:`pipeline.run.compute.compute_stream`)."""
+    return windows(tasks, lambda task: len(task.data), max_bytes, max_docs, first=1)
 
 
 def job_docs(max_docs: int, documents: int, parallelism: int) -> int:
@@ -134,6 +146,7 @@ def commit(
             written=computed.written,
             document_path=relative(paths.get("document")),
             outputs=[relative(p) for p in paths.values()],  # type: ignore[misc]
+            path_bytes=item.path_bytes,
         )
         renderers = {
             "document": lambda: computed.written.data,  # type: ignore[union-attr]
@@ -155,7 +168,11 @@ def commit(
             if ledger is not None and (kind in ("document", "bilingual") or "json" not in write):
                 ledger.record(path, content if isinstance(content, bytes) else content.encode())
     except OSError as exc:
-        reason = f"{item.relative}: cannot write outputs ({exc.strerror})"
+        reason = f"{item.relative}: cannot write outputs ({exc.strerror or exc})"
+        return replace(outcome, status="failed", reason=reason)
+    except Exception as exc:  # text the file system will not take: this document alone
+        log.debug("cannot write %s", item.relative, exc_info=exc)
+        reason = f"{item.relative}: cannot write outputs ({type(exc).__name__}: {exc})"
         return replace(outcome, status="failed", reason=reason)
     write_s = time.perf_counter() - started
     timings = outcome.timings or DocumentTimings()
@@ -183,7 +200,8 @@ def run_batch(
     on_start: Callable[[BatchItem], None] | None = None,
     engine: Engine | None = None,
     write: frozenset[str] = frozenset(OUTPUTS),
-    load: Callable[[Sequence[BatchItem]], Iterator[Loaded]] = read_files,
+    load: Callable[[Sequence[BatchItem]], Iterator[Loaded]] | None = None,
+    on_event: Emit = ignore,
 ) -> Iterator[DocumentOutcome]:
     """Process each item, yielding its outcome once its outputs (those ``write`` asks for,
     see :data:`pipeline.run.plan.OUTPUTS`) and manifest line are written. Up-to-date
@@ -191,17 +209,24 @@ def run_batch(
     counts as failed. ``index.html`` is rewritten at the end, also when the run is
     interrupted.
 
-    ``engine`` computes the documents (default: in this process with ``pipeline``), in
-    jobs whose documents go through each stage together (see :func:`jobs`); this process
-    lists inputs, checks what is up to date, and renders and writes every file, so the
-    guarantees hold whatever the engine. ``load`` gives each item's bytes (default: the
-    files; :func:`pipeline.run.urls.fetch_pages` fetches web pages), in any order.
+    ``engine`` computes the documents (default: one worker process, see
+    :func:`pipeline.run.engine.make_engine`), in jobs whose documents go through each
+    stage together (see :func:`jobs`), and tells ``on_event`` of its progress inside them;
+    this process lists inputs, checks what is up to date, and renders and writes every
+    file, so the guarantees hold whatever the engine. ``load`` gives each item's bytes
+    (default: the files, within the pipeline's read limits;
+    :func:`pipeline.run.urls.fetch_pages` fetches web pages), in any order. No document
+    stops the run: a FIFO, socket or device is listed as skipped without being read, and
+    whatever goes wrong with one document is its outcome.
     """
-    engine = engine or SerialEngine(pipeline)
+    # A damaged or locked translation memory is one clear error before any work.
+    pipeline.memory()
+    engine = engine or make_engine(pipeline)
     out_dir.mkdir(parents=True, exist_ok=True)
     swept = sweep_temporaries(out_dir)
     if swept:
         log.info("removed %d temporary file(s) left by an interrupted run", swept)
+    load = load or functools.partial(read_files, limits=pipeline.read_limits)
     fingerprint = options_fingerprint(pipeline, write)
     identity = functools.lru_cache(maxsize=None)(pipeline.model_identity)
     ledger = Ledger(out_dir)
@@ -250,12 +275,12 @@ def run_batch(
                 return outcome
 
             max_docs = job_docs(pipeline.options.window_docs, len(items), engine.parallelism)
-            for computed in engine.map(jobs(tasks(), max_docs)):
+            for computed in engine.map(jobs(tasks(), max_docs), on_event):
                 while ready:
                     yield record(ready.popleft())
                 item = by_name[computed.outcome.relative]
-                yield record(
-                    commit(
+                try:
+                    outcome = commit(
                         computed,
                         item,
                         fingerprint=fingerprint,
@@ -265,7 +290,11 @@ def run_batch(
                         write=write,
                         ledger=ledger,
                     )
-                )
+                except Exception as exc:  # one document never stops the batch
+                    log.debug("cannot commit %s", item.relative, exc_info=exc)
+                    reason = f"{item.relative}: {type(exc).__name__}: {exc}"
+                    outcome = replace(computed.outcome, status="failed", reason=reason)
+                yield record(outcome)
             while ready:
                 yield record(ready.popleft())
     finally:

@@ -7,10 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..documents.files import special_kind
 from ..documents.formats import SUPPORTED_SUFFIXES, writable
 from ..errors import UsageError
 from ..render import GENERATOR_META
 from .ledger import Ledger
+from .names import display_name, needs_escaping, raw_name, safe_path
 
 #: The batch's index page, at the top of OUT_DIR.
 INDEX_NAME = "index.html"
@@ -44,7 +46,12 @@ def document_suffix(suffix: str) -> str | None:
 class BatchItem:
     """One input file and where its outputs go: reports named ``<stem>.md``, ``.html``,
     ``.json`` and ``.bilingual.docx``, and the document translated, ``document``
-    (``<stem>.en.<ext>``; None for a format that is not written back)."""
+    (``<stem>.en.<ext>``; None for a format that is not written back).
+
+    ``relative`` is its path under the input folder as shown and recorded (escaped when
+    the name is not one printable line of UTF-8, see :mod:`pipeline.run.names`; its
+    original bytes are then ``path_bytes``). ``skip`` is why it is listed but never read
+    (a FIFO, a socket, a device)."""
 
     path: Path
     relative: str
@@ -53,6 +60,8 @@ class BatchItem:
     #: A page fetched from the web: its address (also ``relative``). ``path`` then names
     #: no file: its extension is the format the page's content type chose.
     url: str | None = None
+    skip: str | None = None
+    path_bytes: bytes | None = None
 
     def output(self, kind: str) -> Path | None:
         """The file of one kind of output (see :data:`OUTPUTS`)."""
@@ -85,10 +94,12 @@ def plan_batch(
     asks for) go.
 
     Extensions match case-insensitively; hidden files and ``out_dir`` (when inside
-    ``in_dir``) are left out. Two inputs that would share outputs (``a.txt`` and ``a.md``)
-    keep their extension in the output name; a translated document whose name another
-    output takes gets a numbered one (``a.en~2.html``). An output that would overwrite an
-    input, or a file this tool did not write, is refused.
+    ``in_dir``) are left out. A FIFO, socket or device (or a link to one) is listed with
+    ``skip`` set, whatever its name. Two inputs that would share outputs (``a.txt`` and
+    ``a.md``) keep their extension in the output name; a name that is not printable UTF-8
+    is shown escaped and its outputs get a safe one; a translated document whose name
+    another output takes gets a numbered one (``a.en~2.html``). An output that would
+    overwrite an input, or a file this tool did not write, is refused.
     """
     if not in_dir.exists():
         raise UsageError(f"{in_dir}: no such folder")
@@ -99,26 +110,44 @@ def plan_batch(
     in_root, out_root = in_dir.resolve(), out_dir.resolve()
     if in_root == out_root:
         raise UsageError("the output folder must differ from the input folder")
-    files = sorted(
-        p
-        for p in in_dir.rglob("*")
-        # A broken or looping symlink is listed too, and fails with its reason.
-        if (p.is_file() or (p.is_symlink() and not p.exists()))
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(in_dir).parts)
-        and not _resolved(p).is_relative_to(out_root)
-    )
+    files: list[Path] = []
+    special: dict[Path, str] = {}
+    for p in sorted(in_dir.rglob("*")):
+        if any(part.startswith(".") for part in p.relative_to(in_dir).parts):
+            continue
+        kind = special_kind(p)
+        if kind == "a directory":
+            continue
+        # A FIFO, socket or device (or a link to one) would never end, or never start: it
+        # is listed, with the reason, and never read. A broken or looping symlink is
+        # listed too, and fails with its reason.
+        document = (p.is_file() or (p.is_symlink() and not p.exists())) and (
+            p.suffix.lower() in SUPPORTED_SUFFIXES
+        )
+        if (kind is None and not document) or _resolved(p).is_relative_to(out_root):
+            continue
+        if kind is not None:
+            special[p] = f"{kind}, not a regular file: not read"
+        files.append(p)
     rel_paths = [p.relative_to(in_dir) for p in files]
-    stems = assign_stems(rel_paths)
+    stems = assign_stems([safe_path(rel) for rel in rel_paths])
     items = _with_documents(
         [
-            BatchItem(path, rel.as_posix(), out_dir / stem)
+            BatchItem(
+                path,
+                display_name(rel),
+                out_dir / stem,
+                skip=special.get(path),
+                path_bytes=raw_name(rel) if needs_escaping(rel) else None,
+            )
             for path, rel, stem in zip(files, rel_paths, stems, strict=True)
         ]
     )
     inputs = {_resolved(p) for p in files}
     ledger = Ledger(out_dir)
     for item in items:
+        if item.skip:
+            continue
         for target in (*item.outputs_for(write), item.state(write)):
             if _resolved(target) in inputs:
                 raise UsageError(f"output {target} would overwrite an input document")
@@ -141,7 +170,7 @@ def _with_documents(items: list[BatchItem]) -> list[BatchItem]:
     taken = {str(item.output(kind)).lower() for item in items for kind in _REPORT_SUFFIXES}
     out = []
     for item in items:
-        suffix = document_suffix(item.path.suffix)
+        suffix = None if item.skip else document_suffix(item.path.suffix)
         if suffix is None:
             out.append(item)
             continue

@@ -26,7 +26,6 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..documents.fetch import Fetched
@@ -38,7 +37,7 @@ from ..render import render_json, to_dict
 from ..units import WrittenDocument
 from ..version import __version__
 from .downloads import Download, review_copy, translated_document
-from .microbatch import BatchLimits, MicroBatcher, QueueFull, RequestTimeout, ShuttingDown
+from .microbatch import MicroBatcher, QueueFull, RequestTimeout, ShuttingDown
 from .page import render_page
 from .requests import (
     FormPart,
@@ -52,7 +51,8 @@ from .requests import (
     text_title,
     upload_suffix,
 )
-from .urls import UrlAccess, UrlFetcher, form_url, json_url
+from .settings import ServeLimits, describe_models
+from .urls import UrlFetcher, form_url, json_url
 
 #: What POST /v1/translate gives back (``?output=``).
 TRANSLATE_OUTPUTS = ("document", "bilingual", "json")
@@ -61,19 +61,9 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from ..chain import BilingualPipeline
+    from .worker import ModelWorker
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ServeLimits:
-    """What one server accepts: request size, and how documents are batched and queued."""
-
-    #: Largest request body (a file upload or a pasted text, with its form fields).
-    max_upload_bytes: int = 10 * 1024 * 1024
-    batch: BatchLimits = field(default_factory=BatchLimits)
-    #: Web addresses as input (off by default; see :mod:`pipeline.serve.urls`).
-    urls: UrlAccess = field(default_factory=UrlAccess)
 
 
 def create_app(
@@ -81,17 +71,23 @@ def create_app(
     *,
     api_key: str | None = None,
     limits: ServeLimits | None = None,
+    model_worker: "ModelWorker | None" = None,
 ) -> "FastAPI":
     """The FastAPI application serving ``pipeline``.
 
     With ``api_key``, every ``/v1/`` call and every form post must carry it
     (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``; the page's form has a key field).
+    With ``model_worker`` (what ``pipeline serve`` runs), the models work in its process,
+    where no request can take the server down; without, in this one.
     """
     from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.requests import ClientDisconnect
 
     limits = limits or ServeLimits()
-    batcher = MicroBatcher(pipeline, limits.batch)
+    batcher = MicroBatcher(model_worker or pipeline, limits.batch)
     fetcher = UrlFetcher(limits.urls)
 
     @asynccontextmanager
@@ -113,6 +109,32 @@ def create_app(
     )
     app.state.batcher = batcher
     app.state.pipeline = pipeline
+
+    # Every error is JSON {"error": ...}, routing ones included (404, 405), and a failure
+    # nobody foresaw is one logged line and a JSON 500, never a plain-text page.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": f"invalid request: {exc.errors()[:1]}"}, 400)
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(_: Request, exc: ClientDisconnect) -> Response:
+        # The client left before sending its whole body: nobody to answer, nothing to log.
+        return Response(status_code=400)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "internal error on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+        return JSONResponse({"error": f"internal error: {type(exc).__name__}"}, 500)
 
     def json_error(exc: HTTPError) -> JSONResponse:
         return JSONResponse({"error": exc.message}, exc.status, headers=exc.headers)
@@ -143,10 +165,13 @@ def create_app(
         if declared.isdigit() and int(declared) > limit:
             raise too_large
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise too_large
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise too_large
+        except ClientDisconnect:
+            raise _Gone() from None
         return bytes(body)
 
     async def parse(
@@ -157,8 +182,15 @@ def create_app(
         if language != AUTO:
             pipeline.registry.check_code(language)
         if fetched is not None:
-            return await run_in_threadpool(parse_fetched, fetched, language)
-        return await run_in_threadpool(parse_document, data, language, name=name, suffix=suffix)
+            return await run_in_threadpool(parse_fetched, fetched, language, pipeline.read_limits)
+        return await run_in_threadpool(
+            parse_document,
+            data,
+            language,
+            name=name,
+            suffix=suffix,
+            limits=pipeline.read_limits,
+        )
 
     async def summarize(
         document: Document, include_translation: bool, write_back: bool
@@ -280,6 +312,8 @@ def create_app(
             result = await run(data, language, name, suffix, translation, fetched=page)
         except HTTPError as exc:
             return json_error(exc)
+        except _Gone:
+            return Response(status_code=400)
         # Exactly what `pipeline summarize --format json` prints.
         return Response(render_json(result), media_type="application/json")
 
@@ -346,6 +380,8 @@ def create_app(
             return HTMLResponse(
                 render_page(error=exc.message, **shown), exc.status, headers=exc.headers
             )
+        except _Gone:
+            return HTMLResponse("", 400)
         if not shown["translation"]:
             result = dataclasses.replace(result, translation=None)
         return HTMLResponse(render_page(result=result, downloads=files, **shown))
@@ -353,24 +389,8 @@ def create_app(
     return app
 
 
-def describe_models(pipeline: "BilingualPipeline") -> dict[str, Any]:
-    """The models and settings a server runs with, per registered source language."""
-    languages: dict[str, Any] = {}
-    for code in sorted(pipeline.registry.registered_languages()):
-        try:
-            used = pipeline.models_for(code)
-        except PipelineError:
-            continue
-        languages[code] = {"translator": used.translator, "back_translator": used.back_translator}
-    return {
-        "pipeline": {"version": __version__},
-        "source_lang": pipeline.options.source_lang,
-        "summarizer": pipeline.models_for("en").summarizer,
-        "languages": languages,
-        "backend": pipeline.models.backend,
-        "compute_type": pipeline.models.compute_type,
-        "device": pipeline.models.device,
-    }
+class _Gone(Exception):
+    """The client disconnected before its request was read."""
 
 
 def _size(n: int) -> str:

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..documents.formats import SUPPORTED_SUFFIXES, sniff_suffix
-from ..errors import DocumentError, ModelLoadError, ProcessingError, UsageError
+from ..errors import DocumentError, ModelLoadError, ProcessingError, TooLargeError, UsageError
 
 #: Name of documents given as text rather than as a file, when they have no first line.
 TEXT_NAME = "<text>"
@@ -31,6 +31,8 @@ def error_status(exc: BaseException) -> int:
     """The HTTP status of a pipeline error: 4xx for what the client sent, 5xx for ours."""
     if isinstance(exc, UsageError):
         return 400
+    if isinstance(exc, TooLargeError):  # over --max-document-chars or a reading limit
+        return 413
     if isinstance(exc, ModelLoadError):
         return 503
     if isinstance(exc, ProcessingError):
@@ -148,17 +150,25 @@ def text_field(fields: dict[str, FormPart], name: str) -> str:
 
 
 def json_request(body: bytes, default_language: str) -> tuple[str, str]:
+    """``text`` and ``source_lang`` of a JSON body; HTTPError 400 for anything else, a
+    body nested too deeply to parse or text that is not valid Unicode included."""
     payload = json_payload(body)
     text = payload.get("text")
     if not isinstance(text, str):
         raise HTTPError(400, "'text' must be a string")
-    return text, json_language(payload, default_language)
+    language = json_language(payload, default_language)
+    for name, value in (("text", text), ("source_lang", language)):
+        check_unicode(name, value)
+    return text, language
 
 
 def json_payload(body: bytes) -> dict[str, Any]:
-    """A JSON body's object."""
+    """A JSON body's object; HTTPError 400 for anything else (a body nested too deeply to
+    parse included)."""
     try:
         payload = json.loads(body)
+    except RecursionError:
+        raise HTTPError(400, "the body is not valid JSON (nested too deeply)") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPError(400, f"the body is not valid JSON ({exc})") from None
     if not isinstance(payload, dict):
@@ -182,3 +192,16 @@ def text_title(text: str) -> str:
     if not line:
         return TEXT_NAME
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def check_unicode(name: str, value: str) -> None:
+    """JSON may escape a lone surrogate (``"\\ud800"``), which is no character at all."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        raise HTTPError(
+            400,
+            f"'{name}' is not valid Unicode: a lone surrogate (\\u{code:04x}) at character "
+            f"{exc.start}",
+        ) from None

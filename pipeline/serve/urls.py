@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from ..documents.fetch import PER_HOST, Fetched, FetchLimits, host_of
 from ..errors import FetchError, FetchRefusedError, FetchTimeoutError, UnsupportedContentError
-from .requests import FormPart, HTTPError, json_language, json_payload, text_field
+from .requests import (
+    FormPart,
+    HTTPError,
+    check_unicode,
+    json_language,
+    json_payload,
+    text_field,
+)
 
 #: Fetches one server runs at once.
 CONCURRENT_FETCHES = 8
@@ -44,6 +51,7 @@ def json_url(body: bytes, default_language: str) -> tuple[str, str] | None:
     url = payload["url"]
     if not isinstance(url, str) or not url.strip():
         raise HTTPError(400, "'url' must be a web address (a string)")
+    check_unicode("url", url)
     return url.strip(), json_language(payload, default_language)
 
 

@@ -18,6 +18,8 @@ from dataclasses import replace
 
 from ...errors import EmptyDocumentError
 from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
+from ..archive import check_archive, is_archive
+from ..limits import ReadLimits, check_chars, check_file_size, check_text_size
 from ..repair import repair_text
 from .base import Extracted
 from .docx import read_docx, write_docx
@@ -91,13 +93,24 @@ def sniff_suffix(data: bytes) -> str:
     return sniff_subtitles(data) or ".txt"
 
 
-def extract(data: bytes, suffix: str, name: str) -> Extracted:
+def extract(data: bytes, suffix: str, name: str, limits: ReadLimits | None = None) -> Extracted:
     """Paragraphs of text from a document's bytes, and the units they came from;
-    ``suffix`` picks the reader."""
+    ``suffix`` picks the reader.
+
+    Bounded by ``limits`` whatever the reader: a file over the size limit, a text file
+    that must hold more than ``max_chars``, and a zip that would inflate too far are
+    refused before the reader runs (TooLargeError), and so is extracted text over
+    ``max_chars`` after it."""
+    limits = limits or ReadLimits()
     reader = READERS.get(suffix.lower(), read_text)
+    check_file_size(len(data), name, limits)
+    check_text_size(len(data), suffix, name, limits)
     if not data.strip():
         raise EmptyDocumentError(f"{name}: document is empty")
+    if is_archive(data):
+        check_archive(data, name, limits)
     extracted = reader(data, name)
+    check_chars(sum(len(p) for p in extracted.paragraphs), name, limits)
     # The one place every format's text is repaired (accents, ligatures, soft hyphens).
     repaired = [repair_text(p).strip() for p in extracted.paragraphs]
     kept = [i for i, p in enumerate(repaired) if p]

@@ -16,13 +16,59 @@ from ..decoding import decode_bytes
 from .base import Extracted
 from .webpage import MAX_ATTRIBUTE_CHARS, Walk, mark_english, put_back, walk
 
+# Elements that never hold others, or whose end tag may be left out: they do not deepen
+# the tree as written.
+_VOID = frozenset(
+    """area base br col embed hr img input link meta param source track wbr
+    p li dt dd tr td th option optgroup thead tbody tfoot colgroup rt rp""".split()  # noqa: SIM905
+)
+_BLOCK = frozenset(
+    """address article aside blockquote dd details dialog div dl dt fieldset figcaption
+    figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section
+    table ul tbody thead tfoot tr td th""".split()  # noqa: SIM905
+)
+# A script or style (skipped whole: its text may hold tag-like strings), a comment, or a tag.
+_TAG = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>",
+    re.DOTALL | re.IGNORECASE,
+)
+#: Deepest nesting kept as written. libxml2, under lxml and trafilatura, stops at 256
+#: levels and drops the rest of the page without a word.
+MAX_DEPTH = 128
+
+
+def flatten_nesting(page: str, max_depth: int = MAX_DEPTH) -> str:
+    """``page`` with the tags nested deeper than ``max_depth`` taken out and their text
+    kept (a block element's tags become spaces), so that no parser drops text; a page
+    nested less deeply is returned as it is. Linear in the page's length."""
+    if page.count("<") <= max_depth:
+        return page
+    pieces: list[str] = []
+    depth, last = 0, 0
+    for match in _TAG.finditer(page):
+        tag = match.group(3)
+        if tag is None or match.group(4) or tag.lower() in _VOID:
+            continue
+        closing = bool(match.group(2))
+        if not closing:
+            depth += 1
+        if depth > max_depth:
+            pieces += (page[last : match.start()], " " if tag.lower() in _BLOCK else "")
+            last = match.end()
+        if closing:
+            depth = max(0, depth - 1)
+    if not pieces:
+        return page
+    pieces.append(page[last:])
+    return "".join(pieces)
+
 
 def fragment_text(fragment: str) -> list[str]:
     """The text of an HTML fragment, one entry per block."""
     import lxml.html
 
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml.html.fragment_fromstring(flatten_nesting(fragment), create_parent="div")
     except (ValueError, lxml.etree.ParserError):
         return []
     for bad in root.xpath("//script|//style"):
@@ -71,7 +117,9 @@ def read_html(data: bytes, name: str) -> Extracted:
     units, those that are a paragraph of the main text naming it."""
     import trafilatura
 
-    page = page_text(data, name)
+    # Nesting deeper than a parser keeps is flattened first, for the summary's reading
+    # and the page's walk alike (the writer walks the same flattened page).
+    page = flatten_nesting(page_text(data, name))
     main = trafilatura.extract(
         _strip_archive_banners(page), include_comments=False, include_tables=True, favor_recall=True
     )
@@ -162,7 +210,7 @@ def write_html(data: bytes, name: str, translated: TranslatedDocument) -> Writte
     """The page with every unit translated in place, marked English and UTF-8."""
     import lxml.html
 
-    root = parse_page(page_text(data, name), name)
+    root = parse_page(flatten_nesting(page_text(data, name)), name)
     sites = _walk(root, name).sites
     if len(sites) != len(translated.units):
         raise ProcessingError(f"{name}: the page changed between reading and writing")

@@ -33,10 +33,18 @@ from ...units import (
 )
 from ..decoding import decode_bytes
 from .base import Extracted
+from .html import flatten_nesting
 from .inline import Run
 from .mdinline import VOID_TAGS, escape, layout, parser, read_inline, render
 from .rebuild import rebuild
+from .text import text_paragraphs, write_text
 from .webpage import Site, put_back, walk
+
+#: markdown-it's own bound on block nesting (quotes in lists in quotes...); past it the
+#: parser skips the rest of the nested block without a word, so a document that reaches it
+#: is read, and written back, as plain text instead.
+MAX_NESTING = 20
+DEEP_NOTE = "Markdown nested too deeply to parse: read as plain text, markup included"
 
 #: A wrapped paragraph is not wrapped narrower than this, whatever the source's width.
 _MIN_WIDTH = 40
@@ -220,10 +228,39 @@ def _html_block(token: Any, lines: list[str]) -> _HtmlBlock | None:
     return _HtmlBlock(first, first + len(parts) - 1, root, whole, [p or "" for p in prefixes])
 
 
+def _too_deep(text: str) -> bool:
+    """Whether markdown-it would skip part of ``text`` for nesting too deep."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+    deepest = [0]
+
+    def watch(state: Any, start: int, end: int, silent: bool) -> bool:
+        # Runs first on every line at every level, and never matches.
+        deepest[0] = max(deepest[0], state.level)
+        return False
+
+    md.block.ruler.before(md.block.ruler.get_all_rules()[0], "nesting_watch", watch)
+    try:
+        tokens = md.parse(text)
+    except RecursionError:
+        return True
+    # HTML nested deeper than lxml parses would lose the rest of its block.
+    if any(t.type == "html_block" and flatten_nesting(t.content) != t.content for t in tokens):
+        return True
+    # A container opens two levels at once (a list and its item), so the watch, which
+    # runs at the level a rule starts from, sees at most the limit less two.
+    return deepest[0] >= MAX_NESTING - 2
+
+
 def read_markdown(data: bytes, name: str) -> Extracted:
     """Markdown: the text of headings, paragraphs, list items, table cells, image alt text
-    and HTML blocks; code blocks are left out and counted in the notes."""
-    walked = _walk(decode_bytes(data, name))
+    and HTML blocks; code blocks are left out and counted in the notes. A document nested
+    deeper than markdown-it can parse is read as plain text, so no text is lost."""
+    text = decode_bytes(data, name)
+    if _too_deep(text):
+        return Extracted(tuple(text_paragraphs(text)), (DEEP_NOTE,))
+    walked = _walk(text)
     paragraphs: list[str] = []
     units = []
     for unit in walked.units:
@@ -240,8 +277,11 @@ def read_markdown(data: bytes, name: str) -> Extracted:
 
 def write_markdown(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:
     """The Markdown with each unit's text translated where it stood; code, markup, URLs
-    and every other line as they were; UTF-8, the source's line endings."""
+    and every other line as they were; UTF-8, the source's line endings (a document too
+    deeply nested to parse, as plain text, as it was read)."""
     text = decode_bytes(data, name)
+    if _too_deep(text):
+        return write_text(data, name, translated)
     walked = _walk(text)
     units = [u for u in walked.units if not u.kept]
     if len(units) != len(translated.units):
