@@ -11,15 +11,28 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from .flags import COUNTED, DOCUMENT_FLAGS, PASSTHROUGH, SENTENCE_PROBLEMS, field_name
+from .units import TranslatedDocument, Unit
+
+
+@dataclass(frozen=True)
+class WebSource:
+    """Where a document fetched from the web came from: the address asked for, the one it
+    was found at after redirects, and when (ISO 8601, UTC)."""
+
+    url: str
+    final_url: str
+    fetched_at: str
 
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """Where a document came from: its path (or ``-``), language and content hash."""
+    """Where a document came from: its path (or ``-``, or its web address), language and
+    content hash; ``web`` for a page fetched from the web."""
 
     path: str
     language: str
     sha256: str
+    web: WebSource | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,16 @@ class Document:
     sentences: tuple[Sentence, ...]
     #: Things the loader left untranslated on purpose (code blocks), said out loud.
     notes: tuple[str, ...] = ()
+    #: The text units as the format stores them, for writing the document back.
+    units: tuple[Unit, ...] = ()
+    #: The format it was read as: its extension, lower case (``.docx``).
+    format: str = ".txt"
+
+    @property
+    def needs_alignment(self) -> bool:
+        """Whether writing it back needs word alignments: some unit carries more than one
+        formatting."""
+        return any(len(set(u.marks)) > 1 for u in self.units)
 
     @property
     def estimated_tokens(self) -> int:
@@ -61,6 +84,9 @@ class TranslatedText:
     untranslated_parts: int = 0
     #: Parts whose translation still reached the model's output limit after re-splitting.
     truncated_parts: int = 0
+    #: For each whitespace word of ``text``, the source word it was translated from (-1:
+    #: none); None when not asked for or not known.
+    links: tuple[int, ...] | None = None
     #: The model's mean log-probability per output token, over every part (each part's
     #: tokens and end token); None when scores were not asked for.
     score: float | None = None
@@ -87,6 +113,9 @@ class TranslatedSentence:
     truncated_parts: int = 0
     #: Quality flags (see :mod:`pipeline.flags`).
     flags: tuple[str, ...] = ()
+    #: For each word of ``target``, the word of ``source`` it was translated from (-1:
+    #: none); None when not asked for or not known.
+    links: tuple[int, ...] | None = None
     #: The model's confidence in its translation: the geometric mean of its token
     #: probabilities, in (0, 1] (1 for a sentence kept as written, never translated).
     confidence: float | None = None
@@ -192,6 +221,8 @@ class Quality:
     unsupported_summary: int = 0
     #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.
     passthrough: int = 0
+    #: Text units that could not be put back into the translated document.
+    unplaced: int = 0
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, object]) -> Quality:
@@ -269,3 +300,5 @@ class BilingualSummary:
     quality: Quality = Quality()
     timings: StageTimings = StageTimings()
     risk: Risk = Risk()
+    #: Every text unit with its translation, when the document is to be written back.
+    document: TranslatedDocument | None = None

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.flags import PASSTHROUGH
 from pipeline.records import TranslatedSentence, Translation
-from pipeline.render.review import BatchQueue, ReviewItem, review_queue
+from pipeline.render.queue import BatchQueue, ReviewItem, review_queue
 
 runner = CliRunner()
 
@@ -46,6 +46,18 @@ def test_the_batch_queue_keeps_the_riskiest_of_all_documents_in_bounded_memory()
         )
     kept = queue.items()
     assert [(q.document, q.sentence.risk) for q in kept] == [("b", 0.95), ("a", 0.7), ("b", 0.7)]
+
+
+def test_the_batch_queue_breaks_ties_by_the_batch_order_not_the_finishing_order():
+    documents = {"a": [0.5, 1.0], "b": [1.0, 0.5], "c": [1.0, 1.0]}
+    kept = []
+    for finished in (["a", "b", "c"], ["c", "b", "a"]):
+        queue = BatchQueue(limit=3)
+        for doc in finished:
+            items = review_queue(_translation(documents[doc]))
+            queue.add((ReviewItem(q.sentence, document=doc) for q in items), order=ord(doc))
+        kept.append([(q.document, q.sentence.index) for q in queue.items()])
+    assert kept[0] == kept[1] == [("a", 1), ("b", 0), ("c", 0)]
 
 
 class _Page(HTMLParser):

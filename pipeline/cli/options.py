@@ -20,6 +20,8 @@ DEFAULTS = PipelineOptions()
 class OutputFormat(str, Enum):
     markdown = "markdown"
     json = "json"
+    html = "html"
+    docx = "docx"
 
 
 class Backend(str, Enum):
@@ -138,6 +140,34 @@ SummaryLengthOpt = Annotated[
     typer.Option(
         "--summary-length", help="Summary length (default: the summarizer's own settings)."
     ),
+]
+MaxDocumentCharsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-document-chars",
+        min=1,
+        help="Most characters of text one document may hold; longer ones are skipped.",
+    ),
+]
+MaxMemoryOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--max-memory",
+        help="Memory ceiling of each worker process, e.g. 4G or 50% (default: its share of "
+        "80% of the machine); a document that needs more fails with that reason.",
+    ),
+]
+MemoryOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--memory",
+        help="Translation memory file (default: $PIPELINE_MEMORY, else memory.sqlite3 in "
+        "the model store).",
+    ),
+]
+NoMemoryOpt = Annotated[
+    bool,
+    typer.Option("--no-memory", help="Use and keep no translation memory."),
 ]
 StoreOpt = Annotated[
     Optional[Path],

@@ -34,6 +34,7 @@ def passed_through(sentence: Sentence) -> TranslatedSentence:
         sentence.text,
         flags=(PASSTHROUGH,),
         confidence=1.0,
+        links=tuple(range(len(sentence.text.split()))),
     )
 
 

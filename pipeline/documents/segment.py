@@ -81,6 +81,8 @@ def split_sentences(paragraph: str, language: str) -> list[str]:
 # Where a sentence may end inside a piece: terminal punctuation, closing quotes or brackets,
 # a space, then an optional opening mark and a letter (checked for upper case).
 _CANDIDATE = re.compile(r"(?<=[.!?…])[\"'»”’)\]]*\s+(?=[«\"“(\[¿¡‘]?\s*([^\W\d_]))")
+# Enough of a sentence's end to read its last two words.
+_TAIL = 256
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.)(?:-?[^\W\d_]\.)*$")
 _OPENING = "([«\"“‘'¿¡"
 
@@ -123,7 +125,7 @@ def _split_missed(pieces: list[str], rules: AbbreviationRules) -> list[str]:
         for match in _CANDIDATE.finditer(piece):
             if not match.group(1).isupper():
                 continue
-            last, two = _last_words(piece[start : match.start()])
+            last, two = _last_words(piece[max(start, match.start() - _TAIL) : match.start()])
             if unbalanced or last in rules.sentence_final or two in rules.sentence_final:
                 result.append(piece[start : match.end()])
                 start = match.end()
@@ -170,13 +172,15 @@ def _abbreviation_shaped(word: str) -> bool:
 
 def _merge_abbreviations(pieces: list[str], rules: AbbreviationRules) -> list[str]:
     """Undo cuts made after abbreviations."""
-    merged: list[str] = []
+    # Each sentence is kept as its pieces and judged by its tail, so that a paragraph of
+    # thousands of abbreviations is not copied again at every merge.
+    merged: list[list[str]] = []
     for piece in pieces:
-        if merged and _continues(merged[-1], piece, rules):
-            merged[-1] += piece
+        if merged and _continues("".join(merged[-1][-3:])[-_TAIL:], piece, rules):
+            merged[-1].append(piece)
         else:
-            merged.append(piece)
-    return merged
+            merged.append([piece])
+    return ["".join(group) for group in merged]
 
 
 # Boundaries to split an over-long sentence at, best first: clause punctuation, commas,

@@ -11,7 +11,7 @@ own score of it and its alignment to the input (:class:`Extras`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,6 +138,7 @@ class Seq2SeqRunner:
         bounds: LengthBounds | None = None,
         languages: LanguagePair | None = None,
         extras: Extras | None = None,
+        on_batch: Callable[[list[int], list[Generation]], None] | None = None,
     ) -> list[Generation]:
         """Generate one output per input text, in input order.
 
@@ -146,7 +147,8 @@ class Seq2SeqRunner:
         (cut to what the model can generate). ``languages`` is the direction for a
         multilingual model (NLLB-200, M2M100), given with each call so that one loaded
         model serves any number of directions. ``extras`` asks for each output's score and
-        alignment.
+        alignment. ``on_batch(indices, outputs)`` hears each batch as soon as it is
+        generated (for progress and checkpoints).
         """
         if not texts:
             return []
@@ -165,6 +167,8 @@ class Seq2SeqRunner:
             decoded = self._generate_with_backoff(batch_texts, bounds, languages, extras)
             for i, text in zip(batch, decoded, strict=True):
                 outputs[i] = text
+            if on_batch is not None:
+                on_batch(batch, decoded)
         return outputs
 
     def _generate_with_backoff(

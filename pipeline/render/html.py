@@ -8,7 +8,7 @@ from ..flags import PASSTHROUGH
 from ..records import BilingualSummary
 from .notes import passed_note, unsupported_notes
 from .page import page
-from .review import describe, html_queue, review_queue
+from .queue import describe, html_queue, review_queue
 
 
 def render_html(result: BilingualSummary, *, index_href: str | None = None) -> str:

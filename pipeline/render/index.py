@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .page import page
-from .review import ReviewItem, html_queue
+from .queue import ReviewItem, html_queue
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..options import TARGET_LANG
-from ..records import BilingualSummary, TranslatedSentence, Translation
+from ..records import BilingualSummary, TranslatedSentence, Translation, WebSource
+from ..units import WrittenDocument
 from ..version import __version__
 from .notes import source_unsupported
 
@@ -20,11 +22,19 @@ def to_dict(
     *,
     fingerprint: str | None = None,
     identities: Mapping[str, str] | None = None,
+    written: WrittenDocument | None = None,
+    document_path: str | None = None,
+    outputs: Sequence[str] = (),
+    path_bytes: bytes | None = None,
 ) -> dict[str, Any]:
     """The JSON document for ``result``, as documented in the README.
 
     ``fingerprint`` identifies the options that made it and ``identities`` what each of
-    its models resolved to (batch runs use both to tell whether an output is up to date).
+    its models resolved to (batch runs use both to tell whether an output is up to date);
+    ``written`` is the document written back in its format, at ``document_path``, and
+    ``outputs`` the files written for it (paths relative to the JSON's folder).
+    ``path_bytes`` is the original name of a file whose ``source.path`` is escaped, kept
+    base64-encoded (``source.path_bytes``).
     """
     src = result.source.language
     translation = None
@@ -43,8 +53,10 @@ def to_dict(
         },
         "source": {
             "path": result.source.path,
+            **({"path_bytes": base64.b64encode(path_bytes).decode()} if path_bytes else {}),
             "language": src,
             "sha256": result.source.sha256,
+            **_web(result.source.web),
         },
         "models": {
             "translator": result.models.translator,
@@ -84,7 +96,31 @@ def to_dict(
         },
         "translation": translation,
         "warnings": list(result.warnings),
+        "document": _document(result, written, document_path),
+        "outputs": list(outputs),
     }
+
+
+def _document(
+    result: BilingualSummary, written: WrittenDocument | None, path: str | None
+) -> dict[str, Any] | None:
+    """The document written back: its file, and its units read and written by kind."""
+    if written is None or result.document is None:
+        return None
+    return {
+        "path": path,
+        "units": [{"kind": c.kind, "read": c.read, "written": c.written} for c in written.counts],
+        "untranslated_units": result.document.untranslated,
+        "complete": written.complete,
+        "warnings": list(written.warnings),
+    }
+
+
+def _web(web: WebSource | None) -> dict[str, str]:
+    """Where a page fetched from the web came from (nothing for a file)."""
+    if web is None:
+        return {}
+    return {"url": web.url, "final_url": web.final_url, "fetched_at": web.fetched_at}
 
 
 def _sentence(s: TranslatedSentence) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..records import BilingualSummary
 from .notes import passed_note, unsupported_notes
-from .review import describe, review_queue
+from .queue import describe, review_queue
 
 #: Sentences the Markdown lists under "Read these first".
 MARKDOWN_LIMIT = 10

@@ -1,119 +1,129 @@
-"""The review queue: a document's sentences by risk, riskiest first, each with the sentences
-around it, so a reviewer reads what most likely went wrong before the rest; and the
-batch's queue, the riskiest sentences of every document together."""
+"""The bilingual review copy (``.bilingual.docx``): the bilingual summary first, then the
+document sentence by sentence, source beside translation, each flagged sentence carrying a
+Word comment that names its flags, so a reviewer reads the doubtful ones first."""
 
 from __future__ import annotations
 
-import heapq
-import html
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import io
+from typing import Any
 
-from ..records import TranslatedSentence, Translation
+from ..documents.formats.base import reproducible_zip, xml_safe
+from ..flags import PASSTHROUGH
+from ..records import BilingualSummary, TranslatedSentence
+from .notes import passed_note, unsupported_notes
 
-#: Sentences a document page lists under "Read these first".
-PAGE_LIMIT = 20
-#: Sentences the batch index lists under "Read these first", over all documents.
-INDEX_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """A sentence to review: it, and its neighbours (``None`` at a document's edge)."""
-
-    sentence: TranslatedSentence
-    before: TranslatedSentence | None = None
-    after: TranslatedSentence | None = None
-    #: Where it belongs in a batch: the document's path and the link to its page.
-    document: str = ""
-    href: str | None = None
+#: Who the review comments are from, as Word shows it.
+AUTHOR = "bilingual-pipeline"
+INITIALS = "BP"
+#: A light fill for rows that carry a flag, as in the HTML view.
+_FLAGGED_FILL = "FFF3CD"
 
 
-def review_queue(translation: Translation, limit: int = PAGE_LIMIT) -> list[ReviewItem]:
-    """The ``limit`` riskiest sentences of ``translation`` with some risk, riskiest first
-    (ties in document order), each with its neighbours."""
-    sentences = translation.sentences
-    ranked = sorted(
-        (i for i, s in enumerate(sentences) if s.risk > 0), key=lambda i: (-sentences[i].risk, i)
-    )[:limit]
-    return [
-        ReviewItem(
-            sentences[i],
-            sentences[i - 1] if i > 0 else None,
-            sentences[i + 1] if i + 1 < len(sentences) else None,
+def render_review(result: BilingualSummary) -> bytes:
+    """The review copy of ``result`` as the bytes of a Word document."""
+    import docx
+
+    document = docx.Document()
+    source = result.source.language
+    cov = result.coverage
+    document.add_heading(xml_safe(f"Bilingual review: {result.source.path}"), level=0)
+    document.add_paragraph(
+        f"Language: {source} · coverage {cov.translated_sentences}/{cov.source_sentences}"
+        f"{passed_note(cov)} · quality flags: {result.quality.describe() or 'none'}"
+    )
+    document.add_paragraph(
+        xml_safe(
+            f"Translator: {result.models.translator or 'none (already English)'} · "
+            f"summarizer: {result.models.summarizer} ({result.summary_en.method})"
         )
-        for i in ranked
-    ]
+    )
+    document.add_heading("Summary", level=1)
+    if source == "en":
+        document.add_paragraph(xml_safe(result.summary_en.text))
+    else:
+        _table(
+            document,
+            ["English", f"Source ({source})"],
+            [[result.summary_en.text, result.summary_source.text]],
+        )
+    for note in unsupported_notes(result):
+        document.add_paragraph(xml_safe(f"unsupported-summary: {note}"))
+    document.add_heading("Key sentences", level=1)
+    _table(
+        document,
+        ["#", f"Source ({source})", "English"],
+        [[str(k.index + 1), k.source, k.translation] for k in result.key_sentences],
+    )
+    if result.translation is not None:
+        document.add_heading("Translation", level=1)
+        _translation(document, result.translation.sentences, source)
+    if result.warnings:
+        document.add_heading("Warnings", level=1)
+        for warning in result.warnings:
+            document.add_paragraph(xml_safe(warning), style="List Bullet")
+    out = io.BytesIO()
+    document.save(out)
+    return reproducible_zip(out.getvalue())
 
 
-class BatchQueue:
-    """The riskiest sentences of a batch, at most ``limit``, gathered document by document
-    in bounded memory."""
-
-    def __init__(self, limit: int = INDEX_LIMIT):
-        self.limit = limit
-        self._heap: list[tuple[float, int, ReviewItem]] = []
-        self._seen = 0
-
-    def add(self, items: Iterable[ReviewItem]) -> None:
-        """Offer a document's items (with ``document`` and ``href`` set)."""
-        for item in items:
-            # Ties go to the earlier document and sentence: the heap keeps the largest keys.
-            key = (item.sentence.risk, -self._seen, item)
-            self._seen += 1
-            if len(self._heap) < self.limit:
-                heapq.heappush(self._heap, key)
-            elif key[:2] > self._heap[0][:2]:
-                heapq.heapreplace(self._heap, key)
-
-    def items(self) -> list[ReviewItem]:
-        """The kept items, riskiest first."""
-        return [item for _, _, item in sorted(self._heap, key=lambda k: k[:2], reverse=True)]
+def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = xml_safe(text)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = xml_safe(text)
+    _widths(table, numbered=header[0] == "#")
+    return table
 
 
-def describe(s: TranslatedSentence) -> str:
-    """``risk 0.83 · confidence 0.21 · round trip chrF 12.3 · numbers``: what the risk of
-    ``s`` comes from."""
-    parts = [f"risk {s.risk:.2f}"]
-    if s.confidence is not None:
-        parts.append(f"confidence {s.confidence:.2f}")
-    if s.roundtrip_chrf is not None:
-        parts.append(f"round trip chrF {s.roundtrip_chrf:.1f}")
-    parts += list(s.flags)
-    return " · ".join(parts)
+def _widths(table: Any, *, numbered: bool) -> None:
+    """A narrow number column, the text columns sharing the rest of the page."""
+    from docx.shared import Inches
+
+    text_width = int(Inches(6.0 - (0.5 if numbered else 0)) / (len(table.columns) - numbered))
+    widths = [Inches(0.5) if numbered and i == 0 else text_width for i in range(len(table.columns))]
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
-def html_queue(items: Sequence[ReviewItem], *, batch: bool = False) -> str:
-    """``items`` as an HTML table: each sentence between its neighbours (greyed), linked to
-    its row in the document's translation; with ``batch``, a column names the document."""
-    esc = html.escape
-    head = "<th>Document</th>" if batch else ""
-    rows = [f'<table class="review"><tr>{head}<th>#</th><th>Source</th><th>English</th></tr>']
-    for item in items:
-        s = item.sentence
-        link = f"{item.href or ''}#s{s.index + 1}"
-        group = [
-            f'<td class="num"><a href="{esc(link)}">{s.index + 1}</a></td>'
-            f"<td>{esc(s.source)}</td><td>{esc(s.target)}"
-            f'<div class="flags">{esc(describe(s))}</div></td>'
-        ]
-        classes = ["risky"]
-        if item.before is not None:
-            group.insert(0, _context_cells(item.before))
-            classes.insert(0, "context")
-        if item.after is not None:
-            group.append(_context_cells(item.after))
-            classes.append("context")
-        if batch:
-            name = esc(item.document)
-            cell = f'<a href="{esc(item.href)}">{name}</a>' if item.href else name
-            group[0] = f'<td rowspan="{len(group)}">{cell}</td>' + group[0]
-        classes[0] += " start"
-        rows += [f'<tr class="{c}">{cells}</tr>' for c, cells in zip(classes, group, strict=True)]
-    rows.append("</table>")
-    return "\n".join(rows)
+def _translation(document: Any, sentences: tuple[TranslatedSentence, ...], source: str) -> None:
+    """Source beside translation, sentence by sentence; a flagged sentence's translation
+    carries a comment naming its flags."""
+    from docx.oxml.ns import qn
+
+    table = _table(document, ["#", f"Source ({source})", "English"], [])
+    widths = [cell.width for cell in table.rows[0].cells]
+    for s in sentences:
+        cells = table.add_row().cells
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
+        cells[0].text = str(s.index + 1)
+        cells[1].text = xml_safe(s.source)
+        run = cells[2].paragraphs[0].add_run(xml_safe(s.target))
+        problems = [f for f in s.flags if f != PASSTHROUGH]
+        if problems:
+            comment = document.add_comment(run, f"Flags: {', '.join(problems)}", AUTHOR, INITIALS)
+            # Undated, so the same document gives the same review copy.
+            comment._comment_elm.attrib.pop(qn("w:date"), None)
+            for cell in cells:
+                _shade(cell, _FLAGGED_FILL)
 
 
-def _context_cells(s: TranslatedSentence) -> str:
-    esc = html.escape
-    return f'<td class="num">{s.index + 1}</td><td>{esc(s.source)}</td><td>{esc(s.target)}</td>'
+def _shade(cell: Any, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)

@@ -44,6 +44,8 @@ class DocumentOutcome:
     model_error: bool = False
     #: Its sentences' highest and mean risk (None when it was not translated).
     risk: Risk | None = None
+    #: The web address a page was fetched from (``relative`` names it too).
+    url: str | None = None
 
     def manifest_record(self, run_id: str) -> dict[str, Any]:
         """This outcome as a manifest line."""
@@ -65,6 +67,7 @@ class DocumentOutcome:
                 else None
             ),
             "outputs": [p.name for p in self.outputs],
+            **({"url": self.url} if self.url is not None else {}),
         }
 
 

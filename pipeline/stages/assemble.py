@@ -21,6 +21,7 @@ from ..records import (
     Summary,
     Translation,
 )
+from ..units import TranslatedDocument
 from .quality import check_summaries, document_quality
 from .rank import top_sentences
 from .roundtrip import with_round_trip
@@ -112,6 +113,7 @@ def finish(
     *,
     include_translation: bool,
     timings: StageTimings,
+    document: TranslatedDocument | None = None,
 ) -> BilingualSummary:
     """The document's bilingual summary, with its summaries checked against the text."""
     assert summaries.source is not None, "the source-language summary is still pending"
@@ -134,6 +136,7 @@ def finish(
         quality=document_quality(translation, summary_en, summary_src),
         timings=timings,
         risk=Risk.of(translation),
+        document=document,
     )
 
 
