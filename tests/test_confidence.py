@@ -207,3 +207,32 @@ def test_check_roundtrip_on_the_command_line(tiny_models, model_args, tmp_path):
     assert english["quality"]["risk_max"] == 0
     bad = CliRunner().invoke(app, ["translate", str(src), "-o", str(out), "--check", "nope"])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_checks_and_risk_reach_the_server_json_from_its_model_process(tiny_models):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    from pipeline.serve import create_app
+    from pipeline.serve.worker import ModelWorker
+
+    pipe = _pipe(tiny_models, summarizer="extractive", checks=("roundtrip",), no_memory=True)
+    worker = ModelWorker(pipe.worker_options, pipe.registry)
+    try:
+        with TestClient(create_app(pipe, model_worker=worker)) as client:
+            response = client.post(
+                "/v1/summarize",
+                json={"text": TEXT, "source_lang": "fr"},
+                params={"translation": "true"},
+            )
+    finally:
+        worker.close()
+    assert response.status_code == 200, response.text
+    data = response.json()
+    # What this process computes for the same text: the model process got the checks.
+    expected = to_dict(pipe.summarize(_document(), include_translation=True))
+    assert data["translation"] == expected["translation"]
+    assert data["quality"] == expected["quality"] and data["quality"]["risk_max"] > 0
+    sentences = [s for p in data["translation"] for s in p["sentences"]]
+    assert any(s["roundtrip_chrf"] is not None for s in sentences)
