@@ -65,6 +65,32 @@ def test_scores_are_sacrebleus_own(tiny_models, pairs_tsv):
     assert ranking["worst_segments"] == 1 and ranking["chance"] == 0.25
 
 
+def test_every_configuration_is_the_models_own_work_without_a_memory(
+    tiny_models, pairs_tsv, monkeypatch
+):
+    # Speeds measure the model: nothing is served from a translation memory, and none is
+    # written (the suite's memory is $PIPELINE_MEMORY, fresh for each test).
+    import os
+
+    from pipeline.stages.translate import Translator
+
+    translated: list[str] = []
+    original = Translator._translate_new
+
+    def spy(self, texts, *rest):
+        translated.extend(texts)
+        return original(self, texts, *rest)
+
+    monkeypatch.setattr(Translator, "_translate_new", spy)
+    args = [str(pairs_tsv), "--translator", str(tiny_models["fr-en"]), "--format", "json"]
+    for _ in range(2):
+        _json(_eval(*args))
+    sources = [s for s, _ in PAIRS]
+    # Each run: the untimed warm-up (the first source), then every source, timed.
+    assert sorted(translated) == sorted(2 * [sources[0], *sources])
+    assert not Path(os.environ["PIPELINE_MEMORY"]).exists()
+
+
 def test_a_perfect_system_scores_perfectly():
     # The metrics themselves, on outputs equal to the references.
     from pipeline.evaluate import corpus_scores

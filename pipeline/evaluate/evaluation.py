@@ -92,7 +92,9 @@ def evaluate(
 ) -> Iterator[ConfigurationResult]:
     """Each configuration's result on ``eval_set``, in order, as each finishes. The
     summarizer runs only when reference summaries exist (else summaries are extractive and
-    cost nothing)."""
+    cost nothing). No translation memory is used: every sentence is the model's own work,
+    timed (one served from an earlier run or the warm-up would score nothing and cost
+    nothing)."""
     for config in configs:
         options = replace(
             base,
@@ -100,6 +102,7 @@ def evaluate(
             quality=config.quality,
             backend=config.backend,
             summarizer=base.summarizer if eval_set.has_summaries else EXTRACTIVE,
+            no_memory=True,
         )
         yield run_configuration(eval_set, config, BilingualPipeline(options))
 
