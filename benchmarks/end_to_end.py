@@ -232,7 +232,11 @@ def main() -> None:
         for i, text in enumerate(corpus_documents(args.docs, args.sentences)):
             (src / f"article{i:03d}.txt").write_text(text, encoding="utf-8")
     pipeline = [shutil.which("pipeline") or "pipeline", "translate", str(src), "--quiet"]
-    pipeline += _reports_only(env)
+    # The reports alone (translate also writes each document back in its own format by
+    # default, which the raw engine does not do), and no translation memory: otherwise
+    # sentences seen in the warm-up or an earlier repeat would be served from it, not
+    # translated, and the pipeline would look faster than its models are.
+    pipeline += ["--write", "md,html,json", "--no-memory"]
     device = ["--device", args.device]
 
     # Warm-up: converts the three models into the store once.
@@ -241,7 +245,7 @@ def main() -> None:
     warm_in = work / "warm-in"
     warm_in.mkdir(exist_ok=True)
     shutil.copy(next(src.iterdir()), warm_in / "a.txt")
-    timed([*pipeline[:2], str(warm_in), "-o", str(warm), "--quiet", *device], env)
+    timed([*pipeline[:2], str(warm_in), "-o", str(warm), *pipeline[3:], *device], env)
     spec = raw_spec(src, store, args.device)
     n_sentences = sum(len(s) for s in spec["sentences"])
     lengths = (
@@ -320,9 +324,9 @@ def raw_spec(src: Path, store: Path, device: str) -> dict:
     from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
     from pipeline import BilingualPipeline, PipelineOptions
+    from pipeline.inference.ct2_runner import decoding_options
     from pipeline.inference.weights import input_limit
 
-    decoding_options = _decoding_options()
     ct2 = _converted(store)
     pipe = BilingualPipeline(PipelineOptions(device=device, model_store=store))
     sentences = []
@@ -354,27 +358,6 @@ def raw_spec(src: Path, store: Path, device: str) -> dict:
         "summarizer_prefix": [prefixes["summarizer"]] if "summarizer" in prefixes else None,
         "full": True,
     }
-
-
-def _reports_only(env: dict[str, str]) -> list[str]:
-    """``--write md,html,json`` where ``pipeline translate`` has ``--write``: by default it
-    also writes each document back in its own format, which the raw side does not do."""
-    help_text = subprocess.run(
-        [shutil.which("pipeline") or "pipeline", "translate", "--help"],
-        env=dict(env, COLUMNS="200"),
-        capture_output=True,
-        text=True,
-    ).stdout
-    return ["--write", "md,html,json"] if "--write" in help_text else []
-
-
-def _decoding_options():
-    """The pipeline's CTranslate2 decoding options (where they live moved between versions)."""
-    try:
-        from pipeline.inference.ct2_runner import decoding_options
-    except ImportError:
-        from pipeline.inference.runners import decoding_options
-    return decoding_options
 
 
 def _with_summary_batch(spec: dict, size: int) -> dict:

@@ -45,13 +45,15 @@ def tree_rss_mib(root_pid: int) -> float:
     return total / 1024
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+def run(cmd: list[str], env: dict[str, str], every: float = 0.2) -> tuple[float, float, int]:
+    """Wall seconds, peak resident MiB of the process tree (sampled ``every`` seconds) and
+    the exit code of ``cmd``; SystemExit with its stderr when it fails."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0.0
     while proc.poll() is None:
         peak = max(peak, tree_rss_mib(proc.pid))
-        time.sleep(0.2)
+        time.sleep(every)
     seconds = time.perf_counter() - start
     err = proc.stderr.read().decode()
     if proc.returncode != 0:

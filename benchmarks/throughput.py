@@ -171,7 +171,8 @@ def _measure(job: Job) -> list[dict]:
     import torch
     from transformers.utils import logging as hf_logging
 
-    from pipeline.inference.runners import CTranslate2Runner, TransformersRunner
+    from pipeline.inference.ct2_runner import CTranslate2Runner
+    from pipeline.inference.hf_runner import TransformersRunner
 
     hf_logging.disable_progress_bar()
     torch.set_num_threads(len(os.sched_getaffinity(0)))

@@ -48,21 +48,29 @@ def plan_batches(lengths: Sequence[int], batch_size: int, max_tokens: int) -> li
 
 
 def windows(
-    items: Iterable[T], cost: Callable[[T], int], max_cost: int, max_items: int | None = None
+    items: Iterable[T],
+    cost: Callable[[T], int],
+    max_cost: int,
+    max_items: int | None = None,
+    *,
+    first: int | None = None,
 ) -> Iterator[list[T]]:
     """``items`` cut, in order and lazily, into runs of at most ``max_items`` whose costs
-    sum to at most ``max_cost``; an item over the budget makes a run of its own."""
-    if max_cost < 1 or (max_items is not None and max_items < 1):
+    sum to at most ``max_cost``; an item over the budget makes a run of its own. With
+    ``first``, the first run holds at most that many items and each next one twice as
+    many as the last, up to ``max_items`` (a slow start: the first results come soon)."""
+    if max_cost < 1 or (max_items is not None and max_items < 1) or (first or 1) < 1:
         raise UsageError("window sizes must be at least 1")
+    limit = max_items if first is None else min(first, max_items or first)
     window: list[T] = []
     used = 0
     for item in items:
         spent = cost(item)
-        if window and (
-            (max_items is not None and len(window) >= max_items) or used + spent > max_cost
-        ):
+        if window and ((limit is not None and len(window) >= limit) or used + spent > max_cost):
             yield window
             window, used = [], 0
+            if first is not None and limit is not None:
+                limit = 2 * limit if max_items is None else min(2 * limit, max_items)
         window.append(item)
         used += spent
     if window:

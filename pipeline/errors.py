@@ -43,6 +43,18 @@ class DecodeError(DocumentError):
     """The document's bytes could not be decoded with any confident encoding."""
 
 
+class TooLargeError(DocumentError):
+    """The document is over a reading limit: its file, its extracted text
+    (``--max-document-chars``), or what its archive inflates to. The message names the
+    limit."""
+
+    status = "skipped"
+
+
+class MemoryLimitError(DocumentError):
+    """The document took its worker past the memory ceiling (``--max-memory``)."""
+
+
 class UnidentifiedLanguageError(DocumentError):
     """The document's language could not be identified with confidence."""
 
@@ -76,3 +88,22 @@ class MissingModelError(ModelLoadError):
         super().__init__(message)
         #: The one model that was required and is missing (None: several were tried).
         self.model = model
+
+
+class FetchError(DocumentError):
+    """A web page could not be fetched (no such host, connection refused, a TLS error, an
+    HTTP error status, too large, too many redirects, an unsupported content type): the
+    document fails with the reason."""
+
+
+class FetchTimeoutError(FetchError):
+    """A web page took longer to arrive than the fetch's time limits."""
+
+
+class UnsupportedContentError(FetchError):
+    """A web address answered with content of a type no reader takes."""
+
+
+class FetchRefusedError(FetchError):
+    """A web address this process may not fetch: one that resolves to a loopback, private,
+    link-local or cloud-metadata address, where such addresses are refused (a server)."""

@@ -13,8 +13,9 @@ Sentence flags mark one translated sentence:
 - ``passthrough``: text without letters, kept as it is and never translated: information,
   not a problem.
 
-The document flag ``unsupported-summary`` marks a summary that states a figure or a name
-the document never does.
+Document flags mark a document as a whole: ``unsupported-summary``, a summary that states
+a figure or a name the document never does; ``unplaced``, text units of the source that
+could not be put back into the translated document (each is said in its warnings).
 """
 
 from __future__ import annotations
@@ -26,13 +27,24 @@ TRUNCATED = "truncated"
 NUMBERS = "numbers"
 PASSTHROUGH = "passthrough"
 UNSUPPORTED_SUMMARY = "unsupported-summary"
+UNPLACED = "unplaced"
 
 #: Sentence flags that mark a problem, in the order they are reported.
 SENTENCE_PROBLEMS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED, NUMBERS)
 #: Flags of a document as a whole.
-DOCUMENT_FLAGS = (UNSUPPORTED_SUMMARY,)
+DOCUMENT_FLAGS = (UNSUPPORTED_SUMMARY, UNPLACED)
 #: Every counted flag, in the order of :class:`pipeline.records.Quality`'s fields.
-COUNTED = (*SENTENCE_PROBLEMS, UNSUPPORTED_SUMMARY, PASSTHROUGH)
+COUNTED = (*SENTENCE_PROBLEMS, UNSUPPORTED_SUMMARY, PASSTHROUGH, UNPLACED)
+#: How much each sentence problem alone makes a translation risky, 0–1 (see
+#: :mod:`pipeline.stages.risk`): a missing or cut-off translation is certainly wrong, a
+#: loop nearly so; a changed number or an odd length is often a real error, sometimes not.
+RISK_WEIGHTS = {
+    UNTRANSLATED: 1.0,
+    TRUNCATED: 0.9,
+    REPETITION: 0.8,
+    NUMBERS: 0.6,
+    LENGTH_RATIO: 0.5,
+}
 
 
 def field_name(flag: str) -> str:

@@ -5,20 +5,34 @@ Document → Sentence → TranslatedSentence → Translation → Summary → Bil
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from itertools import groupby
 
-from .flags import COUNTED, DOCUMENT_FLAGS, SENTENCE_PROBLEMS, field_name
+from .flags import COUNTED, DOCUMENT_FLAGS, PASSTHROUGH, SENTENCE_PROBLEMS, field_name
+from .units import TranslatedDocument, Unit
+
+
+@dataclass(frozen=True)
+class WebSource:
+    """Where a document fetched from the web came from: the address asked for, the one it
+    was found at after redirects, and when (ISO 8601, UTC)."""
+
+    url: str
+    final_url: str
+    fetched_at: str
 
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """Where a document came from: its path (or ``-``), language and content hash."""
+    """Where a document came from: its path (or ``-``, or its web address), language and
+    content hash; ``web`` for a page fetched from the web."""
 
     path: str
     language: str
     sha256: str
+    web: WebSource | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,16 @@ class Document:
     sentences: tuple[Sentence, ...]
     #: Things the loader left untranslated on purpose (code blocks), said out loud.
     notes: tuple[str, ...] = ()
+    #: The text units as the format stores them, for writing the document back.
+    units: tuple[Unit, ...] = ()
+    #: The format it was read as: its extension, lower case (``.docx``).
+    format: str = ".txt"
+
+    @property
+    def needs_alignment(self) -> bool:
+        """Whether writing it back needs word alignments: some unit carries more than one
+        formatting."""
+        return any(len(set(u.marks)) > 1 for u in self.units)
 
     @property
     def estimated_tokens(self) -> int:
@@ -60,6 +84,20 @@ class TranslatedText:
     untranslated_parts: int = 0
     #: Parts whose translation still reached the model's output limit after re-splitting.
     truncated_parts: int = 0
+    #: For each whitespace word of ``text``, the source word it was translated from (-1:
+    #: none); None when not asked for or not known.
+    links: tuple[int, ...] | None = None
+    #: The model's mean log-probability per output token, over every part (each part's
+    #: tokens and end token); None when scores were not asked for.
+    score: float | None = None
+    #: How many tokens ``score`` is the mean over: what weights a part when parts are joined.
+    scored_tokens: int = 0
+
+    @property
+    def confidence(self) -> float | None:
+        """``exp(score)``: the geometric mean of the probabilities the model gave the tokens
+        of its output, in (0, 1]; None without a score."""
+        return None if self.score is None else math.exp(self.score)
 
 
 @dataclass(frozen=True)
@@ -75,6 +113,18 @@ class TranslatedSentence:
     truncated_parts: int = 0
     #: Quality flags (see :mod:`pipeline.flags`).
     flags: tuple[str, ...] = ()
+    #: For each word of ``target``, the word of ``source`` it was translated from (-1:
+    #: none); None when not asked for or not known.
+    links: tuple[int, ...] | None = None
+    #: The model's confidence in its translation: the geometric mean of its token
+    #: probabilities, in (0, 1] (1 for a sentence kept as written, never translated).
+    confidence: float | None = None
+    #: With the round-trip check: chrF (0–100, sacrebleu) of the translation translated back
+    #: against the source; None when not checked.
+    roundtrip_chrf: float | None = None
+    #: How likely the translation is to be wrong, 0–1, from the flags, the confidence and
+    #: the round trip (see :mod:`pipeline.stages.risk`); 0 for a sentence kept as written.
+    risk: float = 0.0
 
     @property
     def translated(self) -> bool:
@@ -181,6 +231,8 @@ class Quality:
     unsupported_summary: int = 0
     #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.
     passthrough: int = 0
+    #: Text units that could not be put back into the translated document.
+    unplaced: int = 0
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, object]) -> Quality:
@@ -219,6 +271,23 @@ _COUNT_FIELDS = tuple(field_name(flag) for flag in COUNTED)
 
 
 @dataclass(frozen=True)
+class Risk:
+    """A document's risk figures: its riskiest sentence's risk, and the mean risk of the
+    sentences sent to the translator (passed-through ones left out; 0 when none was)."""
+
+    max: float = 0.0
+    mean: float = 0.0
+
+    @classmethod
+    def of(cls, translation: Translation) -> Risk:
+        """The figures of ``translation``'s sentences."""
+        risks = [s.risk for s in translation.sentences if PASSTHROUGH not in s.flags]
+        if not risks:
+            return cls()
+        return cls(max(risks), sum(risks) / len(risks))
+
+
+@dataclass(frozen=True)
 class StageTimings:
     """Seconds spent in each stage of one document."""
 
@@ -240,3 +309,6 @@ class BilingualSummary:
     warnings: tuple[str, ...] = ()
     quality: Quality = Quality()
     timings: StageTimings = StageTimings()
+    risk: Risk = Risk()
+    #: Every text unit with its translation, when the document is to be written back.
+    document: TranslatedDocument | None = None

@@ -18,6 +18,11 @@ os.environ["HF_HUB_CACHE"] = str(HF_HUB_CACHE)
 os.environ["PIPELINE_MODEL_STORE"] = str(_SANDBOX / "store")
 os.environ["TRANSFORMERS_VERBOSITY"] = "error"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+# Web pages come from a site the tests start on 127.0.0.1 (tests/website.py), never through
+# this machine's proxy; a test that wants a proxy sets one.
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "PIPELINE_NO_NETWORK"):
+    os.environ.pop(_name, None)
+    os.environ.pop(_name.lower(), None)
 
 import pytest  # noqa: E402
 from tiny_models import (  # noqa: E402
@@ -37,8 +42,10 @@ SEED = ROOT / "seeds" / "000_6c5dc483d47dce09.txt"
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give each test a fresh model store and an empty Hugging Face cache."""
+    """Give each test a fresh model store, translation memory and an empty Hugging Face
+    cache."""
     monkeypatch.setenv("PIPELINE_MODEL_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("PIPELINE_MEMORY", str(tmp_path / "memory.sqlite3"))
     shutil.rmtree(HF_HUB_CACHE, ignore_errors=True)
 
 
@@ -107,3 +114,26 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "article.txt"
     shutil.copy(SEED, target)
     return target
+
+
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two output files hold the same content: byte for byte, or, for Word files,
+    part by part apart from the time they were made (their core properties)."""
+    import zipfile
+
+    if a.suffix != ".docx":
+        return a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+        names = [n for n in za.namelist() if n != "docProps/core.xml"]
+        return names == [n for n in zb.namelist() if n != "docProps/core.xml"] and all(
+            za.read(n) == zb.read(n) for n in names
+        )
+
+
+@pytest.fixture(scope="module")
+def site():
+    """A web site on 127.0.0.1 (tests/website.py), one for each test module that asks."""
+    from website import serve_site
+
+    with serve_site() as running:
+        yield running

@@ -12,6 +12,17 @@ FRENCH_NEWS = (
     "Les représentants des salariés ont appelé à une grève nationale la semaine prochaine. "
     "Le ministre du Travail a déclaré qu'il restait ouvert au dialogue avec les partenaires."
 )
+#: Eight short, distinct French news sentences.
+FRENCH_SENTENCES = [
+    "Le gouvernement a annoncé mardi une réforme des retraites.",
+    "Les syndicats appellent à la grève dans tout le pays.",
+    "Le ministre a promis une concertation avant l'été.",
+    "La réforme doit entrer en vigueur au début de l'année prochaine.",
+    "Les partis de l'opposition ont critiqué un texte jugé trop rapide.",
+    "Les manifestations ont réuni des milliers de personnes à Paris.",
+    "Le Sénat examinera le projet de loi le mois prochain.",
+    "Les économistes restent divisés sur les effets de la réforme.",
+]
 GERMAN_NEWS = (
     "Die Bundesregierung hat am Dienstag ein neues Klimaschutzgesetz vorgestellt. "
     "Die Opposition kritisierte den Entwurf als unzureichend und viel zu spät. "

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from pipeline import BilingualPipeline, PipelineOptions
 from pipeline.cli import app
 from pipeline.inference import ct2 as ct2_module
-from pipeline.inference.runners import CTranslate2Runner, TransformersRunner, decoding_options
+from pipeline.inference.ct2_runner import CTranslate2Runner, decoding_options
+from pipeline.inference.hf_runner import TransformersRunner
 
 
 def _options(tiny_models, **overrides) -> PipelineOptions:

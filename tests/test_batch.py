@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
 from pipeline.cli import app
 from pipeline.inference.runners import Generation
+from pipeline.run.engine import SerialEngine
 from pipeline.run.manifest import read as read_manifest
 
 runner = CliRunner()
@@ -76,10 +77,12 @@ def test_mixed_folder_every_document_accounted_for(use_registry_store, corpus, t
         }
         assert record["timings"]["total_s"] > 0
         assert record["coverage"]["translated_sentences"] == record["coverage"]["source_sentences"]
-        assert len(record["outputs"]) == 3
+        assert {Path(name).suffix for name in record["outputs"]} >= {".md", ".html", ".json"}
         for name in record["outputs"]:
             assert (out / Path(record["path"]).parent / name).is_file()
     assert by_path["fr/rapport.pdf"]["outputs"] == [
+        "rapport.pdf.en.docx",  # a PDF's translation is a Word document
+        "rapport.pdf.bilingual.docx",
         "rapport.pdf.md",
         "rapport.pdf.html",
         "rapport.pdf.json",
@@ -127,8 +130,14 @@ def test_index_lists_every_document_and_links_offline_views(use_registry_store, 
     assert "http://" not in index and "https://" not in index
     for rel in expected:
         assert rel in index
-    assert len(parser.links) == sum(s == "done" for s in expected.values())
+    # Each done document is linked; the review queue links its sentences' rows in them.
+    pages = {href.partition("#")[0] for href in parser.links}
+    assert len(pages) == sum(s == "done" for s in expected.values())
     for href in parser.links:
+        target, _, anchor = href.partition("#")
+        if anchor:
+            assert f'id="{anchor}"' in (out / unquote(target)).read_text("utf-8")
+    for href in pages:
         view = out / unquote(href)
         assert view.is_file()
         page = view.read_text("utf-8")
@@ -209,10 +218,11 @@ def test_leftovers_of_a_killed_run_are_cleaned(use_registry_store, tmp_path):
 
 
 def _echo_model(monkeypatch, pipe: BilingualPipeline) -> None:
-    """A translator that returns its input unchanged: what 'untranslated' looks like."""
+    """A translator that returns its input unchanged: what 'untranslated' looks like (in
+    this process: run it with ``engine=SerialEngine(pipe)``)."""
     runner_ = pipe.translator("fr").runner
     monkeypatch.setattr(
-        runner_, "generate", lambda texts, lengths=None, **kwargs: [Generation(t) for t in texts]
+        runner_, "_generate_with_backoff", lambda texts, *rest: [Generation(t) for t in texts]
     )
 
 
@@ -225,7 +235,8 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
     (src / "a.txt").write_text(FRENCH_NEWS, encoding="utf-8")
     pipe = BilingualPipeline(PipelineOptions(summarizer="extractive", device="cpu"))
     _echo_model(monkeypatch, pipe)
-    outcomes = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))
+    here = SerialEngine(pipe)
+    outcomes = list(run_batch(pipe, plan_batch(src, out), out, strict=strict, engine=here))
     assert [o.status for o in outcomes] == ["failed" if strict else "done"]
     if strict:
         assert "quality flags: 3 untranslated (--strict)" in outcomes[0].reason
@@ -240,6 +251,10 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "unsupported_summary": 0,
         "document_flags": [],
         "passthrough": 0,
+        "unplaced": 0,
+        # An untranslated sentence is certainly wrong, whatever else is known of it.
+        "risk_max": 1.0,
+        "risk_mean": 1.0,
     }
     assert data["summary_info"]["unsupported"] == []
     assert all("untranslated" in s["flags"] for p in data["translation"] for s in p["sentences"])
@@ -247,7 +262,7 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
     assert "Quality flags: 3 untranslated" in (out / "a.md").read_text("utf-8")
     assert read_manifest(out / "manifest.jsonl")[0]["quality_flags"]["untranslated"] == 3
     # A resumed strict run still fails the flagged document, without redoing it.
-    again = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))
+    again = list(run_batch(pipe, plan_batch(src, out), out, strict=strict, engine=here))
     assert again[0].status == ("failed" if strict else "skipped")
 
 
@@ -269,12 +284,13 @@ def test_a_changed_figure_is_flagged_everywhere_and_strict_fails_it(
     # A translator that gets every figure wrong by one.
     monkeypatch.setattr(
         pipe.translator("fr").runner,
-        "generate",
-        lambda texts, lengths=None, **_: [
+        "_generate_with_backoff",
+        lambda texts, *rest: [
             Generation(re.sub(r"\d+", lambda m: str(int(m.group()) + 1), t)) for t in texts
         ],
     )
-    outcomes = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))
+    here = SerialEngine(pipe)  # the translator above lives in this process
+    outcomes = list(run_batch(pipe, plan_batch(src, out), out, strict=strict, engine=here))
     assert [o.status for o in outcomes] == ["failed" if strict else "done"]
     if strict:
         assert "2 numbers" in outcomes[0].reason
@@ -287,7 +303,7 @@ def test_a_changed_figure_is_flagged_everywhere_and_strict_fails_it(
     assert "numbers" in (out / "a.html").read_text("utf-8")
     assert read_manifest(out / "manifest.jsonl")[0]["quality_flags"]["numbers"] == 2
     # A resumed strict run still fails the flagged document, without redoing it.
-    again = list(run_batch(pipe, plan_batch(src, out), out, strict=strict))
+    again = list(run_batch(pipe, plan_batch(src, out), out, strict=strict, engine=here))
     assert again[0].status == ("failed" if strict else "skipped")
     assert again[0].quality.numbers == 2
 
@@ -457,10 +473,11 @@ def test_names_that_are_special_in_urls_link_correctly(use_registry_store, tmp_p
     assert translate(src, out, "--summarizer", "extractive", "-q").exit_code == 0
     parser = _Links()
     parser.feed((out / "index.html").read_text("utf-8"))
-    assert sorted(unquote(h) for h in parser.links) == sorted(
-        n.replace(".txt", ".html") for n in names
-    )
-    assert all("#" not in h and "?" not in h for h in parser.links)
+    # The review queue links sentences (PAGE#sN); the documents' own links hold no # or ?.
+    pages = sorted({h for h in parser.links if not re.search(r"#s\d+$", h)})
+    assert sorted(unquote(h) for h in pages) == sorted(n.replace(".txt", ".html") for n in names)
+    assert all("#" not in h and "?" not in h for h in pages)
+    assert {re.sub(r"#s\d+$", "", h) for h in parser.links} == set(pages)
 
 
 def test_a_user_file_in_the_output_folder_is_never_overwritten(use_registry_store, tmp_path):

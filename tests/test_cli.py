@@ -179,9 +179,11 @@ def test_translate_folder_writes_outputs_and_reports_each_document(model_args, t
     assert "skipped: empty.txt: document is empty" in result.stderr
     assert "skipped: binary.txt: binary" in result.stderr
     produced = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    stems = ("a", "nested/deeper/b", "nested/latin1")
-    expected = [f"{stem}{ext}" for stem in stems for ext in (".md", ".html", ".json")]
-    assert produced == sorted(["index.html", "manifest.jsonl", *expected])
+    inputs = {"a": ".txt", "nested/deeper/b": ".md", "nested/latin1": ".txt"}
+    reports = (".bilingual.docx", ".md", ".html", ".json")
+    expected = [f"{stem}{ext}" for stem in inputs for ext in reports]
+    expected += [f"{stem}.en{suffix}" for stem, suffix in inputs.items()]  # translated
+    assert produced == sorted(["index.html", "manifest.jsonl", ".pipeline/ledger.jsonl", *expected])
     data = json.loads((out / "a.json").read_text(encoding="utf-8"))
     assert data["source"]["path"] == "a.txt"
     sentences = [s for p in data["translation"] for s in p["sentences"]]
@@ -227,10 +229,11 @@ def test_translate_keeps_extensions_when_outputs_would_collide(model_args, tmp_p
         model_args[1],
     )
     assert result.exit_code == 0, result.output
-    expected = [f"same.{a}{b}" for a in ("md", "txt") for b in (".md", ".html", ".json")]
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["index.html", "manifest.jsonl", *expected]
-    )
+    reports = (".bilingual.docx", ".md", ".html", ".json")
+    expected = [f"same.{a}{b}" for a in ("md", "txt") for b in reports]
+    expected += ["same.txt.en.txt", "same.md.en.md"]  # translated
+    produced = [p.name for p in out.iterdir() if p.is_file()]
+    assert sorted(produced) == sorted(["index.html", "manifest.jsonl", *expected])
 
 
 def test_output_folder_inside_input_is_not_read_back(model_args, tmp_path):

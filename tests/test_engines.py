@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
 from pipeline.cli import app
+from pipeline.run.engine import SerialEngine
 from pipeline.run.local_pool import LocalPoolEngine
 from pipeline.run.manifest import read as read_manifest
 from pipeline.run.ray_cluster import RayEngine
@@ -48,7 +49,7 @@ def _files(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.name not in ("manifest.jsonl", "index.html")
+        if p.is_file() and p.name not in ("manifest.jsonl", "index.html", "ledger.jsonl")
     }
 
 
@@ -63,7 +64,7 @@ def serial_reference(registry_store, tmp_path_factory):
     src, out = root / "in", root / "serial"
     expected = _folder(src)
     pipe = BilingualPipeline(_options(registry_store))
-    list(run_batch(pipe, plan_batch(src, out), out))
+    list(run_batch(pipe, plan_batch(src, out), out, engine=SerialEngine(pipe)))
     assert _statuses(out) == expected
     return src, _files(out), expected
 
@@ -147,7 +148,7 @@ def test_workers_on_the_command_line_and_resume(registry_store, serial_reference
 @pytest.fixture(scope="module")
 def local_ray():
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
 
@@ -161,9 +162,15 @@ def test_ray_matches_one_process(local_ray, registry_store, serial_reference, tm
     killed = []
 
     def kill():
-        pid = local_ray.get(engine.actors[0].pid.remote())
-        os.kill(pid, signal.SIGKILL)
-        killed.append(pid)
+        # The first live actor (one killed before may not be replaced yet).
+        for actor in list(engine.actors):
+            try:
+                pid = local_ray.get(actor.pid.remote())
+            except local_ray.exceptions.RayActorError:
+                continue
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+            return
 
     hook = _kill_after(8, kill) if kill_one else None
     if kill_one:  # twice: the replacement actor must be used and replaced in turn

@@ -37,7 +37,7 @@ def _outputs(root: Path, models: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): _comparable(p, models)
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.suffix in COMPARED
+        if p.is_file() and p.suffix in COMPARED and ".pipeline" not in p.parts
     }
 
 

@@ -18,12 +18,15 @@ from pipeline.cli import app
 
 NLLB_ID = "facebook/nllb-200-distilled-600M"
 
+TC_BIG_FR_EN = "Helsinki-NLP/opus-mt-tc-big-fr-en"
+QUALITY = ["--quality", "high"]
+
 # name: (language, text, extra options, the model the error must name)
 CASES = {
     "registered": ("it", ITALIAN_NEWS, [], "Helsinki-NLP/opus-mt-it-en"),
     "pattern": ("fi", FINNISH_NEWS, [], "Helsinki-NLP/opus-mt-fi-en"),
     "fallback": ("fi", FINNISH_NEWS, ["--fallback-translator", NLLB_ID], NLLB_ID),
-    "quality": ("fr", FRENCH_NEWS, ["--quality", "high"], "Helsinki-NLP/opus-mt-tc-big-fr-en"),
+    "quality": ("fr", FRENCH_NEWS, QUALITY, TC_BIG_FR_EN),
 }
 
 
@@ -144,3 +147,20 @@ def test_models_quality_high_shows_a_missing_tc_big_model_as_missing(use_registr
     assert len(rows) == 2
     for row, model in zip(rows, ("opus-mt-tc-big-fr-en", "opus-mt-tc-big-en-fr"), strict=True):
         assert f"quality  Helsinki-NLP/{model}" in row and "MISSING" in row
+
+
+def test_a_web_page_without_a_usable_model_is_skipped_and_exits_3(
+    use_registry_store, site, tmp_path
+):
+    """``--urls`` goes through the same worker process as a folder: the page is fetched,
+    then skipped for want of its model, and written back in no format."""
+    listing = tmp_path / "urls.txt"
+    listing.write_text(site.url("/article.html") + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["translate", "--urls", str(listing), "-o", str(out), "-q", "--device", "cpu"]
+    result = _invoke(*args, "--source-lang", "fr", "--summarizer", "extractive", *QUALITY)
+    assert result.exit_code == 3, result.output
+    assert result.stderr.splitlines()[-1] == "1 documents: 0 done, 0 failed, 1 skipped"
+    (row,) = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert row["status"] == "skipped" and TC_BIG_FR_EN in row["reason"]
+    assert not [p for p in out.rglob("*") if p.suffix in (".html", ".json") and p.stem != "index"]

@@ -9,12 +9,9 @@ import pytest
 from pipeline import BilingualPipeline, PipelineOptions, ProcessingError
 from pipeline.batching import plan_batches
 from pipeline.documents.reading import parse_document
-from pipeline.inference.runners import (
-    CTranslate2Runner,
-    Generation,
-    Seq2SeqRunner,
-    TransformersRunner,
-)
+from pipeline.inference.ct2_runner import CTranslate2Runner
+from pipeline.inference.hf_runner import TransformersRunner
+from pipeline.inference.runners import Generation, Seq2SeqRunner
 from pipeline.stages.summarize import Summarizer, SummaryDidNotConverge, pack_chunks
 
 
@@ -259,15 +256,15 @@ def test_a_sentence_the_model_leaves_empty_is_reported_not_hidden(
 ):
     pipe = _pipeline(tiny_models, summarizer="extractive")
     runner = pipe.translator("fr").runner
-    original = runner.generate
+    original = runner._generate_with_backoff
 
-    def drop_bakou(texts, lengths=None, **kwargs):
-        out = original(texts, lengths, **kwargs)
+    def drop_bakou(texts, *rest):
+        out = original(texts, *rest)
         return [
             Generation("") if "Bakou a rejeté" in t else o for t, o in zip(texts, out, strict=True)
         ]
 
-    monkeypatch.setattr(runner, "generate", drop_bakou)
+    monkeypatch.setattr(runner, "_generate_with_backoff", drop_bakou)
     result = pipe.summarize_file(seed_copy, include_translation=True)
     assert result.coverage.translated_sentences == result.coverage.source_sentences - 1
     missing = [s for s in result.translation.sentences if not s.translated]
@@ -300,7 +297,7 @@ def test_a_translation_that_reaches_the_output_limit_is_re_split(tiny_models, mo
     pipe = _pipeline(tiny_models, backend="transformers", summarizer="extractive")
     runner = pipe.translator("fr").runner
 
-    def capped_model(texts, lengths=None, **kwargs):
+    def capped_model(texts, *rest):
         # Inputs of 8+ tokens (or all, when `always`) overflow the output limit.
         counts = runner.count_tokens(texts)
         return [
@@ -308,7 +305,7 @@ def test_a_translation_that_reaches_the_output_limit_is_re_split(tiny_models, mo
             for t, n in zip(texts, counts, strict=True)
         ]
 
-    monkeypatch.setattr(runner, "generate", capped_model)
+    monkeypatch.setattr(runner, "_generate_with_backoff", capped_model)
     sentence = "Le ministre a déclaré, hier soir, que la situation restait très préoccupante."
     (out,) = pipe.translator("fr").translate([sentence])
     assert out.parts > 1

@@ -25,6 +25,7 @@ from pipeline.inference.runners import Seq2SeqRunner
 from pipeline.render import render_json
 from pipeline.serve import ServeLimits, create_app, is_loopback
 from pipeline.serve.microbatch import BatchLimits
+from pipeline.serve.requests import text_title
 
 ARTICLE = SEED.read_text(encoding="utf-8")
 PARAGRAPHS = [p for p in ARTICLE.split("\n\n") if p.strip()]
@@ -62,7 +63,9 @@ def test_json_request_gets_exactly_the_cli_json(client, pipe):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
     # What `pipeline summarize --format json` prints for the same document.
-    document = parse_document(ARTICLE.encode("utf-8"), "fr", name="<text>")
+    # Pasted text is named by its first line.
+    document = parse_document(ARTICLE.encode("utf-8"), "fr", name=text_title(ARTICLE))
+    assert document.source.path == ARTICLE.splitlines()[0][:59] + "…"
     assert response.text == render_json(pipe.summarize(document))
     data = response.json()
     assert data["schema_version"] == 1 and data["translation"] is None

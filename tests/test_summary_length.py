@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from pipeline import BilingualPipeline, PipelineOptions, UsageError
 from pipeline.cli import app
-from pipeline.inference.runners import LengthBounds, length_options
+from pipeline.inference.ct2_runner import length_options
+from pipeline.inference.runners import LengthBounds
 from pipeline.run.resume import options_fingerprint
 from pipeline.stages.summarize import LENGTH_BOUNDS as SUMMARY_LENGTHS
 

@@ -1,4 +1,4 @@
-"""``pipeline summarize``, ``translate`` and ``serve``: each a thin shell over the library."""
+"""``pipeline summarize`` and ``translate``: each a thin shell over the library."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_DOCUMENT_FAILED, EXIT_INTERRUPTED, EXIT_MODEL, UsageError
+from ..run.plan import OUTPUTS
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
 from .options import (
     DEFAULTS,
@@ -15,12 +16,17 @@ from .options import (
     BackendOpt,
     BackTranslatorOpt,
     BatchSizeOpt,
+    CheckOpt,
     ComputeTypeOpt,
     Device,
     DeviceOpt,
     Engine,
     FallbackOpt,
     MaxBatchTokensOpt,
+    MaxDocumentCharsOpt,
+    MaxMemoryOpt,
+    MemoryOpt,
+    NoMemoryOpt,
     NumBeamsOpt,
     OutputFormat,
     Quality,
@@ -36,6 +42,20 @@ from .options import (
     WindowTokensOpt,
     make_pipeline,
 )
+from .web import (
+    FETCH_DEFAULTS,
+    PER_HOST,
+    FetchMaxTimeOpt,
+    FetchTimeoutOpt,
+    MaxFetchMbOpt,
+    MaxRedirectsOpt,
+    NoNetworkOpt,
+    PerHostOpt,
+    UrlsOpt,
+    fetch_limits,
+    refuse_offline,
+    url_list,
+)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -44,14 +64,25 @@ def summarize(
         str,
         typer.Argument(
             metavar="ARTICLE",
-            help="The article (.txt .md .html .docx .pdf), or '-' for standard input.",
+            help="The article (.txt .md .html .docx .pptx .odt .epub .pdf .srt .vtt), a web "
+            "address (http, https), or '-' for standard input.",
         ),
     ],
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.markdown,
+        Optional[OutputFormat],
+        typer.Option(
+            "--format",
+            help="Output format (default: the one --output's extension names, else markdown; "
+            "docx: the bilingual review copy).",
+        ),
+    ] = None,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Optional[Path],
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file instead of stdout: .md, .json, .html or .docx.",
+        ),
     ] = None,
     source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
@@ -69,15 +100,29 @@ def summarize(
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
+    no_network: NoNetworkOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Summarize one article: its bilingual summary as Markdown (or JSON) on stdout."""
-    from ..render import render_json, render_markdown
+    """Summarize one article (a file or a web page): its bilingual summary as Markdown (or
+    JSON, HTML, or a Word review copy) on stdout or in --output."""
+    from ..documents.fetch import is_url
+    from ..render import render
     from ..run.outputs import write_atomic
 
     if verbose:
         configure_logging(verbose)
-    if article != "-":
+    web = is_url(article)
+    if web:
+        refuse_offline(no_network, article)
+    elif article != "-":
         path = Path(article)
         if not path.exists():
             raise UsageError(f"{article}: no such file")
@@ -87,27 +132,51 @@ def summarize(
             raise UsageError("--output must not be the input file")
     if output is not None and output.is_dir():
         raise UsageError(f"--output {output}: is a directory, expected a file")
+    fmt = _summary_format(output_format, output)
     pipe = make_pipeline(locals())
-    result = pipe.summarize_file(article)
-    text = render_json(result) if output_format is OutputFormat.json else render_markdown(result)
+    if web:
+        limits = fetch_limits(locals())
+        result = pipe.summarize_url(article, limits=limits, include_translation=fmt == "docx")
+    else:
+        result = pipe.summarize_file(article, include_translation=fmt == "docx")
+    content = render(result, fmt)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(content, nl=False)
     else:
-        write_atomic(output, text)
+        write_atomic(output, content)
+
+
+def _summary_format(chosen: OutputFormat | None, output: Path | None) -> str:
+    """The format ``summarize`` writes: --format, else the one --output's extension names,
+    else Markdown; a Word file needs --output."""
+    from ..render import format_of
+
+    named = format_of(output) if output is not None else None
+    if chosen is not None and named is not None and chosen.value != named:
+        raise UsageError(
+            f"--format {chosen.value} does not match --output {output} (a {named} file)"
+        )
+    fmt = chosen.value if chosen is not None else named or "markdown"
+    if fmt == "docx" and output is None:
+        raise UsageError("--format docx writes a Word file: give it with --output FILE.docx")
+    return fmt
 
 
 @app.command(epilog=EXIT_CODES_HELP)
 def translate(
+    out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
     in_dir: Annotated[
-        Path,
+        Optional[Path],
         typer.Argument(
             metavar="IN_DIR",
-            help="Folder of documents (.txt .md .html .htm .docx .pdf), recursive.",
+            help="Folder of documents (.txt .md .html .docx .pptx .odt .epub .pdf .srt .vtt), "
+            "recursive; or give --urls.",
         ),
-    ],
-    out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    ] = None,
+    urls: UrlsOpt = None,
+    per_host: PerHostOpt = PER_HOST,
     source_lang: SourceLang = DEFAULTS.source_lang,
     translator: TranslatorOpt = None,
     back_translator: BackTranslatorOpt = None,
@@ -126,14 +195,20 @@ def translate(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
     workers: Annotated[
         Optional[int],
         typer.Option(
             "--workers",
-            min=1,
-            help="Worker processes (local) or actors (ray), each with its models.",
+            min=0,
+            help="Worker processes (local; default 1, 0: compute in this process) or actors "
+            "(ray), each with its models.",
         ),
     ] = None,
+    max_memory: MaxMemoryOpt = None,
     engine: Annotated[
         Engine, typer.Option("--engine", help="local: this machine; ray: a Ray cluster.")
     ] = Engine.local,
@@ -141,36 +216,80 @@ def translate(
         Optional[str],
         typer.Option("--ray-address", help="Ray cluster to join (default: start a local one)."),
     ] = None,
+    write: Annotated[
+        str,
+        typer.Option(
+            "--write",
+            help="Outputs, comma-separated: document (translated, in its own format), "
+            "bilingual (.bilingual.docx review copy), md, html, json.",
+        ),
+    ] = ",".join(OUTPUTS),
     force: Annotated[
         bool, typer.Option("--force", help="Redo documents whose outputs are up to date.")
     ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Count a document with quality flags as failed.")
     ] = False,
+    max_risk: Annotated[
+        Optional[float],
+        typer.Option(
+            "--max-risk",
+            min=0.0,
+            max=1.0,
+            help="With --strict: fail a document when a sentence's risk is above this "
+            "(instead of on any sentence flag).",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
     ] = False,
+    no_network: NoNetworkOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Translate and summarize every document under IN_DIR into OUT_DIR.
+    """Translate and summarize every document under IN_DIR (or every web page --urls
+    lists) into OUT_DIR.
 
-    Each document gets OUT_DIR/<relative path>.md, .html and .json; OUT_DIR/manifest.jsonl
-    records every document of every run and OUT_DIR/index.html links them all. Re-running
-    the same command skips up-to-date documents and finishes an interrupted run.
+    Each document gets OUT_DIR/<relative path>.en.<ext> (itself, translated, in its own
+    format; a PDF as .docx), .bilingual.docx (a review copy), .md, .html and .json;
+    OUT_DIR/manifest.jsonl records every document of every run and OUT_DIR/index.html
+    links them all. Re-running the same command skips up-to-date documents and finishes an
+    interrupted run. A page's outputs are named from its host and path
+    (OUT_DIR/<host>/<path>.md, ...).
     """
     import time
 
-    from ..run.batch import run_batch
+    from ..run.batch import read_files, run_batch
     from ..run.engine import make_engine
     from ..run.outcomes import BatchSummary
-    from ..run.plan import plan_batch
+    from ..run.plan import parse_outputs, plan_batch
     from ..run.progress import BatchReporter
+    from ..run.urls import fetch_pages, plan_urls
 
     if verbose:
         configure_logging(verbose)
-    items = plan_batch(in_dir, out_dir)
+    if max_risk is not None and not strict:
+        raise UsageError("--max-risk applies with --strict")
+    outputs = parse_outputs(write)
+    if in_dir is not None and urls is None:
+        items, load = plan_batch(in_dir, out_dir, outputs), read_files
+    elif urls is not None and in_dir is None:
+        refuse_offline(no_network, f"--urls {urls}")
+        items = plan_urls(url_list(urls), out_dir, outputs)
+        load = fetch_pages(out_dir, fetch_limits(locals()), per_host=per_host)
+    else:
+        raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
     pipe = make_pipeline(locals())
-    runner = make_engine(pipe, engine=engine.value, workers=workers, ray_address=ray_address)
+    runner = make_engine(
+        pipe,
+        engine=engine.value,
+        workers=workers,
+        ray_address=ray_address,
+        max_memory=max_memory,
+    )
     outcomes = []
     started = time.perf_counter()
     with BatchReporter.for_terminal(len(items), quiet=quiet) as reporter:
@@ -181,8 +300,12 @@ def translate(
                 out_dir,
                 force=force,
                 strict=strict,
+                max_risk=max_risk,
                 on_start=reporter.start,
                 engine=runner,
+                write=outputs,
+                load=load,
+                on_event=reporter.event,
             ):
                 outcomes.append(outcome)
                 reporter.finish(outcome)
@@ -199,89 +322,3 @@ def translate(
         raise typer.Exit(EXIT_MODEL)
     if summary.failed:
         raise typer.Exit(EXIT_DOCUMENT_FAILED)
-
-
-@app.command(epilog=EXIT_CODES_HELP)
-def serve(
-    host: Annotated[
-        str,
-        typer.Option("--host", help="Address to listen on; beyond loopback needs --api-key."),
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
-    ] = 8000,
-    api_key: Annotated[
-        Optional[str],
-        typer.Option(
-            "--api-key",
-            envvar="PIPELINE_API_KEY",
-            show_envvar=True,
-            help="Key every API call and form post must carry.",
-        ),
-    ] = None,
-    max_upload_mb: Annotated[
-        float, typer.Option("--max-upload-mb", min=0.001, help="Largest request body (413).")
-    ] = 10.0,
-    max_queue: Annotated[
-        int,
-        typer.Option("--max-queue", min=1, help="Documents waiting before 503 + Retry-After."),
-    ] = 64,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.001, help="Seconds a request may wait (504).")
-    ] = 300.0,
-    batch_wait_ms: Annotated[
-        float,
-        typer.Option("--batch-wait-ms", min=0, help="How long a request waits for company."),
-    ] = 10.0,
-    source_lang: SourceLang = DEFAULTS.source_lang,
-    translator: TranslatorOpt = None,
-    back_translator: BackTranslatorOpt = None,
-    fallback_translator: FallbackOpt = None,
-    quality: QualityOpt = Quality(DEFAULTS.quality),
-    summarizer: SummarizerOpt = None,
-    device: DeviceOpt = Device(DEFAULTS.device),
-    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
-    num_beams: NumBeamsOpt = None,
-    model_store: StoreOpt = None,
-    backend: BackendOpt = Backend(DEFAULTS.backend),
-    compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
-    summary_batch_tokens: SummaryBatchTokensOpt = None,
-    threads: ThreadsOpt = None,
-    window_docs: WindowDocsOpt = DEFAULTS.window_docs,
-    window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
-    summary_length: SummaryLengthOpt = None,
-    verbose: VerboseOpt = False,
-) -> None:
-    """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
-
-    Models load once at start-up; requests that arrive together are summarized together.
-    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz.
-    """
-    from .. import serve as server
-    from ..serve.microbatch import BatchLimits
-
-    if verbose:
-        configure_logging(verbose)
-    server.require_serve_extra()
-    server.check_bind(host, api_key)
-    limits = server.ServeLimits(
-        max_upload_bytes=max(1, int(max_upload_mb * 1024 * 1024)),
-        batch=BatchLimits(
-            wait_ms=batch_wait_ms,
-            max_documents=window_docs,
-            max_tokens=window_tokens,
-            max_queue=max_queue,
-            timeout_s=timeout,
-        ),
-    )
-    pipe = make_pipeline(locals())
-    server.serve(
-        pipe,
-        host=host,
-        port=port,
-        api_key=api_key,
-        limits=limits,
-        log_level="info" if verbose else "warning",
-        on_ready=lambda url: typer.echo(f"serving on {url} (Ctrl-C to stop)", err=True),
-    )

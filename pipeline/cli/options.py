@@ -20,6 +20,8 @@ DEFAULTS = PipelineOptions()
 class OutputFormat(str, Enum):
     markdown = "markdown"
     json = "json"
+    html = "html"
+    docx = "docx"
 
 
 class Backend(str, Enum):
@@ -42,6 +44,10 @@ class SummaryLength(str, Enum):
 class Quality(str, Enum):
     standard = "standard"
     high = "high"
+
+
+class Check(str, Enum):
+    roundtrip = "roundtrip"
 
 
 class Device(str, Enum):
@@ -135,9 +141,47 @@ SummaryLengthOpt = Annotated[
         "--summary-length", help="Summary length (default: the summarizer's own settings)."
     ),
 ]
+MaxDocumentCharsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-document-chars",
+        min=1,
+        help="Most characters of text one document may hold; longer ones are skipped.",
+    ),
+]
+MaxMemoryOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--max-memory",
+        help="Memory ceiling of each worker process, e.g. 4G or 50% (default: its share of "
+        "80% of the machine); a document that needs more fails with that reason.",
+    ),
+]
+MemoryOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--memory",
+        help="Translation memory file (default: $PIPELINE_MEMORY, else memory.sqlite3 in "
+        "the model store).",
+    ),
+]
+NoMemoryOpt = Annotated[
+    bool,
+    typer.Option("--no-memory", help="Use and keep no translation memory."),
+]
 StoreOpt = Annotated[
     Optional[Path],
     typer.Option("--model-store", help="Local model store (default: see `pipeline models`)."),
+]
+
+
+CheckOpt = Annotated[
+    Optional[list[Check]],
+    typer.Option(
+        "--check",
+        help="Extra check of every translation (repeatable): roundtrip translates each "
+        "sentence back and scores it against the source with chrF.",
+    ),
 ]
 
 
@@ -150,5 +194,11 @@ LangOpt = Annotated[
 def make_pipeline(params: dict[str, Any]) -> BilingualPipeline:
     """The pipeline a command's parameters describe: one per PipelineOptions field."""
     names = {f.name for f in fields(PipelineOptions)}
-    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if k in names}
+    values = {k: _plain(v) for k, v in params.items() if k in names}
+    if "check" in params:  # the option is singular on the command line
+        values["checks"] = tuple(dict.fromkeys(_plain(c) for c in params["check"] or ()))
     return BilingualPipeline(PipelineOptions(**values))
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value

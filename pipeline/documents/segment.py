@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -137,18 +138,25 @@ def _attach_quotes(pieces: list[str]) -> list[str]:
     for piece in pieces[:-1]:
         position += len(piece)
         cuts.append(position)
+    # Whitespace is stepped over in place, never by slicing the text: a paragraph of
+    # thousands of sentences is not copied again at every cut.
+    end = len(text.rstrip())
     moved, start = [], 0
     for cut in cuts:
         while True:
-            back = len(text[:cut].rstrip())
-            forth = cut + len(text[cut:]) - len(text[cut:].lstrip())
+            back = cut
+            while back > 0 and text[back - 1].isspace():
+                back -= 1
+            forth = cut
+            while forth < len(text) and text[forth].isspace():
+                forth += 1
             if back - 1 > start and _quote_role(text, back - 1) == "open":
                 cut = back - 1
             elif forth < len(text) and _quote_role(text, forth) == "close":
                 cut = forth + 1
             else:
                 break
-        if start < cut < len(text) and text[start:cut].strip() and text[cut:].strip():
+        if start < cut < end and text[start:cut].strip():
             moved.append(cut)
             start = cut
     bounds = [0, *moved, len(text)]
@@ -161,6 +169,8 @@ def _attach_quotes(pieces: list[str]) -> list[str]:
 _CANDIDATE = re.compile(
     r"(?<=[.!?…])(?:[ \u00a0\u202f]?[\"'»”’)\]])*\s+(?=[«\"“„(\[¿¡‘]?\s*([^\W\d_]))"
 )
+# Enough of a sentence's end to read its last two words.
+_TAIL = 256
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.)(?:-?[^\W\d_]\.)*$")
 _OPENING = "([«\"“‘'¿¡"
 
@@ -216,7 +226,8 @@ def _split_missed(pieces: list[str], rules: AbbreviationRules) -> list[str]:
         for match in _CANDIDATE.finditer(piece):
             if not match.group(1).isupper():
                 continue
-            head = piece[start : match.start()]
+            # The sentence's end alone: a piece of many candidates is not copied at each.
+            head = piece[max(start, match.start() - _TAIL) : match.start()]
             last, two = _last_words(head)
             if (
                 unbalanced
@@ -237,23 +248,29 @@ def _misread_as_quoted(text: str) -> Callable[[int], bool]:
     """Whether a position of ``text`` looks quoted to a segmenter that pairs marks by count
     (an odd number of straight quotes before it, or unequal numbers of guillemets or curly
     quotes) although, by the marks' sides, no quotation is open there."""
-    marks = [(i, text[i], role) for i in range(len(text)) if (role := _quote_role(text, i))]
+    # Positions of each mark and the depth after each quotation mark, found once, so that
+    # a question costs a binary search, not a pass over the paragraph.
+    where = {mark: [i for i, c in enumerate(text) if c == mark] for mark in '"«»“”'}
+    marks, depths, depth = [], [], 0
+    for i in range(len(text)):
+        if role := _quote_role(text, i):
+            depth = depth + 1 if role == "open" else max(0, depth - 1)
+            marks.append(i)
+            depths.append(depth)
+
+    def before(mark: str, position: int) -> int:
+        return bisect_left(where[mark], position)
 
     def misread(position: int) -> bool:
-        before = text[:position]
         counted = (
-            before.count('"') % 2 == 1
-            or before.count("«") != before.count("»")
-            or before.count("“") != before.count("”")
+            before('"', position) % 2 == 1
+            or before("«", position) != before("»", position)
+            or before("“", position) != before("”", position)
         )
         if not counted:
             return False
-        depth = 0
-        for i, _, role in marks:
-            if i >= position:
-                break
-            depth = depth + 1 if role == "open" else max(0, depth - 1)
-        return depth == 0
+        seen = bisect_left(marks, position)
+        return seen == 0 or depths[seen - 1] == 0
 
     return misread
 
@@ -312,13 +329,15 @@ def _abbreviation_shaped(word: str) -> bool:
 
 def _merge_abbreviations(pieces: list[str], rules: AbbreviationRules) -> list[str]:
     """Undo cuts made after abbreviations."""
-    merged: list[str] = []
+    # Each sentence is kept as its pieces and judged by its tail, so that a paragraph of
+    # thousands of abbreviations is not copied again at every merge.
+    merged: list[list[str]] = []
     for piece in pieces:
-        if merged and _continues(merged[-1], piece, rules):
-            merged[-1] += piece
+        if merged and _continues("".join(merged[-1][-3:])[-_TAIL:], piece, rules):
+            merged[-1].append(piece)
         else:
-            merged.append(piece)
-    return merged
+            merged.append([piece])
+    return ["".join(group) for group in merged]
 
 
 # Boundaries to split an over-long sentence at, best first: clause punctuation, commas,

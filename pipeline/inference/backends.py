@@ -7,8 +7,10 @@ import logging
 
 from ..errors import ModelLoadError, UsageError
 from ..options import PipelineOptions
+from .ct2_runner import CTranslate2Runner
+from .hf_runner import TransformersRunner
 from .registry import Registry
-from .runners import CTranslate2Runner, Seq2SeqRunner, TransformersRunner
+from .runners import Seq2SeqRunner
 from .store import model_identity
 from .weights import load_seq2seq, resolve_device
 

@@ -362,11 +362,19 @@ def load_registry(path: Path | None = None) -> Registry:
 def default_store() -> Path:
     """The local model store: ``$PIPELINE_MODEL_STORE``, ``models/store`` in a source
     checkout, else the user cache directory. Nothing is created here."""
+    return store_setting()[0]
+
+
+def store_setting(model_store: Path | None = None) -> tuple[Path, str]:
+    """The model store a run uses and what chose it (for messages): ``--model-store``
+    when given, ``PIPELINE_MODEL_STORE``, ``the source checkout``, else ``the user cache``."""
+    if model_store is not None:
+        return Path(model_store).expanduser(), "--model-store"
     env = os.environ.get("PIPELINE_MODEL_STORE")
     if env:
-        return Path(env).expanduser()
+        return Path(env).expanduser(), "PIPELINE_MODEL_STORE"
     checkout_models = _PACKAGE_DIR.parent / "models"
     if (checkout_models / "registry.toml").is_file():
-        return checkout_models / "store"
+        return checkout_models / "store", "the source checkout"
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "bilingual-pipeline" / "models"
+    return Path(cache) / "bilingual-pipeline" / "models", "the user cache"

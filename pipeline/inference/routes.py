@@ -191,7 +191,10 @@ class Routes:
         if language == TARGET_LANG:
             return ModelsUsed(None, None, self.summarizer)
         into = self.route(language, TARGET_LANG)
-        back = None if self.options.extractive else self.out_of_english(language)
+        # The back-translator translates the summary, and with the round-trip check every
+        # translated sentence.
+        needed = not self.options.extractive or self.options.round_trip
+        back = self.out_of_english(language) if needed else None
         return ModelsUsed(
             into.id,
             back.id if back else None,

@@ -1,15 +1,17 @@
 """Batched generation with a seq2seq model: tokenize → generate → decode.
 
-Two backends share the batching: transformers' ``generate()`` and CTranslate2's
-``translate_batch()``. Inputs are sorted by length and packed into batches under both a
-sentence count and a token budget (:func:`pipeline.batching.plan_batches`); a CUDA
-out-of-memory error halves the batch and retries.
+Two backends share the batching here: transformers' ``generate()``
+(:mod:`pipeline.inference.hf_runner`) and CTranslate2's ``translate_batch()``
+(:mod:`pipeline.inference.ct2_runner`). Inputs are sorted by length and packed into batches
+under both a sentence count and a token budget (:func:`pipeline.batching.plan_batches`); a
+CUDA out-of-memory error halves the batch and retries. Each output may carry the model's
+own score of it and its alignment to the input (:class:`Extras`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,14 +25,40 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Alignment:
+    """Which input piece each output piece was translated from: the model's own attention
+    (CTranslate2's alignment head, the last layer's first cross-attention head on
+    transformers: the head OPUS-MT models are trained to align with). Pieces are the
+    tokenizer's, special tokens excluded; ``links[t]`` is the index in ``source`` that
+    ``target[t]`` attends to most."""
+
+    source: tuple[str, ...]
+    target: tuple[str, ...]
+    links: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Generation:
     """One generated output: its text, whether it ran into the model's output length limit
     (and so may be cut short), and how many tokens the model generated for it (the decoder
-    start and end tokens excluded, a forced first token included)."""
+    start and end tokens excluded, a forced first token included); with :class:`Extras`,
+    its score and alignment."""
 
     text: str
     hit_limit: bool = False
     tokens: int = 0
+    #: The mean log-probability the model gives each token of the output, its end token
+    #: included (a forced first token excluded); ``exp(score)`` is in (0, 1].
+    score: float | None = None
+    alignment: Alignment | None = None
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a ``generate()`` call returns besides the text."""
+
+    scores: bool = False
+    alignment: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +137,8 @@ class Seq2SeqRunner:
         *,
         bounds: LengthBounds | None = None,
         languages: LanguagePair | None = None,
+        extras: Extras | None = None,
+        on_batch: Callable[[list[int], list[Generation]], None] | None = None,
     ) -> list[Generation]:
         """Generate one output per input text, in input order.
 
@@ -116,7 +146,9 @@ class Seq2SeqRunner:
         ``bounds`` replaces the model's own minimum and maximum output length for this call
         (cut to what the model can generate). ``languages`` is the direction for a
         multilingual model (NLLB-200, M2M100), given with each call so that one loaded
-        model serves any number of directions.
+        model serves any number of directions. ``extras`` asks for each output's score and
+        alignment. ``on_batch(indices, outputs)`` hears each batch as soon as it is
+        generated (for progress and checkpoints).
         """
         if not texts:
             return []
@@ -128,11 +160,15 @@ class Seq2SeqRunner:
                 f"{self.max_input_tokens}; split it first"
             )
         bounds = self.fit_bounds(bounds)
+        extras = extras or Extras()
         outputs: list[Generation] = [Generation("")] * len(texts)
         for batch in plan_batches(lengths, self.batch_size, self.max_batch_tokens):
-            decoded = self._generate_with_backoff([texts[i] for i in batch], bounds, languages)
+            batch_texts = [texts[i] for i in batch]
+            decoded = self._generate_with_backoff(batch_texts, bounds, languages, extras)
             for i, text in zip(batch, decoded, strict=True):
                 outputs[i] = text
+            if on_batch is not None:
+                on_batch(batch, decoded)
         return outputs
 
     def _generate_with_backoff(
@@ -140,9 +176,11 @@ class Seq2SeqRunner:
         texts: list[str],
         bounds: LengthBounds | None = None,
         languages: LanguagePair | None = None,
+        extras: Extras | None = None,
     ) -> list[Generation]:
+        extras = extras or Extras()
         try:
-            return self._generate_batch(texts, bounds, languages)
+            return self._generate_batch(texts, bounds, languages, extras)
         except Exception as exc:
             if not self._is_out_of_memory(exc):
                 raise
@@ -157,11 +195,15 @@ class Seq2SeqRunner:
             log.warning("out of memory on a batch of %d: retrying in halves", len(texts))
             half = len(texts) // 2
             return self._generate_with_backoff(
-                texts[:half], bounds, languages
-            ) + self._generate_with_backoff(texts[half:], bounds, languages)
+                texts[:half], bounds, languages, extras
+            ) + self._generate_with_backoff(texts[half:], bounds, languages, extras)
 
     def _generate_batch(
-        self, texts: list[str], bounds: LengthBounds | None, languages: LanguagePair | None
+        self,
+        texts: list[str],
+        bounds: LengthBounds | None,
+        languages: LanguagePair | None,
+        extras: Extras,
     ) -> list[Generation]:
         raise NotImplementedError
 
@@ -188,158 +230,22 @@ class Seq2SeqRunner:
             for t, hit, n in zip(texts, hits, counts, strict=True)
         ]
 
-
-class TransformersRunner(Seq2SeqRunner):
-    """transformers' ``generate()`` with the model's own generation config."""
-
-    def _generate_batch(
-        self, texts: list[str], bounds: LengthBounds | None, languages: LanguagePair | None
-    ) -> list[Generation]:
-        forced = None
-        if languages is not None:
-            forced = self.loaded.tokenizer.convert_tokens_to_ids(languages.target_token)
-        sequences = self._forward(self._preprocess(texts, languages), bounds, forced)
-        hits, counts = self._measure(sequences.tolist(), bounds)
-        # After the decoder start token comes the forced target-language token, which is
-        # not text (M2M100's tokenizer would not even skip it).
-        return self._decode(sequences[:, 2:] if forced is not None else sequences, hits, counts)
-
-    def _measure(
-        self, rows: list[list[int]], bounds: LengthBounds | None = None
-    ) -> tuple[list[bool], list[int]]:
-        """Whether each generated row ran to the length limit rather than ending, and how
-        many tokens it generated before its end token."""
-        g = self.generation_config
-        if bounds is not None:
-            longest = bounds.max_new_tokens + 1
-        else:
-            longest = (g.max_new_tokens + 1) if g.max_new_tokens else (g.max_length or 0)
-        eos = g.eos_token_id
-        eos_ids = set(eos if isinstance(eos, list) else [eos])
-        pad = g.pad_token_id
-        hits, counts = [], []
-        for row in rows:
-            body = row[1:]  # after the decoder start token
-            end = next((i + 1 for i, t in enumerate(body) if t in eos_ids), None)
-            hits.append(bool(longest) and 1 + (end or len(body)) >= longest)
-            content = body[: end - 1] if end else [t for t in body if t != pad]
-            counts.append(len(content))
-        return hits, counts
-
-    def _preprocess(self, texts: list[str], languages: LanguagePair | None) -> dict[str, Any]:
-        encoded = self._tokenize(texts, languages, return_tensors="pt", padding=True)
-        return {k: v.to(self.loaded.device) for k, v in encoded.items()}
-
-    def _forward(
-        self,
-        inputs: dict[str, Any],
-        bounds: LengthBounds | None = None,
-        forced_bos: int | None = None,
-    ) -> Any:
-        import torch
-
-        overrides: dict[str, Any] = {"num_beams": self.num_beams} if self.num_beams else {}
-        if forced_bos is not None:
-            overrides["forced_bos_token_id"] = forced_bos
-        if bounds is not None:
-            overrides["min_new_tokens"] = bounds.min_new_tokens
-            overrides["max_new_tokens"] = bounds.max_new_tokens
-        with torch.inference_mode():
-            return self.loaded.model.generate(**inputs, **overrides)
-
-    def _is_out_of_memory(self, exc: BaseException) -> bool:
-        import torch
-
-        return isinstance(exc, torch.cuda.OutOfMemoryError) or super()._is_out_of_memory(exc)
-
-    def _release_memory(self) -> None:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-
-
-class CTranslate2Runner(Seq2SeqRunner):
-    """CTranslate2's ``translate_batch()``, driven by the Hugging Face tokenizer and the
-    model's generation config, with input truncation switched off."""
-
-    def __init__(self, loaded: LoadedModel, **kwargs: Any):
-        super().__init__(loaded, **kwargs)
-        self._options = decoding_options(loaded.generation_config, self.num_beams)
-        tok = loaded.tokenizer
-        self._prefix = None
-        forced_bos = getattr(loaded.generation_config, "forced_bos_token_id", None)
-        if forced_bos is not None:
-            self._prefix = [tok.convert_ids_to_tokens(forced_bos)]
-        # Banned sequences (Marian bans its pad token) that CTranslate2's vocabulary does
-        # not even hold need no suppressing, and it refuses unknown tokens.
-        vocabulary = loaded.target_vocabulary or frozenset()
-        bad = [
-            tok.convert_ids_to_tokens(seq)
-            for seq in getattr(loaded.generation_config, "bad_words_ids", None) or []
-        ]
-        bad = [seq for seq in bad if all(t in vocabulary for t in seq)]
-        if bad:
-            self._options["suppress_sequences"] = bad
-
-    def _generate_batch(
-        self, texts: list[str], bounds: LengthBounds | None, languages: LanguagePair | None
-    ) -> list[Generation]:
+    def _alignment(
+        self, source_ids: Sequence[int], target_ids: Sequence[int], weights: Any
+    ) -> Alignment:
+        """The alignment of one output: ``weights[t][s]`` is the attention of target
+        position ``t`` to source position ``s``, over the ids as the model saw them;
+        special tokens are left out on both sides."""
         tok = self.loaded.tokenizer
-        source = [
-            tok.convert_ids_to_tokens(ids) for ids in self._tokenize(texts, languages)["input_ids"]
-        ]
-        # A multilingual model's target language is the decoding prefix, as CTranslate2's
-        # NLLB and M2M100 guides do it; it is stripped from the output below.
-        forced = [languages.target_token] if languages is not None else self._prefix
-        prefix = [forced] * len(texts) if forced else None
-        options = self._options
-        if bounds is not None:
-            options = options | length_options(self.generation_config, bounds)
-        results = self.loaded.model.translate_batch(
-            source, prefix, max_batch_size=len(texts), **options
+        special = set(tok.all_special_ids)
+        sources = [s for s, i in enumerate(source_ids) if i not in special]
+        targets = [t for t, i in enumerate(target_ids) if i not in special]
+        links = []
+        for t in targets:
+            row = weights[t]
+            links.append(max(range(len(sources)), key=lambda k: row[sources[k]]) if sources else -1)
+        return Alignment(
+            tuple(tok.convert_ids_to_tokens([source_ids[s] for s in sources])),
+            tuple(tok.convert_ids_to_tokens([target_ids[t] for t in targets])),
+            tuple(links),
         )
-        hypotheses = [r.hypotheses[0] for r in results]
-        longest = options["max_decoding_length"]
-        hits = [len(h) >= longest for h in hypotheses]
-        counts = [len(h) for h in hypotheses]
-        if languages is not None:
-            hypotheses = [h[1:] if h[:1] == forced else h for h in hypotheses]
-        return self._decode([tok.convert_tokens_to_ids(h) for h in hypotheses], hits, counts)
-
-
-def length_options(generation_config: Any, bounds: LengthBounds) -> dict[str, int]:
-    """CTranslate2's length options for ``bounds``, generating what transformers'
-    ``min_new_tokens``/``max_new_tokens`` would (a forced end token takes transformers'
-    last slot, which CTranslate2 would spend on content)."""
-    forced_eos = getattr(generation_config, "forced_eos_token_id", None) is not None
-    longest = max(bounds.max_new_tokens - (1 if forced_eos else 0), 1)
-    return {
-        "max_decoding_length": longest,
-        "min_decoding_length": min(bounds.min_new_tokens, longest),
-    }
-
-
-def decoding_options(generation_config: Any, num_beams: int | None = None) -> dict[str, Any]:
-    """CTranslate2 decoding options equivalent to a transformers GenerationConfig.
-
-    Lengths there count the decoder start token; CTranslate2 counts generated tokens only.
-    """
-    g = generation_config
-    # A forced EOS takes transformers' last slot; CTranslate2 would spend it on content.
-    reserved = 2 if getattr(g, "forced_eos_token_id", None) is not None else 1
-    max_new = getattr(g, "max_new_tokens", None) or max(
-        (getattr(g, "max_length", 0) or 0) - reserved, 1
-    )
-    min_new = getattr(g, "min_new_tokens", None) or max((getattr(g, "min_length", 0) or 0) - 1, 0)
-    length_penalty = getattr(g, "length_penalty", None)
-    repetition_penalty = getattr(g, "repetition_penalty", None)
-    return {
-        "beam_size": num_beams or getattr(g, "num_beams", 1) or 1,
-        "length_penalty": 1.0 if length_penalty is None else length_penalty,
-        "repetition_penalty": 1.0 if repetition_penalty is None else repetition_penalty,
-        "no_repeat_ngram_size": getattr(g, "no_repeat_ngram_size", 0) or 0,
-        "max_decoding_length": max_new,
-        "min_decoding_length": min(min_new, max_new),
-        "max_input_length": 0,  # never truncate: inputs are split to fit beforehand
-    }

@@ -77,6 +77,31 @@ def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+#: Variables that move the Hugging Face cache away from its default.
+_HF_CACHE_VARIABLES = ("HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME")
+
+
+def hub_settings() -> dict[str, str]:
+    """This process's Hugging Face settings, resolved, as environment variables for a
+    process elsewhere (a Ray actor starts from its node's environment, not ours).
+
+    Offline mode always (``HF_HUB_OFFLINE`` ``1`` or ``0``); where this process was given a
+    cache location, ``HF_HUB_CACHE`` as huggingface_hub resolved it (and ``HF_HOME``),
+    absolute; ``HF_ENDPOINT`` when set. Left unset, each node uses its own default cache.
+    A token is never copied.
+    """
+    settings = {"HF_HUB_OFFLINE": "1" if hub_offline() else "0"}
+    if any(os.environ.get(name) for name in _HF_CACHE_VARIABLES):
+        from huggingface_hub import constants
+
+        settings["HF_HUB_CACHE"] = str(Path(constants.HF_HUB_CACHE).expanduser().absolute())
+        if os.environ.get("HF_HOME"):
+            settings["HF_HOME"] = str(Path(os.environ["HF_HOME"]).expanduser().absolute())
+    if os.environ.get("HF_ENDPOINT"):
+        settings["HF_ENDPOINT"] = os.environ["HF_ENDPOINT"]
+    return settings
+
+
 @functools.cache
 def _hub_has(model_id: str) -> bool:
     """Whether the Hub holds ``model_id`` with a ``config.json`` (one request; remembered

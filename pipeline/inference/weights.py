@@ -34,6 +34,8 @@ class LoadedModel:
 
 def resolve_device(device: str) -> str:
     """Turn ``auto`` into ``cuda`` or ``cpu``; refuse ``cuda`` where there is none."""
+    if device == "cpu":  # no need to import torch (a driver whose workers compute)
+        return device
     import torch
 
     if device == "auto":

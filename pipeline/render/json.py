@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..records import BilingualSummary, TranslatedSentence
+from ..options import TARGET_LANG
+from ..records import BilingualSummary, TranslatedSentence, Translation, WebSource
+from ..units import WrittenDocument
 from ..version import __version__
 from .notes import source_unsupported
 
@@ -19,11 +22,19 @@ def to_dict(
     *,
     fingerprint: str | None = None,
     identities: Mapping[str, str] | None = None,
+    written: WrittenDocument | None = None,
+    document_path: str | None = None,
+    outputs: Sequence[str] = (),
+    path_bytes: bytes | None = None,
 ) -> dict[str, Any]:
     """The JSON document for ``result``, as documented in the README.
 
     ``fingerprint`` identifies the options that made it and ``identities`` what each of
-    its models resolved to (batch runs use both to tell whether an output is up to date).
+    its models resolved to (batch runs use both to tell whether an output is up to date);
+    ``written`` is the document written back in its format, at ``document_path``, and
+    ``outputs`` the files written for it (paths relative to the JSON's folder).
+    ``path_bytes`` is the original name of a file whose ``source.path`` is escaped, kept
+    base64-encoded (``source.path_bytes``).
     """
     src = result.source.language
     translation = None
@@ -42,8 +53,10 @@ def to_dict(
         },
         "source": {
             "path": result.source.path,
+            **({"path_bytes": base64.b64encode(path_bytes).decode()} if path_bytes else {}),
             "language": src,
             "sha256": result.source.sha256,
+            **_web(result.source.web),
         },
         "models": {
             "translator": result.models.translator,
@@ -80,10 +93,36 @@ def to_dict(
             "flagged": quality.flagged,
             **quality.counts(),
             "document_flags": list(quality.document_flags),
+            "risk_max": _figure(result.risk.max),
+            "risk_mean": _figure(result.risk.mean),
         },
         "translation": translation,
         "warnings": list(result.warnings),
+        "document": _document(result, written, document_path),
+        "outputs": list(outputs),
     }
+
+
+def _document(
+    result: BilingualSummary, written: WrittenDocument | None, path: str | None
+) -> dict[str, Any] | None:
+    """The document written back: its file, and its units read and written by kind."""
+    if written is None or result.document is None:
+        return None
+    return {
+        "path": path,
+        "units": [{"kind": c.kind, "read": c.read, "written": c.written} for c in written.counts],
+        "untranslated_units": result.document.untranslated,
+        "complete": written.complete,
+        "warnings": list(written.warnings),
+    }
+
+
+def _web(web: WebSource | None) -> dict[str, str]:
+    """Where a page fetched from the web came from (nothing for a file)."""
+    if web is None:
+        return {}
+    return {"url": web.url, "final_url": web.final_url, "fetched_at": web.fetched_at}
 
 
 def _sentence(s: TranslatedSentence) -> dict[str, Any]:
@@ -94,7 +133,42 @@ def _sentence(s: TranslatedSentence) -> dict[str, Any]:
         "parts": s.parts,
         "translated": s.translated,
         "flags": list(s.flags),
+        "confidence": None if s.confidence is None else _figure(s.confidence),
+        "roundtrip_chrf": None if s.roundtrip_chrf is None else round(s.roundtrip_chrf, 2),
+        "risk": _figure(s.risk),
     }
+
+
+def _figure(value: float) -> float:
+    """A 0–1 figure as written: four decimals are more than any reader can use, and keep
+    the output the same whichever batch a sentence was scored in."""
+    return round(value, 4)
+
+
+def translation_from_dict(data: Mapping[str, Any]) -> Translation | None:
+    """The aligned translation a JSON document holds (None when it holds none), as far as
+    it records it: what a later run needs to list its sentences again."""
+    paragraphs = data.get("translation")
+    if not isinstance(paragraphs, list):
+        return None
+    sentences = tuple(
+        TranslatedSentence(
+            s["index"],
+            p["paragraph"],
+            s["source"],
+            s["translation"],
+            s.get("parts", 1),
+            0 if s.get("translated", True) else 1,
+            flags=tuple(s.get("flags", ())),
+            confidence=s.get("confidence"),
+            roundtrip_chrf=s.get("roundtrip_chrf"),
+            risk=s.get("risk") or 0.0,
+        )
+        for p in paragraphs
+        for s in p["sentences"]
+    )
+    source = data.get("source", {}).get("language", "")
+    return Translation(source, TARGET_LANG, sentences)
 
 
 def render_json(result: BilingualSummary, *, fingerprint: str | None = None) -> str:

@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from ..batching import windows
+from ..documents.formats import write
+from ..documents.passthrough import to_translate
 from ..documents.reading import parse_document
-from ..errors import DocumentError, MissingModelError, ModelLoadError, UsageError
-from ..records import BilingualSummary, Document
+from ..errors import (
+    DocumentError,
+    MemoryLimitError,
+    MissingModelError,
+    ModelLoadError,
+    UsageError,
+)
+from ..records import BilingualSummary, Document, WebSource
+from ..units import WrittenDocument
+from .ceiling import applied_ceiling, ceiling_text
+from .events import Emit, Parsed, Translated, ignore
 from .outcomes import DocumentOutcome, DocumentTimings
 from .plan import BatchItem
 
@@ -25,25 +36,44 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Task:
-    """One document to compute: its bytes and their hash; no file access needed."""
+    """One document to compute: its bytes and their hash; no file access needed. With
+    ``write_back``, the document is also written back translated, in its format. A page
+    fetched from the web says where from (``web``) and what its fetch noted."""
 
     item: BatchItem
     data: bytes
     sha256: str
+    write_back: bool = False
+    web: WebSource | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Computed:
     """What a worker sends back for one task: its outcome and, when it succeeded, the
-    result the driver renders and writes."""
+    result the driver renders and writes, and the document translated in its format."""
 
     outcome: DocumentOutcome
     result: BilingualSummary | None = None
+    written: WrittenDocument | None = None
 
 
 def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Computed]:
-    """Parse, translate and summarize a job's documents; never raises for a bad document.
-    Result ``i`` belongs to task ``i``.
+    """:func:`compute_stream` collected: result ``i`` belongs to task ``i``."""
+    slots = {task.item.relative: i for i, task in enumerate(tasks)}
+    results: list[Computed | None] = [None] * len(tasks)
+    for computed in compute_stream(pipeline, tasks):
+        results[slots[computed.outcome.relative]] = computed
+    return cast("list[Computed]", results)
+
+
+def compute_stream(
+    pipeline: BilingualPipeline, tasks: Sequence[Task], emit: Emit = ignore
+) -> Iterator[Computed]:
+    """Parse, translate and summarize a job's documents, yielding each one's result as soon
+    as its window is done (a document that cannot be read, at once); never raises for a
+    bad document. ``emit`` hears each document read and each batch of sentences
+    translated.
 
     The parsed documents are cut into windows of ``--window-tokens`` of text (see
     :func:`pipeline.batching.windows`) that go through each stage together
@@ -52,9 +82,8 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
     the documents that need it, one that cannot be loaded fails them (both ``model_error``);
     UsageError propagates, since every document would fail the same way.
     """
-    results: list[Computed | None] = [None] * len(tasks)
-    parsed: list[tuple[int, Document, float]] = []  # slot, document, seconds to read it
-    for slot, task in enumerate(tasks):
+    parsed: list[tuple[Task, Document, float]] = []  # task, document, seconds to read it
+    for task in tasks:
         started = time.perf_counter()
         try:
             document = parse_document(
@@ -63,45 +92,81 @@ def compute_job(pipeline: BilingualPipeline, tasks: Sequence[Task]) -> list[Comp
                 name=task.item.relative,
                 suffix=task.item.path.suffix,
                 sha256=task.sha256,
+                web=task.web,
+                notes=task.notes,
+                limits=pipeline.read_limits,
             )
         except Exception as exc:
-            results[slot] = failed(task, exc)
+            yield failed(task, exc)
             continue
-        parsed.append((slot, document, time.perf_counter() - started))
+        emit(Parsed(task.item.relative, len(to_translate(document.sentences))))
+        parsed.append((task, document, time.perf_counter() - started))
     started = time.perf_counter()
-    summaries: list[BilingualSummary | Exception] = []
     budget = pipeline.options.window_tokens
-    for window in windows([d for _, d, _ in parsed], lambda d: d.estimated_tokens, budget):
-        summaries += pipeline.summarize_many(window, include_translation=True)
-    for (slot, document, read_s), result in zip(parsed, summaries, strict=True):
-        task = tasks[slot]
-        if isinstance(result, Exception):
-            results[slot] = failed(task, result)
-            continue
-        # Stage times are this document's share of its window's stages; the total counts
-        # its own reading plus the job's shared work up to now.
-        timings = DocumentTimings(
-            read_s=read_s,
-            translate_s=result.timings.translate_s,
-            summarize_s=result.timings.summarize_s,
-            total_s=read_s + time.perf_counter() - started,
+    for window in windows(parsed, lambda p: p[1].estimated_tokens, budget):
+        summaries = pipeline.summarize_many(
+            [document for _, document, _ in window],
+            include_translation=True,
+            write_back=any(task.write_back for task, _, _ in window),
+            on_progress=lambda n: emit(Translated(n)),
         )
-        outcome = DocumentOutcome(
-            task.item.relative,
-            "done",
-            None,
-            task.sha256,
-            document.source.language,
-            result.models,
-            result.coverage,
-            result.quality,
-            timings,
-            (),
-            result.summary_en.text,
-            sum(len(s.text.split()) for s in document.sentences),
-        )
-        results[slot] = Computed(outcome, result)
-    return cast("list[Computed]", results)
+        for (task, document, read_s), result in zip(window, summaries, strict=True):
+            written = None
+            try:
+                if isinstance(result, Exception):
+                    raise result
+                if task.write_back and result.document is not None:
+                    name, suffix = task.item.relative, task.item.path.suffix
+                    written = write(task.data, suffix, name, result.document)
+                    result = with_written(result, written)
+            except Exception as exc:
+                yield failed(task, exc)
+                continue
+            yield _done(task, document, result, read_s, started, written)
+
+
+def with_written(result: BilingualSummary, written: WrittenDocument) -> BilingualSummary:
+    """``result`` with what its writer could not place: flagged ``unplaced``, each said
+    in the warnings."""
+    unplaced = sum(c.read - c.written for c in written.counts if c.read > c.written)
+    if not unplaced and not written.warnings:
+        return result
+    quality = replace(result.quality, unplaced=unplaced)
+    return replace(result, quality=quality, warnings=result.warnings + written.warnings)
+
+
+def _done(
+    task: Task,
+    document: Document,
+    result: BilingualSummary,
+    read_s: float,
+    started: float,
+    written: WrittenDocument | None = None,
+) -> Computed:
+    # Stage times are this document's share of its window's stages; the total counts its
+    # own reading plus the job's shared work up to now.
+    timings = DocumentTimings(
+        read_s=read_s,
+        translate_s=result.timings.translate_s,
+        summarize_s=result.timings.summarize_s,
+        total_s=read_s + time.perf_counter() - started,
+    )
+    outcome = DocumentOutcome(
+        task.item.relative,
+        "done",
+        None,
+        task.sha256,
+        document.source.language,
+        result.models,
+        result.coverage,
+        result.quality,
+        timings,
+        (),
+        result.summary_en.text,
+        sum(len(s.text.split()) for s in document.sentences),
+        risk=result.risk,
+    )
+    return Computed(outcome, result, written)
 
 
 def compute(pipeline: BilingualPipeline, task: Task) -> Computed:
@@ -114,6 +179,10 @@ def failed(task: Task, exc: Exception) -> Computed:
     name = task.item.relative
     if isinstance(exc, UsageError):
         raise exc
+    if isinstance(exc, MemoryError):
+        exc = memory_error()
+    if isinstance(exc, MemoryLimitError):
+        return Computed(DocumentOutcome(name, "failed", f"{name}: {exc}", task.sha256))
     if isinstance(exc, DocumentError):
         return Computed(DocumentOutcome(name, exc.status, str(exc), task.sha256))
     if isinstance(exc, ModelLoadError):
@@ -128,7 +197,19 @@ def failed(task: Task, exc: Exception) -> Computed:
     return Computed(DocumentOutcome(name, "failed", reason, task.sha256))
 
 
-def worker_died(task: Task, deaths: int) -> Computed:
-    """The outcome of a document whose worker died ``deaths`` times while it ran alone."""
+def memory_error() -> MemoryLimitError:
+    """A MemoryError in this process, as the reason a document fails with: the ceiling it
+    went past (``--max-memory``), or the machine's memory."""
+    ceiling = applied_ceiling()
+    if ceiling is None:
+        return MemoryLimitError("ran out of memory")
+    return MemoryLimitError(f"went past {ceiling_text(ceiling)}")
+
+
+def worker_died(task: Task, deaths: int, how: str = "") -> Computed:
+    """The outcome of a document whose worker died ``deaths`` times while it ran alone
+    (``how``: the signal or exit code, when known)."""
     reason = f"{task.item.relative}: the worker processing it died {deaths} times"
+    if how:
+        reason += f" ({how})"
     return Computed(DocumentOutcome(task.item.relative, "failed", reason, task.sha256))

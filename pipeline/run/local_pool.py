@@ -1,38 +1,78 @@
-"""Local worker processes, each with its own models."""
+"""Local worker processes, each with its own models, where a crash cannot reach the driver.
+
+This is the default engine (one worker): documents are computed in a process of their
+own, so a document that kills it (out of memory, a native crash) is charged to itself and
+the run goes on. Each worker has a pipe of its own, so the driver always knows which job a
+worker held when it died: only that job's unfinished documents are lost, and they run
+again one at a time, so the death is charged to the document that caused it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING, Any
 
 from ..batching import Attempts
 from ..errors import UsageError
 from ..options import PipelineOptions
-from .compute import Computed, Task, worker_died
-from .workers import MAX_ATTEMPTS, Job, available_cores, compute_in_worker, init_worker
+from .compute import Computed, Task, failed, worker_died
+from .events import Emit, ignore
+from .settings import worker_settings
+from .workers import (
+    MAX_ATTEMPTS,
+    ComputeFn,
+    Job,
+    WorkerSetup,
+    available_cores,
+    compute_in_worker,
+    describe_exit,
+    process_context,
+    worker_main,
+)
+
+if TYPE_CHECKING:
+    from ..inference.registry import Registry
 
 log = logging.getLogger(__name__)
 
+#: Workers that die before they are even ready, this many times in a row, stop the run.
+MAX_START_FAILURES = 3
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    connection: Connection
+    ready: bool = False
+    #: The tasks of its job that have no result yet; None while it has no job (a job
+    #: stays until the worker says "done", even once every result has come).
+    job: list[Task] | None = None
+
 
 class LocalPoolEngine:
-    """``workers`` local processes, each loading the models once (so N copies in memory).
+    """``workers`` local processes (one by default), each loading the models once (so N
+    copies in memory), each under a memory ceiling (``max_memory`` bytes; default a share
+    of the machine, see :mod:`pipeline.run.ceiling`).
 
-    Each worker computes whole jobs. A worker that dies (killed, out of memory) is
-    replaced; every document that was in flight is computed again alone, so the death is
-    charged to the document that caused it, and a document whose worker dies
-    :data:`MAX_ATTEMPTS` times on its own is recorded as failed.
+    A worker that dies is replaced; the documents of its job that had no result yet run
+    again alone, and a document whose worker dies :data:`MAX_ATTEMPTS` times on its own is
+    recorded as failed. Results stream back as each window finishes; events (documents
+    read, sentences translated) go to ``map``'s ``on_event`` as they come.
     """
 
     def __init__(
         self,
         options: PipelineOptions,
-        workers: int,
+        workers: int = 1,
         *,
-        compute_fn: Callable[[Job], list[Computed]] | None = None,
+        compute_fn: ComputeFn | None = None,
+        registry: Registry | None = None,
+        max_memory: int | None = None,
     ):
         """``compute_fn`` replaces the function workers run (a picklable top-level one)."""
         if workers < 1:
@@ -40,96 +80,151 @@ class LocalPoolEngine:
         self.compute_fn = compute_fn or compute_in_worker
         threads = options.threads or max(1, available_cores() // workers)
         self.options = replace(options, threads=threads)
+        self.settings = worker_settings(self.options)
         self.workers = self.parallelism = workers
-        self._executor: ProcessPoolExecutor | None = None
+        #: Each worker's memory ceiling in bytes; None: its share of the machine.
+        self.max_memory = max_memory
+        self.registry = registry
+        self._context = process_context()
+        self._pool: list[_Worker] = []
+        self._start_failures = 0
 
-    def _start(self) -> ProcessPoolExecutor:
-        self._executor = ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(self.options,),
+    def _spawn(self) -> _Worker:
+        ours, theirs = self._context.Pipe()
+        setup = WorkerSetup(self.settings, self.registry, self.max_memory, self.workers)
+        process = self._context.Process(
+            target=worker_main, args=(theirs, setup, self.compute_fn), daemon=True
         )
-        return self._executor
+        process.start()
+        theirs.close()
+        worker = _Worker(process, ours)
+        self._pool.append(worker)
+        return worker
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for monitoring and tests)."""
-        processes = getattr(self._executor, "_processes", None) or {}
-        return [p.pid for p in processes.values() if p.is_alive()]
+        return [w.process.pid for w in self._pool if w.process.is_alive()]
 
-    def map(self, jobs: Iterable[Job]) -> Iterator[Computed]:
-        self._start()
+    def map(self, jobs: Iterable[Job], on_event: Emit = ignore) -> Iterator[Computed]:
+        while len(self._pool) < self.workers:
+            self._spawn()
         pending = iter(jobs)
-        # When a worker dies, every job in flight fails with the pool, guilty or not. Their
-        # documents become suspects and run one at a time, so a death is charged to its
-        # document.
-        suspects: list[Task] = []
-        attempts: Attempts[Task] = Attempts(lambda task: task.item.relative, MAX_ATTEMPTS)
-        in_flight: dict[Future, Job] = {}
         exhausted = False
-        failed_submits = 0
+        retry: deque[Task] = deque()
+        attempts: Attempts[Task] = Attempts(lambda task: task.item.relative, MAX_ATTEMPTS)
+        idle = [w for w in self._pool if w.job is None]
         while True:
-            try:
-                if suspects and not in_flight:
-                    job: Job = [suspects.pop(0)]
-                    in_flight[self._submit(job)] = job
-                elif not suspects:
-                    while len(in_flight) < 2 * self.workers and not exhausted:
-                        next_job = next(pending, None)
-                        if next_job is None:
-                            exhausted = True
-                        else:
-                            job = next_job
-                            in_flight[self._submit(job)] = job
-            except (BrokenProcessPool, OSError) as exc:
-                # A worker died before this job could even start (a pool breaking while it
-                # spawns a replacement raises OSError instead).
-                failed_submits += 1
-                if failed_submits > MAX_ATTEMPTS:
-                    raise UsageError(f"cannot start worker processes: {exc}") from None
-                suspects[:0] = job
-                suspects += self._restart(in_flight)
-                continue
-            failed_submits = 0
-            if not in_flight:
+            while idle and (retry or not exhausted):
+                if retry:
+                    job = [retry.popleft()]
+                else:
+                    next_job = next(pending, None)
+                    if next_job is None:
+                        exhausted = True
+                        break
+                    job = list(next_job)
+                worker = idle.pop()
+                if not worker.process.is_alive():  # died while idle: no job of its to charge
+                    self._pool.remove(worker)
+                    worker = self._spawn()
+                worker.job = job
+                with contextlib.suppress(OSError):  # it died: found below, with its job
+                    worker.connection.send(job)
+            busy = [w for w in self._pool if w.job is not None]
+            if not busy:
                 return
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            lost: list[Task] = []
-            for future in done:
-                job = in_flight.pop(future)
-                try:
-                    yield from future.result()
-                except BrokenProcessPool:
-                    lost.extend(job)
-            if not lost:
-                continue
-            lost += self._restart(in_flight)
-            retry, given_up = attempts.died(lost)
-            suspects[:0] = retry
-            for task, deaths in given_up:
-                yield worker_died(task, deaths)
+            waits = [w.connection for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(wait(waits))
+            for worker in busy:
+                if worker.connection in ready or worker.process.sentinel in ready:
+                    yield from self._drain(worker, on_event, idle, retry, attempts)
 
-    def _submit(self, job: Job) -> Future:
-        assert self._executor is not None
-        return self._executor.submit(self.compute_fn, list(job))
+    def _drain(
+        self,
+        worker: _Worker,
+        on_event: Emit,
+        idle: list[_Worker],
+        retry: deque[Task],
+        attempts: Attempts[Task],
+    ) -> Iterator[Computed]:
+        """Everything ``worker`` has said; what becomes of its job when it is done, failed
+        as a whole, or dead."""
+        try:
+            while worker.connection.poll():
+                kind, payload = worker.connection.recv()
+                if kind == "ready":
+                    worker.ready = True
+                    self._start_failures = 0
+                elif kind == "event":
+                    on_event(payload)
+                elif kind == "log":
+                    name, level, text = payload
+                    logging.getLogger(name).log(level, "%s", text)
+                elif kind == "result":
+                    name = payload.outcome.relative
+                    worker.job = [t for t in worker.job or [] if t.item.relative != name]
+                    yield payload
+                elif kind == "done":
+                    worker.job = None
+                    idle.append(worker)
+                    return
+                elif kind == "error":
+                    lost, worker.job = worker.job or [], None
+                    idle.append(worker)
+                    yield from self._job_failed(lost, payload, retry)
+                    return
+        except (EOFError, OSError):
+            pass
+        if worker.process.is_alive():
+            return
+        yield from self._died(worker, idle, retry, attempts)
 
-    def _restart(self, in_flight: dict[Future, Job]) -> list[Task]:
-        """Replace a broken pool; return the tasks that were in flight."""
-        lost = [task for job in in_flight.values() for task in job]
-        in_flight.clear()
-        if self._executor is not None:
-            # Kill the surviving workers first: one blocked sending a large result into the
-            # broken pool's pipe would otherwise never exit, and the interpreter would wait
-            # for it at exit. Their jobs are among the lost, computed again.
-            for process in list((getattr(self._executor, "_processes", None) or {}).values()):
-                if process.is_alive():
-                    process.kill()
-            self._executor.shutdown(wait=False, cancel_futures=True)
-        log.warning("a worker process died; restarting the pool")
-        self._start()
-        return lost
+    def _job_failed(
+        self, lost: list[Task], exc: BaseException, retry: deque[Task]
+    ) -> Iterator[Computed]:
+        """A job that raised as a whole: its documents again alone, or the one charged."""
+        if isinstance(exc, UsageError):
+            raise exc
+        if len(lost) == 1:
+            yield failed(lost[0], exc if isinstance(exc, Exception) else RuntimeError(exc))
+        else:
+            retry.extend(lost)
+
+    def _died(
+        self,
+        worker: _Worker,
+        idle: list[_Worker],
+        retry: deque[Task],
+        attempts: Attempts[Task],
+    ) -> Iterator[Computed]:
+        worker.process.join(timeout=5)
+        how = describe_exit(worker.process.exitcode)
+        self._pool.remove(worker)
+        worker.connection.close()
+        if not worker.ready:
+            self._start_failures += 1
+            if self._start_failures >= MAX_START_FAILURES:
+                raise UsageError(f"worker processes cannot start ({how})")
+        log.warning("a worker process died (%s); starting another", how)
+        idle.append(self._spawn())
+        again, given_up = attempts.died(worker.job or [])
+        retry.extend(again)
+        for task, deaths in given_up:
+            yield worker_died(task, deaths, how)
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Stop every worker: idle ones finish, busy ones are stopped."""
+        for worker in self._pool:
+            if worker.job is None:
+                with contextlib.suppress(OSError):
+                    worker.connection.send(None)
+        for worker in self._pool:
+            worker.process.join(timeout=5 if worker.job is None else 0)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.connection.close()
+        self._pool = []

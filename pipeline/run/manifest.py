@@ -34,7 +34,9 @@ class ManifestWriter:
     def append(self, record: dict[str, Any]) -> None:
         """Write one record as one line."""
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-        os.write(self._fd, line.encode("utf-8"))
+        # A stray lone surrogate (a byte of a name that was not UTF-8) is written as its
+        # JSON escape, so the line stays valid JSON and the run goes on.
+        os.write(self._fd, line.encode("utf-8", "backslashreplace"))
         os.fsync(self._fd)
 
     def close(self) -> None:

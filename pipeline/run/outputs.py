@@ -16,18 +16,20 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and an atomic rename.
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text is written as UTF-8) to ``path`` via a temporary file and an
+    atomic rename.
 
     A symlink is written through to its target; something that is not a regular file (a
     device such as ``/dev/stdout``) is written to directly. The file gets the usual
     permissions (the umask's), and an OSError names ``path``, not the temporary file.
     """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     if path.exists() and not path.is_file():
-        with path.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with path.open("wb") as handle:
+            handle.write(data)
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,8 +38,8 @@ def write_atomic(path: Path, text: str) -> None:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -8,9 +8,13 @@ import time
 from dataclasses import replace
 from typing import TextIO
 
+from .events import Event, Parsed, Translated
 from .outcomes import BatchSummary, DocumentOutcome
 from .plan import BatchItem
 from .resume import UP_TO_DATE
+
+#: Without a terminal, a line on sentences translated at most this often.
+LINE_EVERY_S = 10.0
 
 
 class BatchReporter:
@@ -21,9 +25,14 @@ class BatchReporter:
         self.mode = mode
         self.stream = stream or sys.stderr
         self.count = 0
+        #: Sentences read so far (to translate) and translated so far, from the workers.
+        self.sentences = 0
+        self.translated = 0
         self._progress = None
         self._task = None
+        self._sentence_task = None
         self._started = time.perf_counter()
+        self._last_line = self._started
         self._model_errors: set[str] = set()
 
     @classmethod
@@ -57,6 +66,7 @@ class BatchReporter:
             )
             self._progress.__enter__()
             self._task = self._progress.add_task("starting", total=self.total)
+            self._sentence_task = self._progress.add_task("sentences", total=None)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -67,6 +77,29 @@ class BatchReporter:
         """A document is about to be processed."""
         if self._progress is not None:
             self._progress.update(self._task, description=item.relative)
+
+    def event(self, event: Event) -> None:
+        """What a worker says while it computes: a document read, sentences translated.
+        The bar's second row counts sentences; plain lines say it every
+        :data:`LINE_EVERY_S` seconds."""
+        if isinstance(event, Parsed):
+            self.sentences += event.sentences
+        elif isinstance(event, Translated):
+            self.translated += event.sentences
+        if self.mode == "bar":
+            self._progress.update(
+                self._sentence_task, total=self.sentences, completed=self.translated
+            )
+        elif self.mode == "lines" and isinstance(event, Translated):
+            now = time.perf_counter()
+            if now - self._last_line >= LINE_EVERY_S:
+                self._last_line = now
+                print(
+                    f"[{self.count}/{self.total}] {self.translated} of {self.sentences} "
+                    "sentences translated",
+                    file=self.stream,
+                    flush=True,
+                )
 
     def finish(self, outcome: DocumentOutcome) -> None:
         """A document is done, failed or skipped."""

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PipelineError
 from ..inference.registry import data_digest
-from ..records import ModelsUsed, Quality
+from ..records import ModelsUsed, Quality, Risk
 from ..render import SCHEMA_VERSION
 from ..version import __version__
 from .outcomes import DocumentOutcome
-from .plan import BatchItem
+from .plan import OUTPUTS, BatchItem
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 UP_TO_DATE = "up to date (same input, models and options; --force redoes it)"
 
 
-def options_fingerprint(pipeline: BilingualPipeline) -> str:
+def options_fingerprint(pipeline: BilingualPipeline, write: frozenset[str] = frozenset()) -> str:
     """A hash of the options and settings that decide a document's outputs, as resolved on
     this machine (``auto`` device and backend included). Which models a document used, and
     what each resolves to now, is checked separately (:func:`stored_result`)."""
@@ -37,6 +37,7 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
             "summary_length",
             "quality",
             "fallback_translator",
+            "checks",
         )
     }
     relevant["device"] = pipeline.models.device
@@ -44,6 +45,8 @@ def options_fingerprint(pipeline: BilingualPipeline) -> str:
     if pipeline.models.compute_type:
         relevant["compute_type"] = pipeline.models.compute_type
     relevant["schema"] = SCHEMA_VERSION
+    # Asking for other outputs writes other files: the document is done again.
+    relevant["write"] = sorted(write)
     # A new version may read, split or flag documents differently: its outputs are redone.
     relevant["version"] = __version__
     relevant["registry"] = data_digest()
@@ -57,21 +60,28 @@ def stored_result(
     fingerprint: str,
     identity: Callable[[str], str],
     models_for: Callable[[str], ModelsUsed] | None = None,
+    write: frozenset[str] = frozenset(OUTPUTS),
 ) -> dict[str, Any] | None:
     """The existing JSON output of ``item`` if it is complete and up to date: same input,
     same options, the same models chosen for its language now (``models_for``: a model
-    that has since appeared may take over a language), and each of them still resolving
-    to the same files."""
-    if not all(p.is_file() for p in item.outputs):
+    that has since appeared may take over a language), each of them still resolving to
+    the same files, and every output ``write`` asks for in place."""
+    state = item.state(write)
+    if not state.is_file():
         return None
     try:
-        data = json.loads(item.outputs[-1].read_text(encoding="utf-8"))
+        data = json.loads(state.read_text(encoding="utf-8"))
         if data["source"]["sha256"] != sha256 or data["pipeline"]["fingerprint"] != fingerprint:
+            return None
+        if data["source"].get("url") != item.url:  # a page: keyed by its address too
             return None
         used = data["pipeline"]["models"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not isinstance(used, dict) or any(identity(ref) != key for ref, key in used.items()):
+        return None
+    folder = item.output_stem.parent
+    if not all((folder / name).is_file() for name in data.get("outputs") or ()):
         return None
     if models_for is not None:
         try:
@@ -82,17 +92,46 @@ def stored_result(
     return data
 
 
-def strict_reason(quality: Quality) -> str:
-    """Why ``--strict`` fails a document with these flags."""
-    return f"quality flags: {quality.describe()} (--strict)"
+def strict_reason(
+    quality: Quality, risk: Risk | None = None, max_risk: float | None = None
+) -> str | None:
+    """Why ``--strict`` fails a document, or None when it passes. Alone it fails any
+    quality flag; with ``max_risk`` (``--max-risk``), a sentence riskier than that or the
+    document flag (the sentence flags count through the risk)."""
+    if max_risk is None:
+        return f"quality flags: {quality.describe()} (--strict)" if quality.flagged else None
+    reasons = []
+    # Compared as written in the JSON, so a resumed document is judged as it was.
+    if risk is not None and round(risk.max, 4) > max_risk:
+        reasons.append(f"a sentence at risk {risk.max:.4g}, above --max-risk {max_risk:g}")
+    if quality.document_flags:
+        flags = ", ".join(f"{f} ({quality.count(f)})" for f in quality.document_flags)
+        reasons.append(f"quality flags: {flags}")
+    return f"{'; '.join(reasons)} (--strict)" if reasons else None
 
 
-def resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> DocumentOutcome:
+def stored_risk(stored: dict[str, Any]) -> Risk | None:
+    """The risk figures of a stored JSON output (None in one written before they were)."""
+    quality = stored.get("quality") or {}
+    if not isinstance(quality.get("risk_max"), (int, float)):
+        return None
+    return Risk(float(quality["risk_max"]), float(quality.get("risk_mean") or 0.0))
+
+
+def resumed_outcome(
+    item: BatchItem,
+    stored: dict[str, Any],
+    strict: bool,
+    max_risk: float | None = None,
+    write: frozenset[str] = frozenset(OUTPUTS),
+) -> DocumentOutcome:
     """The outcome of a document whose outputs are up to date (``stored``: its JSON)."""
     quality = Quality.from_counts(stored.get("quality", {}))
+    risk = stored_risk(stored)
     status, reason = "skipped", UP_TO_DATE
-    if strict and quality.flagged:
-        status, reason = "failed", f"{item.relative}: {strict_reason(quality)}"
+    failure = strict_reason(quality, risk, max_risk) if strict else None
+    if failure:
+        status, reason = "failed", f"{item.relative}: {failure}"
     return DocumentOutcome(
         item.relative,
         status,
@@ -103,6 +142,7 @@ def resumed_outcome(item: BatchItem, stored: dict[str, Any], strict: bool) -> Do
         None,
         quality,
         None,
-        item.outputs,
+        tuple(item.output_stem.parent / name for name in stored.get("outputs") or ()),
         stored["summary"]["en"],
+        risk=risk,
     )

@@ -2,8 +2,9 @@
 together summarized together. Needs the ``serve`` extra (FastAPI, uvicorn,
 python-multipart)."""
 
-from .app import ServeLimits, create_app, describe_models
+from .app import create_app
 from .server import API_KEY_ENV, check_bind, is_loopback, require_serve_extra, serve, warm_up
+from .settings import ServeLimits, describe_models
 
 __all__ = [
     "API_KEY_ENV",

@@ -21,23 +21,25 @@ Needs the ``serve`` extra (FastAPI, uvicorn, python-multipart).
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' parameter
 # types at run time, and ``Request`` is imported inside create_app (FastAPI is optional).
 import asyncio
+import dataclasses
 import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..documents.reading import parse_document
+from ..documents.fetch import Fetched
+from ..documents.reading import parse_document, parse_fetched
 from ..errors import PipelineError
 from ..options import AUTO
 from ..records import BilingualSummary, Document
-from ..render import render_json
+from ..render import render_json, to_dict
+from ..units import WrittenDocument
 from ..version import __version__
-from .microbatch import BatchLimits, MicroBatcher, QueueFull, RequestTimeout, ShuttingDown
+from .downloads import Download, review_copy, translated_document
+from .microbatch import MicroBatcher, QueueFull, RequestTimeout, ShuttingDown
 from .page import render_page
 from .requests import (
-    TEXT_NAME,
     FormPart,
     HTTPError,
     display_name,
@@ -46,24 +48,22 @@ from .requests import (
     parse_flag,
     parse_multipart,
     text_field,
+    text_title,
     upload_suffix,
 )
+from .settings import ServeLimits, describe_models
+from .urls import UrlFetcher, form_url, json_url
+
+#: What POST /v1/translate gives back (``?output=``).
+TRANSLATE_OUTPUTS = ("document", "bilingual", "json")
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from ..chain import BilingualPipeline
+    from .worker import ModelWorker
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ServeLimits:
-    """What one server accepts: request size, and how documents are batched and queued."""
-
-    #: Largest request body (a file upload or a pasted text, with its form fields).
-    max_upload_bytes: int = 10 * 1024 * 1024
-    batch: BatchLimits = field(default_factory=BatchLimits)
 
 
 def create_app(
@@ -71,17 +71,24 @@ def create_app(
     *,
     api_key: str | None = None,
     limits: ServeLimits | None = None,
+    model_worker: "ModelWorker | None" = None,
 ) -> "FastAPI":
     """The FastAPI application serving ``pipeline``.
 
     With ``api_key``, every ``/v1/`` call and every form post must carry it
     (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``; the page's form has a key field).
+    With ``model_worker`` (what ``pipeline serve`` runs), the models work in its process,
+    where no request can take the server down; without, in this one.
     """
     from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.requests import ClientDisconnect
 
     limits = limits or ServeLimits()
-    batcher = MicroBatcher(pipeline, limits.batch)
+    batcher = MicroBatcher(model_worker or pipeline, limits.batch)
+    fetcher = UrlFetcher(limits.urls)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -102,6 +109,32 @@ def create_app(
     )
     app.state.batcher = batcher
     app.state.pipeline = pipeline
+
+    # Every error is JSON {"error": ...}, routing ones included (404, 405), and a failure
+    # nobody foresaw is one logged line and a JSON 500, never a plain-text page.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": f"invalid request: {exc.errors()[:1]}"}, 400)
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(_: Request, exc: ClientDisconnect) -> Response:
+        # The client left before sending its whole body: nobody to answer, nothing to log.
+        return Response(status_code=400)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "internal error on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+        return JSONResponse({"error": f"internal error: {type(exc).__name__}"}, 500)
 
     def json_error(exc: HTTPError) -> JSONResponse:
         return JSONResponse({"error": exc.message}, exc.status, headers=exc.headers)
@@ -132,22 +165,40 @@ def create_app(
         if declared.isdigit() and int(declared) > limit:
             raise too_large
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise too_large
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise too_large
+        except ClientDisconnect:
+            raise _Gone() from None
         return bytes(body)
 
-    async def parse(data: bytes, language: str, name: str, suffix: str) -> Document:
+    async def parse(
+        data: bytes, language: str, name: str, suffix: str, fetched: Fetched | None = None
+    ) -> Document:
         from starlette.concurrency import run_in_threadpool
 
         if language != AUTO:
             pipeline.registry.check_code(language)
-        return await run_in_threadpool(parse_document, data, language, name=name, suffix=suffix)
+        if fetched is not None:
+            return await run_in_threadpool(parse_fetched, fetched, language, pipeline.read_limits)
+        return await run_in_threadpool(
+            parse_document,
+            data,
+            language,
+            name=name,
+            suffix=suffix,
+            limits=pipeline.read_limits,
+        )
 
-    async def summarize(document: Document, include_translation: bool) -> BilingualSummary:
+    async def summarize(
+        document: Document, include_translation: bool, write_back: bool
+    ) -> BilingualSummary:
         try:
-            return await batcher.summarize(document, include_translation=include_translation)
+            return await batcher.summarize(
+                document, include_translation=include_translation, write_back=write_back
+            )
         except QueueFull as exc:
             raise HTTPError(503, str(exc), {"Retry-After": str(exc.retry_after)}) from None
         except RequestTimeout as exc:
@@ -155,10 +206,18 @@ def create_app(
         except ShuttingDown as exc:
             raise HTTPError(503, str(exc)) from None
 
-    async def run(data: bytes, language: str, name: str, suffix: str, translation: bool):
+    async def run(
+        data: bytes,
+        language: str,
+        name: str,
+        suffix: str,
+        translation: bool,
+        write_back: bool = False,
+        fetched: Fetched | None = None,
+    ):
         try:
-            document = await parse(data, language, name, suffix)
-            return await summarize(document, translation)
+            document = await parse(data, language, name, suffix, fetched)
+            return await summarize(document, translation, write_back)
         except PipelineError as exc:
             raise HTTPError(error_status(exc), str(exc)) from None
         except HTTPError:
@@ -179,8 +238,56 @@ def create_app(
             name = display_name(upload.filename)
             return upload.data, name, upload_suffix(name, upload.data)
         if "text" in fields:
-            return text.encode("utf-8"), TEXT_NAME, ".txt"
+            return text.encode("utf-8"), text_title(text), ".txt"
         raise HTTPError(400, "nothing to summarize: send text or a file")
+
+    async def document_request(request: Request) -> tuple[bytes, str, str, str, Fetched | None]:
+        """The document a /v1/ call carries: (bytes, language, name, suffix, and the page
+        when it names a web address)."""
+        content_type = request.headers.get("content-type", "")
+        media_type = content_type.split(";")[0].strip().lower()
+        if media_type not in ("application/json", "multipart/form-data"):
+            raise HTTPError(415, "expected a body of application/json or multipart/form-data")
+        body = await read_body(request)
+        language = pipeline.options.source_lang
+        if media_type == "application/json":
+            asked = json_url(body, language)
+            if asked is not None:
+                page = await fetcher.fetch(asked[0])
+                return page.data, asked[1], page.url, page.suffix, page
+            text, language = json_request(body, language)
+            return text.encode("utf-8"), language, text_title(text), ".txt", None
+        fields = parse_multipart(body, content_type)
+        language = text_field(fields, "source_lang").strip() or language
+        url = form_url(fields)
+        if url is not None:
+            page = await fetcher.fetch(url)
+            return page.data, language, page.url, page.suffix, page
+        data, name, suffix = document_from_fields(fields)
+        return data, language, name, suffix, None
+
+    async def downloads(
+        data: bytes, suffix: str, name: str, result: BilingualSummary
+    ) -> tuple[list[Download], WrittenDocument | None]:
+        """The translated document (where its format is written back) and the review copy,
+        made off the event loop."""
+
+        def make() -> tuple[list[Download], WrittenDocument | None]:
+            files, written = [], None
+            translated = translated_document(data, suffix, name, result)
+            if translated is not None:
+                files.append(translated[0])
+                written = translated[1]
+            files.append(review_copy(name, result))
+            return files, written
+
+        try:
+            return await asyncio.to_thread(make)
+        except PipelineError as exc:
+            raise HTTPError(error_status(exc), str(exc)) from None
+        except Exception as exc:
+            log.error("cannot write %s back", name, exc_info=exc)
+            raise HTTPError(500, f"cannot write the document back: {exc}") from None
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
@@ -201,32 +308,54 @@ def create_app(
         try:
             check_key(request)
             translation = parse_flag(request.query_params.get("translation"), "translation")
-            content_type = request.headers.get("content-type", "")
-            media_type = content_type.split(";")[0].strip().lower()
-            if media_type not in ("application/json", "multipart/form-data"):
-                raise HTTPError(415, "expected a body of application/json or multipart/form-data")
-            body = await read_body(request)
-            language = pipeline.options.source_lang
-            if media_type == "application/json":
-                text, language = json_request(body, language)
-                data, name, suffix = text.encode("utf-8"), TEXT_NAME, ".txt"
-            else:
-                fields = parse_multipart(body, content_type)
-                language = text_field(fields, "source_lang").strip() or language
-                data, name, suffix = document_from_fields(fields)
-            result = await run(data, language, name, suffix, translation)
+            data, language, name, suffix, page = await document_request(request)
+            result = await run(data, language, name, suffix, translation, fetched=page)
         except HTTPError as exc:
             return json_error(exc)
+        except _Gone:
+            return Response(status_code=400)
         # Exactly what `pipeline summarize --format json` prints.
         return Response(render_json(result), media_type="application/json")
 
+    @app.post("/v1/translate")
+    async def translate_api(request: Request) -> Response:
+        try:
+            check_key(request)
+            output = (request.query_params.get("output") or "document").lower()
+            if output not in TRANSLATE_OUTPUTS:
+                choices = ", ".join(TRANSLATE_OUTPUTS)
+                raise HTTPError(400, f"output: expected one of {choices}, got '{output}'")
+            data, language, name, suffix, page = await document_request(request)
+            result = await run(data, language, name, suffix, True, write_back=True, fetched=page)
+            files, written = await downloads(data, suffix, name, result)
+        except HTTPError as exc:
+            return json_error(exc)
+        if output == "json":
+            document = files[0].filename if written is not None else None
+            data_out = to_dict(result, written=written, document_path=document)
+            return JSONResponse(data_out)
+        chosen = files[0] if output == "document" else files[-1]
+        if output == "document" and written is None:
+            return json_error(HTTPError(415, f"{name}: {suffix} documents are not written back"))
+        return Response(
+            chosen.data,
+            media_type=chosen.media_type,
+            headers={"Content-Disposition": chosen.content_disposition()},
+        )
+
     @app.get("/", response_class=HTMLResponse)
     async def page() -> HTMLResponse:
-        return HTMLResponse(render_page(pipeline=pipeline, needs_key=bool(api_key)))
+        return HTMLResponse(
+            render_page(pipeline=pipeline, needs_key=bool(api_key), urls=limits.urls.allowed)
+        )
 
     @app.post("/", response_class=HTMLResponse)
     async def page_post(request: Request) -> HTMLResponse:
-        shown: dict[str, Any] = {"pipeline": pipeline, "needs_key": bool(api_key)}
+        shown: dict[str, Any] = {
+            "pipeline": pipeline,
+            "needs_key": bool(api_key),
+            "urls": limits.urls.allowed,
+        }
         try:
             content_type = request.headers.get("content-type", "")
             if not content_type.lower().startswith("multipart/form-data"):
@@ -237,36 +366,31 @@ def create_app(
             shown["translation"] = parse_flag(text_field(fields, "translation"), "translation")
             if not authorized(request, text_field(fields, "api_key") or None):
                 raise HTTPError(401, "missing or wrong API key")
-            data, name, suffix = document_from_fields(fields)
+            shown["url"] = url = form_url(fields) or ""
+            page = await fetcher.fetch(url) if url else None
+            if page is not None:
+                data, name, suffix = page.data, page.url, page.suffix
+            else:
+                data, name, suffix = document_from_fields(fields)
             language = shown["source_lang"] or pipeline.options.source_lang
-            result = await run(data, language, name, suffix, shown["translation"])
+            # The review copy needs the translation whether or not the page shows it.
+            result = await run(data, language, name, suffix, True, write_back=True, fetched=page)
+            files, _ = await downloads(data, suffix, name, result)
         except HTTPError as exc:
             return HTMLResponse(
                 render_page(error=exc.message, **shown), exc.status, headers=exc.headers
             )
-        return HTMLResponse(render_page(result=result, **shown))
+        except _Gone:
+            return HTMLResponse("", 400)
+        if not shown["translation"]:
+            result = dataclasses.replace(result, translation=None)
+        return HTMLResponse(render_page(result=result, downloads=files, **shown))
 
     return app
 
 
-def describe_models(pipeline: "BilingualPipeline") -> dict[str, Any]:
-    """The models and settings a server runs with, per registered source language."""
-    languages: dict[str, Any] = {}
-    for code in sorted(pipeline.registry.registered_languages()):
-        try:
-            used = pipeline.models_for(code)
-        except PipelineError:
-            continue
-        languages[code] = {"translator": used.translator, "back_translator": used.back_translator}
-    return {
-        "pipeline": {"version": __version__},
-        "source_lang": pipeline.options.source_lang,
-        "summarizer": pipeline.models_for("en").summarizer,
-        "languages": languages,
-        "backend": pipeline.models.backend,
-        "compute_type": pipeline.models.compute_type,
-        "device": pipeline.models.device,
-    }
+class _Gone(Exception):
+    """The client disconnected before its request was read."""
 
 
 def _size(n: int) -> str:

@@ -85,6 +85,7 @@ class _Request:
     tokens: int
     enqueued: float
     future: asyncio.Future[BilingualSummary]
+    write_back: bool = False
 
 
 Result = BilingualSummary | Exception
@@ -96,12 +97,15 @@ def summarize_window(
     *,
     include_translation: bool,
     on_result: Callable[[int, Result], None],
+    write_back: bool = False,
 ) -> None:
     """Summarize ``documents`` as one window, reporting slot ``i``'s result or error.
 
     Runs on the model thread.
     """
-    results = pipeline.summarize_many(documents, include_translation=include_translation)
+    results = pipeline.summarize_many(
+        documents, include_translation=include_translation, write_back=write_back
+    )
     for i, result in enumerate(results):
         on_result(i, result)
 
@@ -154,9 +158,10 @@ class MicroBatcher:
         )
 
     async def summarize(
-        self, document: Document, *, include_translation: bool = False
+        self, document: Document, *, include_translation: bool = False, write_back: bool = False
     ) -> BilingualSummary:
-        """``document``'s summary, computed in the next window.
+        """``document``'s summary, computed in the next window (with ``write_back``, every
+        text unit translated for writing the document back: ``result.document``).
 
         Raises QueueFull when ``max_queue`` documents already wait, RequestTimeout after
         ``timeout_s``, ShuttingDown when the server stops first, and the document's own
@@ -173,6 +178,7 @@ class MicroBatcher:
             document.estimated_tokens,
             loop.time(),
             loop.create_future(),
+            write_back,
         )
         self._pending.append(request)
         self._wakeup.set()
@@ -240,6 +246,7 @@ class MicroBatcher:
         assert self._executor is not None
         loop = asyncio.get_running_loop()
         include_translation = any(r.include_translation for r in window)
+        write_back = any(r.write_back for r in window)
 
         def deliver(i: int, result: Result) -> None:
             request = window[i]
@@ -250,6 +257,8 @@ class MicroBatcher:
             else:
                 if not request.include_translation and result.translation is not None:
                     result = dataclasses.replace(result, translation=None)
+                if not request.write_back and result.document is not None:
+                    result = dataclasses.replace(result, document=None)
                 request.future.set_result(result)
 
         def on_result(i: int, result: Result) -> None:  # on the model thread
@@ -266,6 +275,7 @@ class MicroBatcher:
                     documents,
                     include_translation=include_translation,
                     on_result=on_result,
+                    write_back=write_back,
                 ),
             )
         except Exception as exc:  # the window as a whole failed: each request hears why

@@ -1,12 +1,14 @@
 """The server's one page: a form to paste or upload an article, then its bilingual view."""
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..documents.formats import SUPPORTED_SUFFIXES
 from ..options import AUTO, TARGET_LANG
 from ..records import BilingualSummary
 from ..render import STYLE, html_view
+from .downloads import Download
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
@@ -32,8 +34,13 @@ def render_page(
     text: str = "",
     source_lang: str | None = None,
     translation: bool = False,
+    downloads: Sequence[Download] = (),
+    urls: bool = False,
+    url: str = "",
 ) -> str:
-    """The whole page: the form, then an error or the bilingual view of a result.
+    """The whole page: the form, then an error or the bilingual view of a result, with
+    links that carry the translated document and the review copy (``downloads``). With
+    ``urls`` (a server started with ``--allow-urls``) the form also takes a web address.
 
     Every text it shows is escaped; it holds no script and loads nothing else.
     """
@@ -64,6 +71,12 @@ def render_page(
         f'<textarea id="text" name="text" rows="12">{esc(text)}</textarea>',
         f'<label for="file">…or upload a file ({esc(formats)})</label>',
         f'<input type="file" id="file" name="file" accept="{esc(",".join(SUPPORTED_SUFFIXES))}">',
+        (
+            '<label for="url">…or give its web address</label>'
+            f'<input type="url" id="url" name="url" size="60" value="{esc(url)}">'
+            if urls
+            else ""
+        ),
         '<label for="source_lang">Language of the article</label>',
         f'<select id="source_lang" name="source_lang">{options}</select>',
         '<label><input type="checkbox" name="translation" value="true"'
@@ -75,6 +88,13 @@ def render_page(
     ]
     if error:
         parts.append(f'<p class="error" role="alert">{esc(error)}</p>')
+    if downloads:
+        links = "".join(
+            f'<li><a download="{esc(d.filename)}" href="{d.data_url()}">{esc(d.label)}: '
+            f"{esc(d.filename)}</a></li>"
+            for d in downloads
+        )
+        parts.append(f'<section id="downloads"><h2>Download</h2><ul>{links}</ul></section>')
     if result is not None:
         parts.append(f'<section id="result">{html_view(result)}</section>')
     return (

@@ -7,10 +7,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..documents.formats import SUPPORTED_SUFFIXES, sniff_suffix
-from ..errors import DocumentError, ModelLoadError, ProcessingError, UsageError
+from ..errors import DocumentError, ModelLoadError, ProcessingError, TooLargeError, UsageError
 
-#: Name of documents given as text rather than as a file (as ``summarize_text`` calls them).
+#: Name of documents given as text rather than as a file, when they have no first line.
 TEXT_NAME = "<text>"
+#: Most characters of a pasted text's first line that name it.
+TITLE_CHARS = 60
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
@@ -29,6 +31,8 @@ def error_status(exc: BaseException) -> int:
     """The HTTP status of a pipeline error: 4xx for what the client sent, 5xx for ours."""
     if isinstance(exc, UsageError):
         return 400
+    if isinstance(exc, TooLargeError):  # over --max-document-chars or a reading limit
+        return 413
     if isinstance(exc, ModelLoadError):
         return 503
     if isinstance(exc, ProcessingError):
@@ -146,18 +150,58 @@ def text_field(fields: dict[str, FormPart], name: str) -> str:
 
 
 def json_request(body: bytes, default_language: str) -> tuple[str, str]:
+    """``text`` and ``source_lang`` of a JSON body; HTTPError 400 for anything else, a
+    body nested too deeply to parse or text that is not valid Unicode included."""
+    payload = json_payload(body)
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise HTTPError(400, "'text' must be a string")
+    language = json_language(payload, default_language)
+    for name, value in (("text", text), ("source_lang", language)):
+        check_unicode(name, value)
+    return text, language
+
+
+def json_payload(body: bytes) -> dict[str, Any]:
+    """A JSON body's object; HTTPError 400 for anything else (a body nested too deeply to
+    parse included)."""
     try:
         payload = json.loads(body)
+    except RecursionError:
+        raise HTTPError(400, "the body is not valid JSON (nested too deeply)") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPError(400, f"the body is not valid JSON ({exc})") from None
     if not isinstance(payload, dict):
         raise HTTPError(400, 'expected a JSON object: {"text": ..., "source_lang": ...}')
-    text = payload.get("text")
-    if not isinstance(text, str):
-        raise HTTPError(400, "'text' must be a string")
+    return payload
+
+
+def json_language(payload: dict[str, Any], default_language: str) -> str:
+    """A JSON body's ``source_lang``, else ``default_language``."""
     language = payload.get("source_lang", default_language)
     if language is None:
         language = default_language
     if not isinstance(language, str):
         raise HTTPError(400, "'source_lang' must be a string")
-    return text, language
+    return language
+
+
+def text_title(text: str) -> str:
+    """The name of a pasted text: its first line (up to :data:`TITLE_CHARS` characters)."""
+    line = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+    if not line:
+        return TEXT_NAME
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def check_unicode(name: str, value: str) -> None:
+    """JSON may escape a lone surrogate (``"\\ud800"``), which is no character at all."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        raise HTTPError(
+            400,
+            f"'{name}' is not valid Unicode: a lone surrogate (\\u{code:04x}) at character "
+            f"{exc.start}",
+        ) from None

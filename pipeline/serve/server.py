@@ -5,9 +5,10 @@ import contextlib
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DocumentError, UsageError
-from ..options import AUTO
-from .app import ServeLimits, create_app
+from ..errors import UsageError
+from .app import create_app
+from .settings import ServeLimits
+from .worker import ModelWorker, warm_up_models
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
@@ -47,21 +48,20 @@ def check_bind(host: str, api_key: str | None) -> None:
         )
 
 
-def warm_up(pipeline: "BilingualPipeline") -> None:
-    """Load what every request needs before the first one arrives.
+def warm_up(pipeline: "BilingualPipeline", model_worker: ModelWorker | None = None) -> None:
+    """Load what every request needs before the first one arrives: the language
+    identifier here (documents are read here), the models in ``model_worker``'s process
+    (or here, without one).
 
     With ``--source-lang auto`` a language's translators load on its first document.
     """
     from ..documents.langid import identify
 
     identify("warm-up")  # the language identifier loads on first use
-    try:
-        if pipeline.options.source_lang != AUTO:
-            pipeline.load(pipeline.options.source_lang)
-        elif not pipeline.options.extractive:
-            _ = pipeline.summarizer
-    except DocumentError as exc:  # e.g. no model translates --source-lang: the user's to fix
-        raise UsageError(str(exc)) from None
+    if model_worker is not None:
+        model_worker.warm_up()
+    else:
+        warm_up_models(pipeline)
 
 
 def serve(
@@ -73,11 +73,15 @@ def serve(
     limits: ServeLimits | None = None,
     log_level: str = "warning",
     on_ready: Any = None,
+    max_memory: int | None = None,
 ) -> None:
     """Bind ``host:port``, load the models and serve until interrupted.
 
     The socket is bound here first, so an address in use is one error (UsageError) before
-    any model loads; ``on_ready(url)`` is called once it listens.
+    any model loads; ``on_ready(url)`` is called once it listens. The models work in a
+    process of their own (:class:`~pipeline.serve.worker.ModelWorker`, under
+    ``max_memory`` bytes; default a share of the machine), started again should a
+    request crash it.
     """
     import signal
     import socket
@@ -93,8 +97,14 @@ def serve(
     except OSError as exc:
         sock.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    warm_up(pipeline)
-    app = create_app(pipeline, api_key=api_key, limits=limits)
+    model_worker = ModelWorker(pipeline.worker_options, pipeline.registry, max_memory=max_memory)
+    try:
+        warm_up(pipeline, model_worker)
+    except BaseException:
+        model_worker.close()
+        sock.close()
+        raise
+    app = create_app(pipeline, api_key=api_key, limits=limits, model_worker=model_worker)
     sock.listen(2048)  # connections wait in the backlog until uvicorn accepts them
     bound = sock.getsockname()[1]
     url = f"http://{f'[{host}]' if family == socket.AF_INET6 else host}:{bound}/"
@@ -105,5 +115,8 @@ def serve(
     # uvicorn shuts down gracefully on SIGINT or SIGTERM, then raises the signal again; both
     # arrive here as KeyboardInterrupt, and stopping a server that way is a normal end.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+    finally:
+        model_worker.close()

@@ -4,6 +4,7 @@ split where they would not fit, aligned one-to-one with their translations and f
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -14,10 +15,13 @@ from ..errors import DocumentError, ModelLoadError
 from ..flags import TRUNCATED
 from ..inference.registry import LanguagePair
 from ..inference.routes import Route
-from ..inference.runners import Seq2SeqRunner
+from ..inference.runners import Extras, Generation, Seq2SeqRunner
+from ..memory import RouteMemory, normalise
 from ..options import TARGET_LANG
 from ..records import Document, Sentence, TranslatedSentence, TranslatedText, Translation
+from .align import joined_links, word_links
 from .quality import sentence_flags
+from .risk import sentence_risk
 
 log = logging.getLogger(__name__)
 
@@ -26,29 +30,94 @@ log = logging.getLogger(__name__)
 MIN_RESPLIT_TOKENS = 8
 MAX_RESPLIT_DEPTH = 3
 
+#: Hears how many more sentences are translated (progress bars, checkpoints).
+Progress = Callable[[int], None]
+
 
 class Translator:
     """Translates texts one-to-one; a text longer than the model's input is split into parts
     at clause boundaries (or word and character windows), each part translated, and the
     parts' translations joined. Nothing is truncated.
 
+    With a ``memory`` (one route's view of the translation memory), texts it holds are
+    served without the model, and each batch's new translations are stored as soon as the
+    batch is done: a checkpoint, so a run killed mid-window loses at most the batch in
+    flight. A text repeated in one call is translated once.
+
     The runner (the loaded model) may be shared: a multilingual model serves one
     :class:`Translator` per direction, each with its own ``languages``."""
 
     def __init__(
-        self, runner: Seq2SeqRunner, *, prefix: str = "", languages: LanguagePair | None = None
+        self,
+        runner: Seq2SeqRunner,
+        *,
+        prefix: str = "",
+        languages: LanguagePair | None = None,
+        memory: RouteMemory | None = None,
     ):
         self.runner = runner
         self.prefix = prefix
         self.languages = languages
+        self.memory = memory
 
     @property
     def name(self) -> str:
         """The model id or path this translator loaded."""
         return self.runner.loaded.ref
 
-    def translate(self, texts: Sequence[str]) -> list[TranslatedText]:
-        """Translate each text; output ``i`` is the translation of input ``i``."""
+    def translate(
+        self,
+        texts: Sequence[str],
+        on_progress: Progress | None = None,
+        *,
+        alignment: bool = False,
+        scores: bool = False,
+    ) -> list[TranslatedText]:
+        """Translate each text; output ``i`` is the translation of input ``i``.
+        ``on_progress(n)`` hears each time ``n`` more texts are translated or served.
+        With ``alignment``, each translation says which source word each of its words
+        came from (``links``); with ``scores``, it carries the model's mean token
+        log-probability over all of its parts (``score``). A memory entry without what is
+        asked for is translated again."""
+        keys = [normalise(text) for text in texts]
+        counts = Counter(keys)
+        known = self.memory.lookup(counts) if self.memory is not None else {}
+        if alignment:
+            known = {key: t for key, t in known.items() if t.links is not None}
+        if scores:
+            known = {key: t for key, t in known.items() if t.score is not None}
+        served = sum(counts[key] for key in known)
+        if served:
+            log.info("translation memory: %d of %d sentences served", served, len(texts))
+            if on_progress is not None:
+                on_progress(served)
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in known:
+                todo.setdefault(key, text)
+        new_keys = list(todo)
+
+        def done(finished: dict[int, TranslatedText]) -> None:
+            batch = {new_keys[i]: translated for i, translated in finished.items()}
+            known.update(batch)
+            if self.memory is not None:
+                self.memory.store(batch)
+            if on_progress is not None:
+                on_progress(sum(counts[key] for key in batch))
+
+        self._translate_new(list(todo.values()), done, Extras(scores=scores, alignment=alignment))
+        return [known[key] for key in keys]
+
+    def _translate_new(
+        self,
+        texts: list[str],
+        done: Callable[[dict[int, TranslatedText]], None],
+        extras: Extras,
+    ) -> None:
+        """Translate ``texts``; ``done`` hears, after each model batch, the texts whose
+        every part is now translated (by index)."""
+        if not texts:
+            return
         # The prefix (a target-language token) goes before every part, so it counts
         # against the input limit of each.
         limit = self.runner.max_input_tokens - (
@@ -70,44 +139,140 @@ class Translator:
             parts_of.append(parts)
             part_lengths.extend([n] if len(parts) == 1 else self.runner.count_tokens(parts))
         flat = flatten(parts_of)
-        results = self._run(flat.items, part_lengths, depth=0)
-        return [_join(group) for group in flat.regroup(results)]
+        pieces = flat.items
+        owner = [i for i, size in enumerate(flat.sizes) for _ in range(size)]
+        first = [0]
+        for size in flat.sizes:
+            first.append(first[-1] + size)
+        pending = list(flat.sizes)
+        results: list[TranslatedText | None] = [None] * len(pieces)
+        prefixed, prefixed_lengths = self._prefixed(pieces, part_lengths)
 
-    def _run(self, pieces: list[str], lengths: list[int], depth: int) -> list[TranslatedText]:
+        def on_batch(indices: list[int], outputs: list[Generation]) -> None:
+            finished = self._finish(
+                [pieces[i] for i in indices],
+                [part_lengths[i] for i in indices],
+                [prefixed[i] for i in indices],
+                [prefixed_lengths[i] for i in indices],
+                outputs,
+                0,
+                extras,
+            )
+            complete: dict[int, TranslatedText] = {}
+            for i, result in zip(indices, finished, strict=True):
+                results[i] = result
+                pending[owner[i]] -= 1
+                if not pending[owner[i]]:
+                    text = owner[i]
+                    span = slice(first[text], first[text + 1])
+                    parts = cast("list[TranslatedText]", results[span])
+                    complete[text] = _join(pieces[span], parts)
+            if complete:
+                done(complete)
+
+        self.runner.generate(
+            prefixed,
+            prefixed_lengths,
+            languages=self.languages,
+            extras=extras,
+            on_batch=on_batch,
+        )
+
+    def _prefixed(self, pieces: list[str], lengths: list[int]) -> tuple[list[str], list[int]]:
+        if not self.prefix:
+            return pieces, lengths
+        prefixed = [self.prefix + p for p in pieces]
+        return prefixed, self.runner.count_tokens(prefixed)
+
+    def _run(
+        self, pieces: list[str], lengths: list[int], depth: int, extras: Extras
+    ) -> list[TranslatedText]:
         """Translate pieces; re-split any whose translation reached the output limit."""
-        prefixed = [self.prefix + p for p in pieces] if self.prefix else pieces
-        prefixed_lengths = self.runner.count_tokens(prefixed) if self.prefix else lengths
-        outputs = self.runner.generate(prefixed, prefixed_lengths, languages=self.languages)
+        prefixed, prefixed_lengths = self._prefixed(pieces, lengths)
+        outputs = self.runner.generate(
+            prefixed, prefixed_lengths, languages=self.languages, extras=extras
+        )
+        return self._finish(pieces, lengths, prefixed, prefixed_lengths, outputs, depth, extras)
+
+    def _finish(
+        self,
+        pieces: list[str],
+        lengths: list[int],
+        prefixed: list[str],
+        prefixed_lengths: list[int],
+        outputs: list[Generation],
+        depth: int,
+        extras: Extras,
+    ) -> list[TranslatedText]:
+        """The pieces' translations from the model's ``outputs``: an empty one tried again
+        alone, one that reached the output limit re-split and translated in halves."""
+        outputs = list(outputs)
         for j, out in enumerate(outputs):
             if not out.text.strip():
                 # Batch padding can change what a model emits; give it one more try alone.
                 outputs[j] = self.runner.generate(
-                    [prefixed[j]], [prefixed_lengths[j]], languages=self.languages
+                    [prefixed[j]], [prefixed_lengths[j]], languages=self.languages, extras=extras
                 )[0]
-        results = []
-        for piece, n, out in zip(pieces, lengths, outputs, strict=True):
+        results: list[TranslatedText | None] = [None] * len(pieces)
+        resplit: list[tuple[int, list[str]]] = []
+        for j, (piece, n, out) in enumerate(zip(pieces, lengths, outputs, strict=True)):
             hit = out.hit_limit
             if hit and n >= MIN_RESPLIT_TOKENS and depth < MAX_RESPLIT_DEPTH:
                 # The translation ran into the model's output limit, so it may be cut
                 # short: translate the piece in halves instead.
                 halves = split_to_fit(piece, lambda t, n=n: self.runner.fits(t, (n + 1) // 2))
                 if len(halves) > 1:
-                    log.info("translation hit the output limit: re-split into %d", len(halves))
-                    sub = self._run(halves, self.runner.count_tokens(halves), depth + 1)
-                    results.append(_join(sub))
+                    resplit.append((j, halves))
                     continue
             text = out.text.strip()
-            results.append(TranslatedText(text, 1, int(not text), int(hit and bool(text))))
-        return results
+            links = self._links(out, prefixed[j], text) if out.alignment else None
+            results[j] = TranslatedText(
+                text,
+                1,
+                int(not text),
+                int(hit and bool(text)),
+                links,
+                out.score,
+                # The score is the mean over the output's tokens and its end token.
+                out.tokens + 1 if out.score is not None else 0,
+            )
+        if resplit:
+            # Every half of this call's re-split pieces in one call: they share batches.
+            log.info("%d translation(s) hit the output limit: re-split", len(resplit))
+            flat = flatten([halves for _, halves in resplit])
+            sub = self._run(flat.items, self.runner.count_tokens(flat.items), depth + 1, extras)
+            for (j, halves), group in zip(resplit, flat.regroup(sub), strict=True):
+                results[j] = _join(halves, group)
+        return cast("list[TranslatedText]", results)
+
+    def _links(self, out: Generation, source: str, text: str) -> tuple[int, ...] | None:
+        """Word links of ``out`` to its source piece, the prefix's words left out."""
+        links = word_links(out.alignment, source, text) if out.alignment else None
+        skip = len(self.prefix.split())
+        if links is None or not skip:
+            return links
+        return tuple(link - skip if link >= skip else -1 for link in links)
 
 
-def _join(parts: list[TranslatedText]) -> TranslatedText:
-    """The translations of consecutive parts of one text, as one."""
+def _join(sources: Sequence[str], parts: Sequence[TranslatedText]) -> TranslatedText:
+    """The translations of consecutive parts of one text (``sources``), as one; the parts'
+    scores combine weighted by their tokens (the mean over every token of the whole)."""
+    scored = [p.score for p in parts if p.score is not None]
+    tokens = sum(p.scored_tokens for p in parts)
+    score = None
+    if len(parts) == 1:
+        score = parts[0].score
+    elif scored and len(scored) == len(parts):
+        total = sum(p.score * p.scored_tokens for p in parts)  # type: ignore[operator]
+        score = total / tokens if tokens else 0.0
     return TranslatedText(
         " ".join(p.text for p in parts if p.text),
         sum(p.parts for p in parts),
         sum(p.untranslated_parts for p in parts),
         sum(p.truncated_parts for p in parts),
+        joined_links([(s, p.text, p.links) for s, p in zip(sources, parts, strict=True)]),
+        score,
+        tokens if score is not None else 0,
     )
 
 
@@ -115,12 +280,19 @@ def translate_documents(
     documents: Sequence[Document],
     route_of: Callable[[str], Route | None],
     translator_for: Callable[[Route], Translator],
+    on_progress: Progress | None = None,
+    *,
+    alignment: bool = False,
 ) -> list[Translation | Exception]:
     """The translation stage over many documents: the sentences of every document that
     shares a route (a model *and* a direction) go through its translator together, so
-    they share batches. ``route_of(language)`` is None for English, whose sentences are
-    their own translations. Result ``i`` is document ``i``'s translation or the error
-    that failed it (alone: see :func:`pipeline.batching.isolate`)."""
+    they share batches (and a sentence repeated across them is translated once).
+    ``route_of(language)`` is None for English, whose sentences are their own
+    translations. Result ``i`` is document ``i``'s translation or the error that failed
+    it (alone: see :func:`pipeline.batching.isolate`). ``on_progress(n)`` hears each time
+    ``n`` more sentences are translated. With ``alignment``, the sentences of documents
+    whose formatting must be carried across (:attr:`Document.needs_alignment`) get word
+    links."""
     results: list[Translation | Exception | None] = [None] * len(documents)
     groups: dict[Route | None, list[int]] = {}
     for i, document in enumerate(documents):
@@ -131,7 +303,9 @@ def translate_documents(
     for route, members in groups.items():
 
         def run(idx: list[int], route: Route | None = route) -> list[Translation]:
-            return _translate_group(route, [documents[j] for j in idx], translator_for)
+            group = [documents[j] for j in idx]
+            links = alignment and any(d.needs_alignment for d in group)
+            return _translate_group(route, group, translator_for, on_progress, links)
 
         for i, result in isolate(members, run).items():
             results[i] = result
@@ -142,14 +316,20 @@ def _translate_group(
     route: Route | None,
     documents: list[Document],
     translator_for: Callable[[Route], Translator],
+    on_progress: Progress | None = None,
+    alignment: bool = False,
 ) -> list[Translation]:
     # Text without letters is passed through, never sent to a model.
     todo = [to_translate(d.sentences) for d in documents]
     flat = flatten([[s.text for s in sentences] for sentences in todo])
-    if route is None:  # English: each sentence is its own translation
-        outputs = [TranslatedText(text) for text in flat.items]
+    if route is None:  # English: each sentence is its own translation, word for word
+        outputs = [_as_is(text) for text in flat.items]
+        if on_progress is not None and outputs:
+            on_progress(len(outputs))
     else:
-        outputs = translator_for(route).translate(flat.items)
+        outputs = translator_for(route).translate(
+            flat.items, on_progress, alignment=alignment, scores=True
+        )
     return [
         aligned(document, sentences, own)
         for document, sentences, own in zip(documents, todo, flat.regroup(outputs), strict=True)
@@ -164,17 +344,27 @@ def aligned(
     language = document.source.language
     sources = [s.text for s in translated]
     flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
-    sentences = tuple(
-        TranslatedSentence(
-            s.index,
-            s.paragraph,
-            s.text,
-            o.text,
-            o.parts,
-            o.untranslated_parts,
-            o.truncated_parts,
-            f + ((TRUNCATED,) if o.truncated_parts else ()),
+    sentences = []
+    for s, o, found in zip(translated, outputs, flags, strict=True):
+        f = found + ((TRUNCATED,) if o.truncated_parts else ())
+        sentences.append(
+            TranslatedSentence(
+                s.index,
+                s.paragraph,
+                s.text,
+                o.text,
+                o.parts,
+                o.untranslated_parts,
+                o.truncated_parts,
+                f,
+                o.links,
+                o.confidence,
+                risk=sentence_risk(f, o.confidence),
+            )
         )
-        for s, o, f in zip(translated, outputs, flags, strict=True)
-    )
     return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, sentences))
+
+
+def _as_is(text: str) -> TranslatedText:
+    """A text that is its own translation, each word its own, exactly (score 0)."""
+    return TranslatedText(text, links=tuple(range(len(text.split()))), score=0.0)

@@ -1,26 +1,48 @@
-"""Document formats: the bytes of a .txt, .md, .html, .docx or .pdf file → paragraphs of
-text, one module per format.
+"""Document formats: the bytes of a .txt, .md, .html, .docx, .pptx, .odt, .pdf, .srt or
+.vtt file → paragraphs of text and the text units they came from, and each format written
+back translated; one module per format.
 
 Each reader leans on a maintained library: charset-normalizer for text encodings,
-markdown-it-py for Markdown, trafilatura for the main text of web pages, python-docx for
-Word files, pypdf for the text layer of PDFs. A new format is a module here with a
-``read_<format>(data, name) -> Extracted`` function and a line in :data:`READERS`.
+markdown-it-py for Markdown, trafilatura for the main text of web pages and lxml for the
+page itself, python-docx and python-pptx for Office files, lxml on the package for
+OpenDocument, pypdf for the text layer of PDFs, srt and webvtt-py for subtitles. A new
+format is a module here with ``read_<format>(data, name) -> Extracted`` and
+``write_<format>(data, name, translated) -> WrittenDocument``, and a line in
+:data:`READERS` and :data:`WRITERS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ...errors import EmptyDocumentError
+from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
+from ..archive import check_archive, is_archive
+from ..limits import ReadLimits, check_chars, check_file_size, check_text_size
 from ..repair import repair_text
 from .base import Extracted
-from .docx import read_docx
-from .html import read_html
-from .markdown import read_markdown
-from .pdf import read_pdf
-from .text import read_text
+from .docx import read_docx, write_docx
+from .epub import read_epub, write_epub
+from .html import read_html, write_html
+from .markdown import read_markdown, write_markdown
+from .odt import read_odt, write_odt
+from .package import sniff_package
+from .pdf import read_pdf, write_pdf_as_docx
+from .pptx import read_pptx, write_pptx
+from .subtitles import read_srt, read_vtt, sniff_subtitles, write_srt, write_vtt
+from .text import read_text, write_text
 
-__all__ = ["READERS", "SUPPORTED_SUFFIXES", "Extracted", "extract", "sniff_suffix"]
+__all__ = [
+    "READERS",
+    "SUPPORTED_SUFFIXES",
+    "WRITERS",
+    "Extracted",
+    "extract",
+    "sniff_suffix",
+    "writable",
+    "write",
+]
 
 READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".txt": read_text,
@@ -31,9 +53,32 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".htm": read_html,
     ".docx": read_docx,
     ".pdf": read_pdf,
+    ".pptx": read_pptx,
+    ".odt": read_odt,
+    ".srt": read_srt,
+    ".vtt": read_vtt,
+    ".epub": read_epub,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
+
+Writer = Callable[[bytes, str, TranslatedDocument], WrittenDocument]
+#: Formats written back translated, by extension: the same walk as the reader's.
+WRITERS: dict[str, Writer] = {
+    ".txt": write_text,
+    ".text": write_text,
+    ".md": write_markdown,
+    ".markdown": write_markdown,
+    ".html": write_html,
+    ".htm": write_html,
+    ".docx": write_docx,
+    ".pdf": write_pdf_as_docx,
+    ".pptx": write_pptx,
+    ".odt": write_odt,
+    ".srt": write_srt,
+    ".vtt": write_vtt,
+    ".epub": write_epub,
+}
 
 
 def sniff_suffix(data: bytes) -> str:
@@ -42,18 +87,51 @@ def sniff_suffix(data: bytes) -> str:
     if data.startswith(b"%PDF"):
         return ".pdf"
     if data.startswith(b"PK\x03\x04"):
-        return ".docx"
+        return sniff_package(data)
     if head.startswith((b"<!doctype html", b"<html")):
         return ".html"
-    return ".txt"
+    return sniff_subtitles(data) or ".txt"
 
 
-def extract(data: bytes, suffix: str, name: str) -> Extracted:
-    """Paragraphs of text from a document's bytes; ``suffix`` picks the reader."""
+def extract(data: bytes, suffix: str, name: str, limits: ReadLimits | None = None) -> Extracted:
+    """Paragraphs of text from a document's bytes, and the units they came from;
+    ``suffix`` picks the reader.
+
+    Bounded by ``limits`` whatever the reader: a file over the size limit, a text file
+    that must hold more than ``max_chars``, and a zip that would inflate too far are
+    refused before the reader runs (TooLargeError), and so is extracted text over
+    ``max_chars`` after it."""
+    limits = limits or ReadLimits()
     reader = READERS.get(suffix.lower(), read_text)
+    check_file_size(len(data), name, limits)
+    check_text_size(len(data), suffix, name, limits)
     if not data.strip():
         raise EmptyDocumentError(f"{name}: document is empty")
+    if is_archive(data):
+        check_archive(data, name, limits)
     extracted = reader(data, name)
+    check_chars(sum(len(p) for p in extracted.paragraphs), name, limits)
     # The one place every format's text is repaired (accents, ligatures, soft hyphens).
-    repaired = (repair_text(p).strip() for p in extracted.paragraphs)
-    return Extracted(tuple(p for p in repaired if p), extracted.notes)
+    repaired = [repair_text(p).strip() for p in extracted.paragraphs]
+    kept = [i for i, p in enumerate(repaired) if p]
+    renumbered = {old: new for new, old in enumerate(kept)}
+    units = extracted.units or tuple(Unit(p, PARAGRAPH, (), i) for i, p in enumerate(repaired))
+    units = tuple(
+        replace(u, paragraph=renumbered.get(u.paragraph)) if u.paragraph is not None else u
+        for u in units
+    )
+    return Extracted(tuple(repaired[i] for i in kept), extracted.notes, units)
+
+
+def writable(suffix: str) -> bool:
+    """Whether documents of this extension are written back translated."""
+    return suffix.lower() in WRITERS
+
+
+def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -> WrittenDocument:
+    """The document ``data`` (read as ``suffix``) with every unit translated, in its own
+    format (a PDF as a Word document)."""
+    writer = WRITERS.get(suffix.lower())
+    if writer is None:
+        raise ValueError(f"{name}: {suffix} documents are not written back")
+    return writer(data, name, translated)

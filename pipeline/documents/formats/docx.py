@@ -1,41 +1,127 @@
-"""Word documents (python-docx): paragraphs and table cells in document order."""
+"""Word documents (python-docx for the package, lxml for the paragraphs): every paragraph
+of the body (table cells, nested tables, text boxes and list items included), then the
+headers, footers, footnotes and endnotes; written back in place, so styles, numbering,
+tables, sections, images and fields stay as they were."""
 
 from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Iterator
 from typing import Any
 
-from ...errors import DecodeError
-from .base import Extracted
+from ...errors import DecodeError, ProcessingError
+from ...units import (
+    FOOTER,
+    FOOTNOTE,
+    HEADER,
+    PARAGRAPH,
+    TranslatedDocument,
+    Unit,
+    WrittenDocument,
+    unit_counts,
+)
+from .base import Extracted, reproducible_zip
+from .wordml import paragraphs, read_paragraph, set_language, w, write_paragraph
+
+#: The language translated documents are marked with.
+ENGLISH = "en-US"
+#: Units whose text is the document's own (headers and footers repeat on every page).
+_DOCUMENT_KINDS_EXCLUDED = {HEADER, FOOTER}
 
 
-def read_docx(data: bytes, name: str) -> Extracted:
-    """A Word document's paragraphs and table cells (nested tables too, merged cells once),
-    in document order."""
+def _open(data: bytes, name: str) -> Any:
     import docx
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for bad files
         raise DecodeError(f"{name}: not a readable .docx file ({type(exc).__name__})") from None
-    cleaned = [unicodedata.normalize("NFC", " ".join(p.split())) for p in _docx_blocks(document)]
-    return Extracted(tuple(p for p in cleaned if p))
 
 
-def _docx_blocks(container: Any) -> Iterator[str]:
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+def _parts(document: Any) -> list[tuple[str, Any, Any]]:
+    """(kind of unit, root element, part) of the body, then of each header, footer,
+    footnotes and endnotes part, in a fixed order."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    for block in container.iter_inner_content():
-        if isinstance(block, Paragraph):
-            yield block.text
-        elif isinstance(block, Table):
-            seen: set[int] = set()
-            for row in block.rows:
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell repeats across its span
-                        continue
-                    seen.add(id(cell._tc))
-                    yield from _docx_blocks(cell)
+    kinds = {RT.HEADER: HEADER, RT.FOOTER: FOOTER, RT.FOOTNOTES: FOOTNOTE, RT.ENDNOTES: FOOTNOTE}
+    found = {}
+    for rel in document.part.rels.values():
+        if not rel.is_external and rel.reltype in kinds:
+            found[str(rel.target_part.partname)] = (kinds[rel.reltype], rel.target_part)
+    parts = [(PARAGRAPH, document.element.body, document.part)]
+    for partname in sorted(found):
+        kind, part = found[partname]
+        parts.append((kind, _root(part), part))
+    return parts
+
+
+def _root(part: Any) -> Any:
+    """The XML of a part: python-docx's own element where it parses the part, else the
+    blob parsed here (footnotes, endnotes) without entity expansion or network access."""
+    element = getattr(part, "element", None)
+    if element is not None:
+        return element
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return etree.fromstring(part.blob, parser)
+
+
+def _walk(document: Any) -> list[tuple[Any, str, Any]]:
+    """Every paragraph as (element, kind, part), in the order units are numbered."""
+    return [
+        (p, kind, part)
+        for part_kind, root, part in _parts(document)
+        for p, kind in paragraphs(root, part_kind)
+    ]
+
+
+def read_docx(data: bytes, name: str) -> Extracted:
+    """A Word document's paragraphs in document order, and its units."""
+    document = _open(data, name)
+    units, texts = [], []
+    for p, kind, _ in _walk(document):
+        para = read_paragraph(p, kind)
+        text = unicodedata.normalize("NFC", " ".join(para.text.split()))
+        own = kind not in _DOCUMENT_KINDS_EXCLUDED and bool(text)
+        units.append(Unit(para.text, kind, tuple(para.marks), len(texts) if own else None))
+        if own:
+            texts.append(text)
+    return Extracted(tuple(texts), (), tuple(units))
+
+
+def write_docx(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:
+    """The document with every unit's text replaced by its translation, marked English."""
+    document = _open(data, name)
+    walked = _walk(document)
+    if len(walked) != len(translated.units):
+        raise ProcessingError(f"{name}: the document changed between reading and writing")
+    written, warnings = [], []
+    for (p, kind, _), translation in zip(walked, translated.translations, strict=True):
+        para = read_paragraph(p, kind)
+        write_paragraph(para, translation, ENGLISH)
+        if " ".join(read_paragraph(p, kind).text.split()) == translation.text:
+            written.append(kind)
+        else:
+            warnings.append(f"a {kind} could not be put back: {translation.text[:60]!r}")
+    for _, root, part in _parts(document)[1:]:
+        if getattr(part, "element", None) is None:  # parsed here: serialise it back
+            from lxml import etree
+
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    mark_english(document)
+    out = io.BytesIO()
+    document.save(out)
+    counts = unit_counts([u.kind for u in translated.units], written)
+    return WrittenDocument(reproducible_zip(out.getvalue()), counts, warnings=tuple(warnings))
+
+
+def mark_english(document: Any) -> None:
+    """English as the language of the styles and of the document's defaults."""
+    styles = document.styles.element
+    for lang in styles.iter(w("lang")):
+        lang.set(w("val"), ENGLISH)
+    defaults = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
+    if defaults is not None:
+        set_language(defaults, ENGLISH)
+    document.core_properties.language = ENGLISH

@@ -1,0 +1,152 @@
+"""``pipeline serve``: the page and HTTP API, a thin shell over :mod:`pipeline.serve`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
+from .options import (
+    DEFAULTS,
+    Backend,
+    BackendOpt,
+    BackTranslatorOpt,
+    BatchSizeOpt,
+    CheckOpt,
+    ComputeTypeOpt,
+    Device,
+    DeviceOpt,
+    FallbackOpt,
+    MaxBatchTokensOpt,
+    MaxDocumentCharsOpt,
+    MaxMemoryOpt,
+    MemoryOpt,
+    NoMemoryOpt,
+    NumBeamsOpt,
+    Quality,
+    QualityOpt,
+    SourceLang,
+    StoreOpt,
+    SummarizerOpt,
+    SummaryBatchTokensOpt,
+    SummaryLengthOpt,
+    ThreadsOpt,
+    TranslatorOpt,
+    WindowDocsOpt,
+    WindowTokensOpt,
+    make_pipeline,
+)
+from .web import (
+    FETCH_DEFAULTS,
+    AllowPrivateUrlsOpt,
+    AllowUrlsOpt,
+    FetchMaxTimeOpt,
+    FetchTimeoutOpt,
+    MaxFetchMbOpt,
+    MaxRedirectsOpt,
+    url_access,
+)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def serve(
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; beyond loopback needs --api-key."),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
+    ] = 8000,
+    api_key: Annotated[
+        Optional[str],
+        typer.Option(
+            "--api-key",
+            envvar="PIPELINE_API_KEY",
+            show_envvar=True,
+            help="Key every API call and form post must carry.",
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        float, typer.Option("--max-upload-mb", min=0.001, help="Largest request body (413).")
+    ] = 10.0,
+    max_queue: Annotated[
+        int,
+        typer.Option("--max-queue", min=1, help="Documents waiting before 503 + Retry-After."),
+    ] = 64,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds a request may wait (504).")
+    ] = 300.0,
+    batch_wait_ms: Annotated[
+        float,
+        typer.Option("--batch-wait-ms", min=0, help="How long a request waits for company."),
+    ] = 10.0,
+    source_lang: SourceLang = DEFAULTS.source_lang,
+    translator: TranslatorOpt = None,
+    back_translator: BackTranslatorOpt = None,
+    fallback_translator: FallbackOpt = None,
+    quality: QualityOpt = Quality(DEFAULTS.quality),
+    summarizer: SummarizerOpt = None,
+    device: DeviceOpt = Device(DEFAULTS.device),
+    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
+    num_beams: NumBeamsOpt = None,
+    model_store: StoreOpt = None,
+    backend: BackendOpt = Backend(DEFAULTS.backend),
+    compute_type: ComputeTypeOpt = None,
+    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
+    summary_batch_tokens: SummaryBatchTokensOpt = None,
+    threads: ThreadsOpt = None,
+    window_docs: WindowDocsOpt = DEFAULTS.window_docs,
+    window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
+    summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
+    allow_urls: AllowUrlsOpt = False,
+    allow_private_urls: AllowPrivateUrlsOpt = False,
+    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
+    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
+    max_fetch_mb: MaxFetchMbOpt = None,
+    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
+    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
+    max_memory: MaxMemoryOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
+
+    Models load once at start-up; requests that arrive together are summarized together.
+    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz. Web
+    addresses as input only with --allow-urls, and only public ones.
+    """
+    from .. import serve as server
+    from ..run.ceiling import parse_memory
+    from ..serve.microbatch import BatchLimits
+
+    if verbose:
+        configure_logging(verbose)
+    server.require_serve_extra()
+    server.check_bind(host, api_key)
+    limits = server.ServeLimits(
+        max_upload_bytes=max(1, int(max_upload_mb * 1024 * 1024)),
+        batch=BatchLimits(
+            wait_ms=batch_wait_ms,
+            max_documents=window_docs,
+            max_tokens=window_tokens,
+            max_queue=max_queue,
+            timeout_s=timeout,
+        ),
+        urls=url_access(locals(), default_mb=max_upload_mb),
+    )
+    ceiling = parse_memory(max_memory) if max_memory else None
+    pipe = make_pipeline(locals())
+    pipe.memory()  # a damaged or locked translation memory: one error before serving
+    server.serve(
+        pipe,
+        max_memory=ceiling,
+        host=host,
+        port=port,
+        api_key=api_key,
+        limits=limits,
+        log_level="info" if verbose else "warning",
+        on_ready=lambda url: typer.echo(f"serving on {url} (Ctrl-C to stop)", err=True),
+    )

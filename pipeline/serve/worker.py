@@ -1,0 +1,241 @@
+"""The server's model work in a process of its own, so that no request can take the server
+down: a document that crashes the models (a native crash, memory) ends that process, not
+the server's. The process is started again, the window's other documents are run again
+one at a time, and the document that crashed it alone is answered 500 with the reason.
+Its memory ceiling (``--max-memory``) is the same as a batch worker's."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DocumentError, ProcessingError, UsageError
+from ..options import AUTO
+from ..records import BilingualSummary, Document
+from ..run.compute import memory_error
+from ..run.settings import worker_settings
+from ..run.workers import (
+    WorkerSetup,
+    describe_exit,
+    forward_logs,
+    picklable,
+    process_context,
+    start_worker,
+    worker_pipeline,
+)
+
+if TYPE_CHECKING:
+    from ..chain import BilingualPipeline
+    from ..inference.registry import Registry
+
+log = logging.getLogger(__name__)
+
+Result = BilingualSummary | Exception
+#: What the model process runs on a window: result ``i`` for document ``i``; called with
+#: the keywords ``include_translation`` and ``write_back`` of ``summarize_many``.
+WindowFn = Callable[..., list[Result]]
+
+
+class WorkerCrashed(ProcessingError):
+    """The document crashed the model process (which was started again)."""
+
+
+def summarize_window(
+    pipeline: BilingualPipeline,
+    documents: Sequence[Document],
+    *,
+    include_translation: bool = False,
+    write_back: bool = False,
+) -> list[Result]:
+    """The model process's work: one window through the chain."""
+    return pipeline.summarize_many(
+        documents, include_translation=include_translation, write_back=write_back
+    )
+
+
+def warm_up_models(pipeline: BilingualPipeline) -> None:
+    """Load what every request needs before the first one arrives (with ``auto``, a
+    language's translators load on its first document)."""
+    try:
+        if pipeline.options.source_lang != AUTO:
+            pipeline.load(pipeline.options.source_lang)
+        elif not pipeline.options.extractive:
+            _ = pipeline.summarizer
+    except DocumentError as exc:  # e.g. no model translates --source-lang: the user's to fix
+        raise UsageError(str(exc)) from None
+
+
+def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) -> None:
+    """The model process: ``("warm", None)`` loads the models (answered ``("ready",
+    None)`` or ``("error", exc)``); ``("window", documents, include_translation,
+    write_back)`` is
+    answered ``("result", i, summary_or_error)`` per document, then ``("done", None)``."""
+    sending = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with sending:
+            connection.send(message)
+
+    forward_logs(send, setup.log_level)
+    start_worker(setup)
+    while True:
+        try:
+            message = connection.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        kind, *args = message
+        try:
+            if kind == "warm":
+                warm_up_models(worker_pipeline())
+                send(("ready", None))
+                continue
+            documents, include_translation, write_back = args
+            for i, result in enumerate(
+                window_fn(
+                    worker_pipeline(),
+                    documents,
+                    include_translation=include_translation,
+                    write_back=write_back,
+                )
+            ):
+                if isinstance(result, MemoryError):
+                    result = memory_error()
+                send(("result", i, picklable(result) if isinstance(result, Exception) else result))
+            send(("done", None))
+        except BaseException as exc:
+            send(("error", picklable(memory_error() if isinstance(exc, MemoryError) else exc)))
+
+
+class _Died(Exception):
+    def __init__(self, how: str):
+        super().__init__(how)
+        self.how = how
+
+
+class ModelWorker:
+    """Runs windows of documents in a model process, as ``summarize_many`` would here: the
+    server's micro-batcher hands it its windows. Not thread-safe: one window at a time
+    (the batcher's one model thread)."""
+
+    def __init__(
+        self,
+        options: Any,
+        registry: Registry | None = None,
+        *,
+        max_memory: int | None = None,
+        window_fn: WindowFn = summarize_window,
+    ):
+        self.setup = WorkerSetup(worker_settings(options), registry, max_memory, 1)
+        self.window_fn = window_fn
+        self._context = process_context()
+        self._process: Any = None
+        self._connection: Connection | None = None
+        self._closed = False
+        self.restarts = 0
+
+    def _start(self) -> None:
+        ours, theirs = self._context.Pipe()
+        self._process = self._context.Process(
+            target=model_main, args=(theirs, self.setup, self.window_fn), daemon=True
+        )
+        self._process.start()
+        theirs.close()
+        self._connection = ours
+
+    def pid(self) -> int | None:
+        """The model process's id (for monitoring and tests)."""
+        return self._process.pid if self._process is not None else None
+
+    def warm_up(self) -> None:
+        """Start the process and load the models now: a model that cannot load is its
+        error (ModelLoadError, or UsageError), raised here."""
+        self._start()
+        self._request(("warm", None), lambda *_: None)
+
+    def summarize_many(
+        self,
+        documents: Sequence[Document],
+        *,
+        include_translation: bool = False,
+        write_back: bool = False,
+    ) -> list[Result]:
+        """Result ``i`` is document ``i``'s summary or the error that failed it. When the
+        process dies, it is started again and the documents without a result run again
+        one at a time; one that kills it alone gets :class:`WorkerCrashed`."""
+        results: list[Result | None] = [None] * len(documents)
+
+        def run(indices: list[int]) -> None:
+            def deliver(i: int, result: Result) -> None:
+                results[indices[i]] = result
+
+            window = [documents[i] for i in indices]
+            message = ("window", window, include_translation, write_back)
+            self._request(message, deliver)
+
+        try:
+            run(list(range(len(documents))))
+        except _Died as death:
+            if len(documents) == 1:
+                results[0] = self._crashed(documents[0], death.how)
+            else:  # which one killed it is unknown: each of the others again, alone
+                for i in [i for i, r in enumerate(results) if r is None]:
+                    try:
+                        run([i])
+                    except _Died as again:
+                        results[i] = self._crashed(documents[i], again.how)
+        return [r if r is not None else RuntimeError("no result") for r in results]
+
+    def _crashed(self, document: Document, how: str) -> WorkerCrashed:
+        return WorkerCrashed(
+            f"{document.source.path}: the document crashed the model process ({how}); "
+            "it was started again"
+        )
+
+    def _request(self, message: tuple[Any, ...], deliver: Callable[[int, Result], None]) -> None:
+        if self._closed:
+            raise _Died("stopped with the server")
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        assert self._connection is not None
+        try:
+            self._connection.send(message)
+            while True:
+                kind, *payload = self._connection.recv()
+                if kind == "log":
+                    name, level, text = payload[0]
+                    logging.getLogger(name).log(level, "%s", text)
+                elif kind == "result":
+                    deliver(payload[0], payload[1])
+                elif kind == "error":
+                    raise payload[0]
+                else:  # "ready" or "done"
+                    return
+        except (EOFError, OSError):
+            if self._closed:  # stopped with the server: nothing to start again
+                raise _Died("stopped with the server") from None
+            self._process.join(timeout=5)
+            how = describe_exit(self._process.exitcode)
+            log.warning("the model process died (%s); starting another", how)
+            self.restarts += 1
+            self._start()
+            raise _Died(how) from None
+
+    def close(self) -> None:
+        """Stop the model process (for good: it is not started again)."""
+        self._closed = True
+        if self._process is None:
+            return
+        if self._connection is not None:
+            with contextlib.suppress(OSError):
+                self._connection.send(None)
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._process = None

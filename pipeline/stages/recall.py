@@ -1,0 +1,88 @@
+"""Which translation memory a pipeline uses, and its view of each route.
+
+The memory's place is resolved once (``--memory``, ``$PIPELINE_MEMORY``, the model store)
+and the file opened on first use; each route's view is keyed by the model as it resolves
+on this machine and every setting that changes what it generates."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from ..inference.backends import ModelPool
+from ..inference.registry import default_store
+from ..inference.routes import Route
+from ..inference.runners import Seq2SeqRunner
+from ..memory import MEMORY_ENV, MEMORY_NAME, RouteKey, RouteMemory, TranslationMemory
+from ..options import PipelineOptions
+
+log = logging.getLogger(__name__)
+
+
+def memory_path(options: PipelineOptions) -> Path | None:
+    """Where the translation memory lives, as an absolute path: ``--memory``, else
+    ``$PIPELINE_MEMORY``, else ``memory.sqlite3`` in the model store; None with
+    ``--no-memory``."""
+    if options.no_memory:
+        return None
+    if options.memory is not None:
+        return Path(options.memory).expanduser().absolute()
+    env = os.environ.get(MEMORY_ENV)
+    if env:
+        return Path(env).expanduser().absolute()
+    return (Path(options.model_store or default_store()) / MEMORY_NAME).expanduser().absolute()
+
+
+class Recall:
+    """A pipeline's translation memory: opened once, one view per route and runner."""
+
+    def __init__(self, options: PipelineOptions, models: ModelPool):
+        self.options = options
+        self.models = models
+        #: The memory's file (None: no memory).
+        self.path = memory_path(options)
+        self._memory: TranslationMemory | None = None
+        self._views: dict[tuple[object, ...], RouteMemory | None] = {}
+
+    def open(self) -> TranslationMemory | None:
+        """The memory, opened on first use (None with ``--no-memory``, or when its default
+        place cannot be written, said once). TranslationMemoryError when the file is
+        damaged, locked or not a memory."""
+        if self._memory is None and self.path is not None:
+            path = self.path
+            explicit = self.options.memory is not None or os.environ.get(MEMORY_ENV)
+            folder = next((p for p in (path, *path.parents) if p.exists()), path)
+            if not explicit and not os.access(folder, os.W_OK):
+                log.warning("no translation memory: %s is not writable (see --memory)", folder)
+                self.path = None
+                return None
+            self._memory = TranslationMemory.open(path)
+        return self._memory
+
+    def route(self, route: Route, runner: Seq2SeqRunner) -> RouteMemory | None:
+        """The memory's view of one route (None: no memory)."""
+        slot = (route.id, route.prefix, route.languages, id(runner))
+        if slot not in self._views:
+            memory = self.open()
+            self._views[slot] = None if memory is None else memory.route(self._key(route, runner))
+        return self._views[slot]
+
+    def _key(self, route: Route, runner: Seq2SeqRunner) -> RouteKey:
+        generation = runner.generation_config
+        config = getattr(generation, "to_json_string", lambda: repr(generation))()
+        languages = route.languages
+        return RouteKey(
+            model=route.id,
+            identity=self.models.identity(route.id),
+            prefix=route.prefix,
+            languages=(languages.source, languages.target) if languages else None,
+            settings={
+                "runner": type(runner).__name__,
+                "device": self.models.device,
+                "compute_type": self.models.compute_type,
+                "num_beams": self.options.num_beams,
+                "generation": hashlib.sha256(config.encode()).hexdigest()[:16],
+            },
+        )
