@@ -10,6 +10,11 @@ Sentence flags mark one translated sentence:
 - ``truncated``: the output reached the model's length limit even after re-splitting;
 - ``numbers``: a number of the source that the translation lacks, or one of the translation
   that the source lacks;
+- ``protected``: protected text of the source (a web or e-mail address, a handle, a
+  hashtag, a path, inline code, an amount, a kept term) that the model's output lost: it
+  was put back, where the alignment places it or at the sentence's end;
+- ``glossary``: a glossary term of the source whose translation the model's output
+  lacked (put back the same way), or a translation that lacks it;
 - ``passthrough``: text without letters, kept as it is and never translated: information,
   not a problem.
 
@@ -25,12 +30,22 @@ REPETITION = "repetition"
 LENGTH_RATIO = "length-ratio"
 TRUNCATED = "truncated"
 NUMBERS = "numbers"
+PROTECTED = "protected"
+GLOSSARY = "glossary"
 PASSTHROUGH = "passthrough"
 UNSUPPORTED_SUMMARY = "unsupported-summary"
 UNPLACED = "unplaced"
 
 #: Sentence flags that mark a problem, in the order they are reported.
-SENTENCE_PROBLEMS = (UNTRANSLATED, REPETITION, LENGTH_RATIO, TRUNCATED, NUMBERS)
+SENTENCE_PROBLEMS = (
+    UNTRANSLATED,
+    REPETITION,
+    LENGTH_RATIO,
+    TRUNCATED,
+    NUMBERS,
+    PROTECTED,
+    GLOSSARY,
+)
 #: Flags of a document as a whole.
 DOCUMENT_FLAGS = (UNSUPPORTED_SUMMARY, UNPLACED)
 #: Every counted flag, in the order of :class:`pipeline.records.Quality`'s fields.

@@ -86,6 +86,9 @@ class TranslatedText:
     #: For each whitespace word of ``text``, the source word it was translated from (-1:
     #: none); None when not asked for or not known.
     links: tuple[int, ...] | None = None
+    #: Flags the translation raised itself: ``protected`` or ``glossary`` where text the
+    #: model had to keep was lost and put back (see :mod:`pipeline.terms`).
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,10 @@ class Quality:
     length_ratio: int = 0
     truncated: int = 0
     numbers: int = 0
+    #: Protected text (addresses, code, amounts, kept terms) the model lost, put back.
+    protected: int = 0
+    #: Glossary terms whose translation the model's output lacked.
+    glossary: int = 0
     #: Figures and names the summaries state that the document does not.
     unsupported_summary: int = 0
     #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.

@@ -12,13 +12,14 @@ from ..batching import flatten, isolate
 from ..documents.passthrough import merge_passthrough, to_translate
 from ..documents.segment import split_to_fit
 from ..errors import DocumentError
-from ..flags import TRUNCATED
+from ..flags import PASSTHROUGH, TRUNCATED
 from ..inference.registry import LanguagePair
 from ..inference.routes import Route
 from ..inference.runners import Extras, Generation, Seq2SeqRunner
 from ..memory import RouteMemory, normalise
 from ..options import TARGET_LANG
 from ..records import Document, Sentence, TranslatedSentence, TranslatedText, Translation
+from ..terms import Masked, Protection
 from .align import joined_links, word_links
 from .quality import sentence_flags
 
@@ -43,6 +44,11 @@ class Translator:
     batch is done: a checkpoint, so a run killed mid-window loses at most the batch in
     flight. A text repeated in one call is translated once.
 
+    With a ``protection``, protected text and glossary terms reach the model as
+    placeholders and come back as written (or as the glossary says); a translation that
+    lost one gets it back and a flag, and is not kept in the memory, so that it is flagged
+    again next time (see :mod:`pipeline.terms.protect`).
+
     The runner (the loaded model) may be shared: a multilingual model serves one
     :class:`Translator` per direction, each with its own ``languages``."""
 
@@ -53,11 +59,13 @@ class Translator:
         prefix: str = "",
         languages: LanguagePair | None = None,
         memory: RouteMemory | None = None,
+        protection: Protection | None = None,
     ):
         self.runner = runner
         self.prefix = prefix
         self.languages = languages
         self.memory = memory
+        self.protection = protection
 
     @property
     def name(self) -> str:
@@ -89,18 +97,41 @@ class Translator:
         for key, text in zip(keys, texts, strict=True):
             if key not in known:
                 todo.setdefault(key, text)
+            elif self.protection is not None:
+                known[key] = self.protection.mask(text).check(known[key])
+        pending = self._mask(todo, known)
+        whole = [key for key in todo if key in known]
+        if whole and on_progress is not None:
+            on_progress(sum(counts[key] for key in whole))
+        todo = {key: text for key, text in todo.items() if key not in known}
         new_keys = list(todo)
+        masked = [pending[key] for key in new_keys] if pending else []
 
         def done(finished: dict[int, TranslatedText]) -> None:
+            if masked:
+                finished = {i: masked[i].restore(t) for i, t in finished.items()}
             batch = {new_keys[i]: translated for i, translated in finished.items()}
             known.update(batch)
             if self.memory is not None:
-                self.memory.store(batch)
+                self.memory.store({k: t for k, t in batch.items() if not t.flags})
             if on_progress is not None:
                 on_progress(sum(counts[key] for key in batch))
 
-        self._translate_new(list(todo.values()), done, Extras(alignment=alignment))
+        sources = [m.text for m in masked] if masked else list(todo.values())
+        self._translate_new(sources, done, Extras(alignment=alignment))
         return [known[key] for key in keys]
+
+    def _mask(self, todo: dict[str, str], known: dict[str, TranslatedText]) -> dict[str, Masked]:
+        """Each text to translate with its protected spans as placeholders; a text that is
+        nothing but protected text is not sent to the model: it goes into ``known`` as
+        it is (glossary terms translated)."""
+        if self.protection is None:
+            return {}
+        masked = {key: self.protection.mask(text) for key, text in todo.items()}
+        for key, text in masked.items():
+            if text.whole:
+                known[key] = text.as_is()
+        return masked
 
     def _translate_new(
         self,
@@ -325,12 +356,21 @@ def aligned(
             o.parts,
             o.untranslated_parts,
             o.truncated_parts,
-            f + ((TRUNCATED,) if o.truncated_parts else ()),
+            _flags(f, o),
             o.links,
         )
         for s, o, f in zip(translated, outputs, flags, strict=True)
     )
     return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, sentences))
+
+
+def _flags(found: Sequence[str], output: TranslatedText) -> tuple[str, ...]:
+    """A sentence's flags: those of its check, those its translation raised (protected
+    text or a glossary term put back), and ``truncated``."""
+    if PASSTHROUGH in output.flags:  # nothing but protected text: kept as written
+        return (PASSTHROUGH,)
+    own = (*output.flags, *((TRUNCATED,) if output.truncated_parts else ()))
+    return (*found, *(flag for flag in own if flag not in found))
 
 
 def _as_is(text: str) -> TranslatedText:
