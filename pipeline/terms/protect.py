@@ -74,14 +74,16 @@ class Masked:
                 owner = k if owner < 0 else owner
             pieces.append(word[last:])
             mapped = first_word[owner] if owner >= 0 else self._source_word(link)
-            for piece in "".join(pieces).split():
+            restored = "".join(pieces).split()
+            for i, piece in enumerate(restored):
                 words.append(piece)
-                links.append(mapped)
+                links.append(self._spread(owner, mapped, i, len(restored)))
         flags: list[str] = []
         for k, span in enumerate(self.spans):
             if k in found:
                 continue
-            _insert(words, links, span, first_word[k], self._starts(span), model_links)
+            last = _word_at(self.source, max(span.end - 1, span.start))
+            _insert(words, links, span, first_word[k], last, self._starts(span), model_links)
             if span.flag not in flags:
                 flags.append(span.flag)
         return replace(
@@ -114,6 +116,15 @@ class Masked:
         new = tuple(dict.fromkeys(f for f in flags if f not in out.flags))
         return replace(out, flags=(*out.flags, *new)) if new else out
 
+    def _spread(self, span: int, first: int, i: int, n: int) -> int:
+        """The source word of word ``i`` of ``n`` a placeholder of ``spans[span]`` became:
+        the span's words in turn (a verbatim span's words are its own), the last one
+        taking what is left."""
+        if span < 0:
+            return first
+        last = _word_at(self.source, max(self.spans[span].end - 1, self.spans[span].start))
+        return min(first + i, last)
+
     def _source_word(self, link: int) -> int:
         return self.words[link] if 0 <= link < len(self.words) else -1
 
@@ -133,6 +144,7 @@ def _insert(
     links: list[int],
     span: Span,
     word: int,
+    last: int,
     opens: bool,
     model_links: Sequence[int] | None,
 ) -> None:
@@ -141,6 +153,7 @@ def _insert(
     if opens and span.kind == "glossary":
         replacement = replacement[:1].upper() + replacement[1:]
     text = replacement.split()
+    own = [min(word + i, last) for i in range(len(text))]
     if model_links is not None:
         before = [j for j, link in enumerate(links) if 0 <= link < word]
         after = [j for j, link in enumerate(links) if link > word]
@@ -152,19 +165,19 @@ def _insert(
         else:
             at = 0 if opens else len(words)
         if at == len(words) and not opens:
-            _append(words, links, text, word)
+            _append(words, links, text, own)
         else:
             words[at:at] = text
-            links[at:at] = [word] * len(text)
+            links[at:at] = own
         return
     if opens:
         words[0:0] = text
-        links[0:0] = [word] * len(text)
+        links[0:0] = own
     else:
-        _append(words, links, text, word)
+        _append(words, links, text, own)
 
 
-def _append(words: list[str], links: list[int], text: list[str], word: int) -> None:
+def _append(words: list[str], links: list[int], text: list[str], own: list[int]) -> None:
     """``text`` after the last word, before the punctuation that closes the sentence."""
     match = _TRAILING.match(words[-1]) if words else None
     if match and match.group(1):
@@ -172,7 +185,7 @@ def _append(words: list[str], links: list[int], text: list[str], word: int) -> N
         words += [*text[:-1], text[-1] + match.group(2)]
     else:
         words += text
-    links += [word] * len(text)
+    links += own
 
 
 class Protection:
