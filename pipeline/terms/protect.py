@@ -2,9 +2,9 @@
 
 Each protected span of a sentence (see :mod:`pipeline.terms.spans`) becomes a numbered
 bracket, ``[1]``, ``[2]``…: OPUS-MT's SentencePiece vocabularies hold ``[1]`` to ``[9]``
-as single pieces on both sides (footnote marks, which the models learnt to copy), so a
-placeholder costs one token and comes out whole; a number the sentence itself holds in
-brackets is skipped. After translation each placeholder is replaced by its span (or a
+as single pieces on both sides (footnote marks, which a translation leaves as they
+are), so a placeholder costs one token and comes out whole; a number the sentence itself
+holds in brackets is skipped. After translation each placeholder is replaced by its span (or a
 glossary term's translation). A placeholder the output lost is put back next to the
 words aligned with the source words around it (when the translator gave word links),
 else at the start (a span that opened the sentence) or before the closing punctuation,
