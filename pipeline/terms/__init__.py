@@ -9,6 +9,7 @@ read once; :meth:`Terms.protection` its view of one direction of translation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -58,11 +59,17 @@ class Terms:
 
     def protection(self, source: str, target: str) -> Protection | None:
         """What is protected translating ``source`` → ``target`` (the glossary inverted
-        out of English); None when nothing is."""
-        protection = Protection(
-            patterns=self.patterns,
-            keep=self.keep,
-            glossary=self.glossary.pairs(source, target),
-            target=target,
-        )
-        return protection if protection else None
+        out of English); None when nothing is. Made once per direction."""
+        return _protection(self, source, target)
+
+
+@functools.lru_cache(maxsize=64)
+def _protection(terms: Terms, source: str, target: str) -> Protection | None:
+    # Each glossary term's pattern is compiled once, not each time a translator is made.
+    protection = Protection(
+        patterns=terms.patterns,
+        keep=terms.keep,
+        glossary=terms.glossary.pairs(source, target),
+        target=target,
+    )
+    return protection if protection else None

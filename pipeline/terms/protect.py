@@ -28,6 +28,7 @@ from .spans import Span, choose, glossary_spans, kept_spans, pattern_spans, term
 #: that keys the translation memory, so entries made another way are not served.
 VERSION = 1
 _PLACEHOLDER = re.compile(r"\[(\d+)\]")
+_WORD = re.compile(r"\w+")
 _TRAILING = re.compile(r"^(.*?)([.!?…:;'\"’”»)\]]+)$")
 
 
@@ -207,6 +208,12 @@ class Protection:
         self.glossary = tuple(glossary)
         self.target = target
         self._terms = [(term, tr, term_pattern(term)) for term, tr in self.glossary]
+        # Only the terms whose first word a sentence holds are searched for in it, so a
+        # glossary of thousands of terms costs a dictionary lookup a word.
+        self._by_word: dict[str, list[int]] = {}
+        for i, (term, _) in enumerate(self.glossary):
+            first = _WORD.findall(term)
+            self._by_word.setdefault(first[0].casefold() if first else "", []).append(i)
 
     def __bool__(self) -> bool:
         return self.patterns or bool(self.keep) or bool(self.glossary)
@@ -220,10 +227,19 @@ class Protection:
     def spans(self, text: str) -> tuple[Span, ...]:
         """The protected spans of ``text``, leftmost first, none overlapping."""
         found = list(kept_spans(text, self.keep))
-        found += glossary_spans(text, self._terms, self.target)
+        if self._terms:
+            found += glossary_spans(text, self._candidates(text), self.target)
         if self.patterns:
             found += pattern_spans(text)
         return choose(found)
+
+    def _candidates(self, text: str) -> list[tuple[str, str, re.Pattern[str]]]:
+        """The glossary terms whose first word ``text`` may hold (in the plural too)."""
+        wanted: set[int] = set(self._by_word.get("", ()))
+        for word in {w.casefold() for w in _WORD.findall(text)}:
+            for form in (word, word[:-1], word[:-2]):
+                wanted.update(self._by_word.get(form, ()))
+        return [self._terms[i] for i in sorted(wanted)]
 
     def mask(self, text: str) -> Masked:
         """``text`` with each protected span replaced by a placeholder."""
