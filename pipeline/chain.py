@@ -247,6 +247,7 @@ class BilingualPipeline:
             {i: s for i, s in english.items() if not isinstance(s, Exception)},
             self.routes.out_of_english,
             lambda route: self._translator(route, "back-translator"),
+            round_trip=self.options.round_trip,
         )
         timings = assemble.stage_timings(
             drafts, translated_at - started, time.perf_counter() - translated_at

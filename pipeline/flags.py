@@ -50,6 +50,20 @@ SENTENCE_PROBLEMS = (
 DOCUMENT_FLAGS = (UNSUPPORTED_SUMMARY, UNPLACED)
 #: Every counted flag, in the order of :class:`pipeline.records.Quality`'s fields.
 COUNTED = (*SENTENCE_PROBLEMS, UNSUPPORTED_SUMMARY, PASSTHROUGH, UNPLACED)
+#: How much each sentence problem alone makes a translation risky, 0–1 (see
+#: :mod:`pipeline.stages.risk`): a missing or cut-off translation is certainly wrong, a
+#: loop nearly so; protected text or a glossary term the model lost (put back where the
+#: alignment says, which may be the wrong place) is a real problem for a reviewer; a changed
+#: number or an odd length is often a real error, sometimes not.
+RISK_WEIGHTS = {
+    UNTRANSLATED: 1.0,
+    TRUNCATED: 0.9,
+    REPETITION: 0.8,
+    PROTECTED: 0.7,
+    GLOSSARY: 0.7,
+    NUMBERS: 0.6,
+    LENGTH_RATIO: 0.5,
+}
 
 
 def field_name(flag: str) -> str:

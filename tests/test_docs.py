@@ -19,7 +19,7 @@ def _options(command) -> set[str]:
 def test_every_cli_option_is_documented_in_the_readme():
     group = typer.main.get_command(app)
     documented = set(re.findall(r"`(--[a-z-]+)", README))
-    for name in ("summarize", "translate", "serve"):
+    for name in ("summarize", "translate", "serve", "eval"):
         missing = _options(group.commands[name]) - documented - {"--help"}
         assert not missing, f"{name}: {sorted(missing)} not in README"
 

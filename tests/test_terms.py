@@ -286,3 +286,29 @@ def test_placeholders_are_single_pieces_of_the_real_opus_mt_vocabularies():
         assert all(mark in decoded for mark in masked.marks)
         original = len(tokenizer(SENTENCE).input_ids)
         assert len(ids) < original  # placeholders are shorter than what they stand for
+
+
+def test_a_restored_translation_keeps_the_score_of_what_the_model_produced():
+    masked = Protection().mask("Voir https://exemple.fr/a ce matin.")
+    kept = masked.restore(TranslatedText(f"See {masked.marks[0]} this morning.", score=-0.4))
+    lost = masked.restore(TranslatedText("See this morning.", score=-1.2, scored_tokens=5))
+    assert kept.flags == () and (kept.score, kept.scored_tokens) == (-0.4, 0)
+    assert lost.flags == (PROTECTED,) and (lost.score, lost.scored_tokens) == (-1.2, 5)
+    assert "https://exemple.fr/a" in kept.text and "https://exemple.fr/a" in lost.text
+
+
+def test_prepare_sends_to_the_model_only_what_it_has_to_translate():
+    protection = Protection()
+    texts = {
+        "a": "Voir https://exemple.fr/a ce matin.",
+        "b": "https://exemple.fr/b",
+        "c": "Un texte de https://exemple.fr/c.",
+    }
+    served = {"c": TranslatedText("A text.", score=-0.3)}
+    ready, masked = protection.prepare(texts, served)
+    assert set(masked) == {"a"} and "https://" not in masked["a"].text
+    # A text that is nothing but protected text is kept as written, never scored by a model.
+    assert ready["b"].text == "https://exemple.fr/b" and ready["b"].flags == (PASSTHROUGH,)
+    assert ready["b"].confidence == 1.0
+    # A translation served from elsewhere is checked, its score untouched.
+    assert ready["c"].flags == (PROTECTED,) and ready["c"].score == -0.3

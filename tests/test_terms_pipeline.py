@@ -18,9 +18,10 @@ from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
 from pipeline.cli import app
 from pipeline.documents.formats import extract, write
 from pipeline.documents.reading import parse_document
-from pipeline.flags import GLOSSARY, PROTECTED
+from pipeline.flags import GLOSSARY, PASSTHROUGH, PROTECTED, RISK_WEIGHTS
 from pipeline.run.engine import SerialEngine
 from pipeline.run.resume import options_fingerprint
+from pipeline.stages.risk import sentence_risk
 from pipeline.stages.translate import Translator
 from pipeline.terms import protect
 
@@ -135,6 +136,51 @@ def test_the_memory_never_serves_a_translation_made_without_the_glossary(
     # again rather than served without its flag.
     flagged = {s.source for s in result.translation.sentences if s.flags}
     assert not flagged & stored
+
+
+def test_confidence_and_risk_under_protection_and_from_the_memory(tiny_models, glossary, tmp_path):
+    text = TEXT + "\nLe conseil a voté la loi hier soir.\n\nhttps://exemple.fr/annexe.pdf\n"
+    memory = tmp_path / "memory.sqlite3"
+    first = _pipe(tiny_models, memory=memory, glossary=glossary).summarize_text(
+        text, include_translation=True
+    )
+    again = _pipe(tiny_models, memory=memory, glossary=glossary).summarize_text(
+        text, include_translation=True
+    )
+    sentences = first.translation.sentences
+    assert [s.confidence for s in again.translation.sentences] == [s.confidence for s in sentences]
+    assert [s.risk for s in again.translation.sentences] == [s.risk for s in sentences]
+    for s in sentences:
+        assert s.confidence is not None and 0 < s.confidence <= 1
+        assert s.risk == pytest.approx(sentence_risk(s.flags, s.confidence))
+        if PROTECTED in s.flags or GLOSSARY in s.flags:
+            assert s.risk >= min(RISK_WEIGHTS[PROTECTED], RISK_WEIGHTS[GLOSSARY])
+    # A lone address never reaches the model: kept as written, certain, no risk.
+    (lone,) = [s for s in sentences if s.source == "https://exemple.fr/annexe.pdf"]
+    assert lone.target == lone.source and lone.flags == (PASSTHROUGH,)
+    assert (lone.confidence, lone.risk) == (1.0, 0.0)
+    with sqlite3.connect(memory) as db:
+        scores = [row[0] for row in db.execute("SELECT score FROM translations")]
+    assert scores and None not in scores
+
+
+def test_the_round_trip_back_translates_with_protection(tiny_models, glossary):
+    sent: list[tuple[str, str]] = []
+    original = Translator._translate_new
+
+    def spy(self, texts, *rest):
+        sent.extend((self.name, text) for text in texts)
+        return original(self, texts, *rest)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Translator, "_translate_new", spy)
+        pipe = _pipe(tiny_models, glossary=glossary, checks=("roundtrip",), no_memory=True)
+        result = pipe.summarize_text(TEXT, include_translation=True)
+    back = [text for name, text in sent if name == str(tiny_models["en-fr"])]
+    assert back and all(s.roundtrip_chrf is not None for s in result.translation.sentences)
+    # Every translation carries its address and its glossary term back as placeholders.
+    assert not any("https://" in text or "central bank" in text for text in back)
+    assert any("[1]" in text for text in back)
 
 
 def test_the_glossary_and_kept_terms_are_part_of_the_resume_fingerprint(

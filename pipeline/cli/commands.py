@@ -16,6 +16,7 @@ from .options import (
     BackendOpt,
     BackTranslatorOpt,
     BatchSizeOpt,
+    CheckOpt,
     ComputeTypeOpt,
     Device,
     DeviceOpt,
@@ -103,6 +104,7 @@ def summarize(
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
     no_network: NoNetworkOpt = False,
     fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
     fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
@@ -201,6 +203,7 @@ def translate(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     memory: MemoryOpt = None,
     no_memory: NoMemoryOpt = False,
@@ -239,6 +242,16 @@ def translate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Count a document with quality flags as failed.")
     ] = False,
+    max_risk: Annotated[
+        Optional[float],
+        typer.Option(
+            "--max-risk",
+            min=0.0,
+            max=1.0,
+            help="With --strict: fail a document when a sentence's risk is above this "
+            "(instead of on any sentence flag).",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
     ] = False,
@@ -270,6 +283,8 @@ def translate(
 
     if verbose:
         configure_logging(verbose)
+    if max_risk is not None and not strict:
+        raise UsageError("--max-risk applies with --strict")
     outputs = parse_outputs(write)
     if in_dir is not None and urls is None:
         items, load = plan_batch(in_dir, out_dir, outputs), read_files
@@ -297,6 +312,7 @@ def translate(
                 out_dir,
                 force=force,
                 strict=strict,
+                max_risk=max_risk,
                 on_start=reporter.start,
                 engine=runner,
                 write=outputs,

@@ -46,6 +46,10 @@ class Quality(str, Enum):
     high = "high"
 
 
+class Check(str, Enum):
+    roundtrip = "roundtrip"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -198,6 +202,16 @@ StoreOpt = Annotated[
 ]
 
 
+CheckOpt = Annotated[
+    Optional[list[Check]],
+    typer.Option(
+        "--check",
+        help="Extra check of every translation (repeatable): roundtrip translates each "
+        "sentence back and scores it against the source with chrF.",
+    ),
+]
+
+
 LangOpt = Annotated[
     Optional[list[str]],
     typer.Option("--lang", help="Language code (repeatable): its translators only."),
@@ -210,14 +224,16 @@ def make_pipeline(params: dict[str, Any]) -> BilingualPipeline:
     # An option a user did not give whose library default is not None (``--keep``'s
     # empty tuple) keeps that default.
     values = {
-        k: _value(v)
+        k: _plain(v)
         for k, v in params.items()
         if k in names and not (v is None and getattr(DEFAULTS, k) is not None)
     }
+    if "check" in params:  # the option is singular on the command line
+        values["checks"] = tuple(dict.fromkeys(_plain(c) for c in params["check"] or ()))
     return BilingualPipeline(PipelineOptions(**values))
 
 
-def _value(value: Any) -> Any:
+def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return tuple(value) if isinstance(value, list) else value

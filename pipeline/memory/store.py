@@ -6,10 +6,16 @@ connection. Writers take turns (SQLite's one-writer lock, waited for up to
 :data:`BUSY_TIMEOUT_S`), so any number of ``--workers`` may share it. A file that is not a
 translation memory, is damaged, or stays locked is one :class:`TranslationMemoryError`
 (exit 2) naming it and the way out; the file is never deleted, emptied or rewritten.
+
+A memory of an earlier schema version gains the newer columns in place, its entries kept
+(version 1 had no ``score``: its entries have none, and a caller that needs one, as the
+translation stage does for the confidence, translates those sentences again); a memory of a
+later version is refused.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
@@ -20,12 +26,15 @@ from ..errors import UsageError
 from ..records import TranslatedText
 from .keys import RouteKey
 
+log = logging.getLogger(__name__)
+
 #: File name of the memory in the model store (its default place).
 MEMORY_NAME = "memory.sqlite3"
 #: Environment variable naming the memory's file when ``--memory`` does not.
 MEMORY_ENV = "PIPELINE_MEMORY"
-#: Version of the tables below; a file of another version is refused, never converted.
-SCHEMA_VERSION = 1
+#: Version of the tables below. An earlier version gains the columns it lacks
+#: (:data:`_UPGRADES`); a later one is refused.
+SCHEMA_VERSION = 2
 #: How long a writer waits for another to finish before the memory counts as locked.
 BUSY_TIMEOUT_S = 30.0
 #: Origins of an entry, best first: what a lookup serves when one sentence has several.
@@ -50,8 +59,37 @@ CREATE TABLE IF NOT EXISTS translations (
     links TEXT,
     origin TEXT NOT NULL,
     created TEXT NOT NULL,
+    score REAL,
+    scored_tokens INTEGER,
     PRIMARY KEY (route, source, origin)
 ) WITHOUT ROWID;
+"""
+#: What brings a memory of each earlier version up to the next: columns added, every entry
+#: kept (a NULL score: not known, so not served where a score is needed).
+_UPGRADES = {
+    1: (
+        "ALTER TABLE translations ADD COLUMN score REAL",
+        "ALTER TABLE translations ADD COLUMN scored_tokens INTEGER",
+    ),
+}
+#: A row written over the one a sentence already has. The same translation keeps the
+#: links and score it was stored with where this write has none (a caller that did not ask
+#: for them), so callers that ask for different things do not undo each other's work.
+_UPSERT = """
+INSERT INTO translations
+    (route, source, target, parts, truncated_parts, links, origin, created, score, scored_tokens)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (route, source, origin) DO UPDATE SET
+    target = excluded.target,
+    parts = excluded.parts,
+    truncated_parts = excluded.truncated_parts,
+    created = excluded.created,
+    links = CASE WHEN excluded.target = target
+        THEN coalesce(excluded.links, links) ELSE excluded.links END,
+    scored_tokens = CASE WHEN excluded.target = target AND excluded.score IS NULL
+        THEN scored_tokens ELSE excluded.scored_tokens END,
+    score = CASE WHEN excluded.target = target AND excluded.score IS NULL
+        THEN score ELSE excluded.score END
 """
 
 
@@ -116,12 +154,28 @@ class TranslationMemory:
                     (str(SCHEMA_VERSION),),
                 )
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is None or version[0] != str(SCHEMA_VERSION):
-            found = version[0] if version else "none"
+        found = version[0] if version else "none"
+        if found.isdigit() and int(found) < SCHEMA_VERSION and int(found) in _UPGRADES:
+            self._upgrade(int(found))
+        elif found != str(SCHEMA_VERSION):
             raise TranslationMemoryError(
                 f"translation memory {self.path}: schema version {found}, this version "
                 f"reads {SCHEMA_VERSION} (left as it is); pass --memory OTHER_PATH or --no-memory"
             )
+
+    def _upgrade(self, version: int) -> None:
+        """Bring a memory of an earlier ``version`` up to this one, in one transaction (so
+        another process upgrading it at the same time waits, then finds it done)."""
+        with self._write():
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+            found = int(row.fetchone()[0])
+            for step in range(found, SCHEMA_VERSION):
+                for statement in _UPGRADES[step]:
+                    self._db.execute(statement)
+            self._db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+        log.info("translation memory %s: upgraded from schema version %d", self.path, version)
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
@@ -151,25 +205,33 @@ class TranslationMemory:
                 for start in range(0, len(wanted), _CHUNK):
                     chunk = wanted[start : start + _CHUNK]
                     rows = self._db.execute(
-                        "SELECT source, target, parts, truncated_parts, links, origin "
-                        "FROM translations "
+                        "SELECT source, target, parts, truncated_parts, links, origin, score, "
+                        "scored_tokens FROM translations "
                         f"WHERE route = ? AND source IN ({', '.join('?' * len(chunk))})",
                         (route, *chunk),
                     )
-                    for source, target, parts, truncated, links, origin in rows:
+                    for source, target, parts, truncated, links, origin, score, n in rows:
                         order = rank.get(origin, len(rank))
                         if source not in found or order < found[source][0]:
-                            text = TranslatedText(target, parts, 0, truncated, _links(links))
+                            text = TranslatedText(
+                                target, parts, 0, truncated, _links(links), score, n or 0
+                            )
                             found[source] = (order, text)
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
         return {source: text for source, (_, text) in found.items()}
 
     def store(self, route: str, entries: Mapping[str, TranslatedText], origin: str) -> None:
-        """Record machine translations of normalised sources, in one transaction (so a
-        kill loses at most the batch being written). Untranslated ones are not kept."""
+        """Record machine translations of normalised sources, with their word links and
+        score where known, in one transaction (so a kill loses at most the batch being
+        written). Untranslated ones are not kept."""
         rows = [
-            (route, source, t.text, t.parts, t.truncated_parts, _words(t.links), origin, _now())
+            (
+                *(route, source, t.text, t.parts, t.truncated_parts, _words(t.links), origin),
+                _now(),
+                t.score,
+                t.scored_tokens if t.score is not None else None,
+            )
             for source, t in entries.items()
             if t.text.strip() and not t.untranslated_parts
         ]
@@ -177,9 +239,7 @@ class TranslationMemory:
             return
         try:
             with self._write():
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
+                self._db.executemany(_UPSERT, rows)
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
 

@@ -22,6 +22,7 @@ from ..records import Document, Sentence, TranslatedSentence, TranslatedText, Tr
 from ..terms import Masked, Protection
 from .align import joined_links, word_links
 from .quality import sentence_flags
+from .risk import sentence_risk
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ class Translator:
     With a ``protection``, protected text and glossary terms reach the model as
     placeholders and come back as written (or as the glossary says); a translation that
     lost one gets it back and a flag, and is not kept in the memory, so that it is flagged
-    again next time (see :mod:`pipeline.terms.protect`).
+    again next time (see :mod:`pipeline.terms.protect`). Its score is that of what the
+    model produced, placeholders and all.
 
     The runner (the loaded model) may be shared: a multilingual model serves one
     :class:`Translator` per direction, each with its own ``languages``."""
@@ -78,60 +80,49 @@ class Translator:
         on_progress: Progress | None = None,
         *,
         alignment: bool = False,
+        scores: bool = False,
     ) -> list[TranslatedText]:
         """Translate each text; output ``i`` is the translation of input ``i``.
         ``on_progress(n)`` hears each time ``n`` more texts are translated or served.
         With ``alignment``, each translation says which source word each of its words
-        came from (``links``; a memory entry without them is translated again)."""
+        came from (``links``); with ``scores``, it carries the model's mean token
+        log-probability over all of its parts (``score``). A memory entry without what is
+        asked for is translated again."""
         keys = [normalise(text) for text in texts]
         counts = Counter(keys)
         known = self.memory.lookup(counts) if self.memory is not None else {}
         if alignment:
             known = {key: t for key, t in known.items() if t.links is not None}
+        if scores:
+            known = {key: t for key, t in known.items() if t.score is not None}
         served = sum(counts[key] for key in known)
         if served:
             log.info("translation memory: %d of %d sentences served", served, len(texts))
-            if on_progress is not None:
-                on_progress(served)
-        todo: dict[str, str] = {}
+        first: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
-            if key not in known:
-                todo.setdefault(key, text)
-            elif self.protection is not None:
-                known[key] = self.protection.mask(text).check(known[key])
-        pending = self._mask(todo, known)
-        whole = [key for key in todo if key in known]
-        if whole and on_progress is not None:
-            on_progress(sum(counts[key] for key in whole))
-        todo = {key: text for key, text in todo.items() if key not in known}
-        new_keys = list(todo)
-        masked = [pending[key] for key in new_keys] if pending else []
+            first.setdefault(key, text)
+        masked: dict[str, Masked] = {}
+        if self.protection is not None:
+            known, masked = self.protection.prepare(first, known)
+        if known and on_progress is not None:
+            on_progress(sum(counts[key] for key in known))
+        new_keys = [key for key in first if key not in known]
 
         def done(finished: dict[int, TranslatedText]) -> None:
             if masked:
-                finished = {i: masked[i].restore(t) for i, t in finished.items()}
+                finished = {i: masked[new_keys[i]].restore(t) for i, t in finished.items()}
             batch = {new_keys[i]: translated for i, translated in finished.items()}
             known.update(batch)
             if self.memory is not None:
+                # A translation that needed something put back is not kept: it is made (and
+                # flagged) again next time, not served as if the model had got it right.
                 self.memory.store({k: t for k, t in batch.items() if not t.flags})
             if on_progress is not None:
                 on_progress(sum(counts[key] for key in batch))
 
-        sources = [m.text for m in masked] if masked else list(todo.values())
-        self._translate_new(sources, done, Extras(alignment=alignment))
+        sources = [masked[key].text if masked else first[key] for key in new_keys]
+        self._translate_new(sources, done, Extras(scores=scores, alignment=alignment))
         return [known[key] for key in keys]
-
-    def _mask(self, todo: dict[str, str], known: dict[str, TranslatedText]) -> dict[str, Masked]:
-        """Each text to translate with its protected spans as placeholders; a text that is
-        nothing but protected text is not sent to the model: it goes into ``known`` as
-        it is (glossary terms translated)."""
-        if self.protection is None:
-            return {}
-        masked = {key: self.protection.mask(text) for key, text in todo.items()}
-        for key, text in masked.items():
-            if text.whole:
-                known[key] = text.as_is()
-        return masked
 
     def _translate_new(
         self,
@@ -251,7 +242,16 @@ class Translator:
                     continue
             text = out.text.strip()
             links = self._links(out, prefixed[j], text) if out.alignment else None
-            results[j] = TranslatedText(text, 1, int(not text), int(hit and bool(text)), links)
+            results[j] = TranslatedText(
+                text,
+                1,
+                int(not text),
+                int(hit and bool(text)),
+                links,
+                out.score,
+                # The score is the mean over the output's tokens and its end token.
+                out.tokens + 1 if out.score is not None else 0,
+            )
         if resplit:
             # Every half of this call's re-split pieces in one call: they share batches.
             log.info("%d translation(s) hit the output limit: re-split", len(resplit))
@@ -271,13 +271,24 @@ class Translator:
 
 
 def _join(sources: Sequence[str], parts: Sequence[TranslatedText]) -> TranslatedText:
-    """The translations of consecutive parts of one text (``sources``), as one."""
+    """The translations of consecutive parts of one text (``sources``), as one; the parts'
+    scores combine weighted by their tokens (the mean over every token of the whole)."""
+    scored = [p.score for p in parts if p.score is not None]
+    tokens = sum(p.scored_tokens for p in parts)
+    score = None
+    if len(parts) == 1:
+        score = parts[0].score
+    elif scored and len(scored) == len(parts):
+        total = sum(p.score * p.scored_tokens for p in parts)  # type: ignore[operator]
+        score = total / tokens if tokens else 0.0
     return TranslatedText(
         " ".join(p.text for p in parts if p.text),
         sum(p.parts for p in parts),
         sum(p.untranslated_parts for p in parts),
         sum(p.truncated_parts for p in parts),
         joined_links([(s, p.text, p.links) for s, p in zip(sources, parts, strict=True)]),
+        score,
+        tokens if score is not None else 0,
     )
 
 
@@ -332,7 +343,9 @@ def _translate_group(
         if on_progress is not None and outputs:
             on_progress(len(outputs))
     else:
-        outputs = translator_for(route).translate(flat.items, on_progress, alignment=alignment)
+        outputs = translator_for(route).translate(
+            flat.items, on_progress, alignment=alignment, scores=True
+        )
     return [
         aligned(document, sentences, own)
         for document, sentences, own in zip(documents, todo, flat.regroup(outputs), strict=True)
@@ -347,20 +360,24 @@ def aligned(
     language = document.source.language
     sources = [s.text for s in translated]
     flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
-    sentences = tuple(
-        TranslatedSentence(
-            s.index,
-            s.paragraph,
-            s.text,
-            o.text,
-            o.parts,
-            o.untranslated_parts,
-            o.truncated_parts,
-            _flags(f, o),
-            o.links,
+    sentences = []
+    for s, o, found in zip(translated, outputs, flags, strict=True):
+        f = _flags(found, o)
+        sentences.append(
+            TranslatedSentence(
+                s.index,
+                s.paragraph,
+                s.text,
+                o.text,
+                o.parts,
+                o.untranslated_parts,
+                o.truncated_parts,
+                f,
+                o.links,
+                o.confidence,
+                risk=sentence_risk(f, o.confidence),
+            )
         )
-        for s, o, f in zip(translated, outputs, flags, strict=True)
-    )
     return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, sentences))
 
 
@@ -374,5 +391,5 @@ def _flags(found: Sequence[str], output: TranslatedText) -> tuple[str, ...]:
 
 
 def _as_is(text: str) -> TranslatedText:
-    """A text that is its own translation, each word its own."""
-    return TranslatedText(text, links=tuple(range(len(text.split()))))
+    """A text that is its own translation, each word its own, exactly (score 0)."""
+    return TranslatedText(text, links=tuple(range(len(text.split()))), score=0.0)

@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..flags import PASSTHROUGH
@@ -103,7 +103,9 @@ class Masked:
     def as_is(self) -> TranslatedText:
         """The translation of a :attr:`whole` text: its spans' texts in place, each word
         its own; flagged ``passthrough`` when that is the source as written."""
-        out = self.restore(TranslatedText(self.text, links=tuple(range(len(self.words)))))
+        # No model made it: as certain as a sentence passed through (score 0, confidence 1).
+        words = tuple(range(len(self.words)))
+        out = self.restore(TranslatedText(self.text, links=words, score=0.0))
         kept = out.text == " ".join(self.source.split())
         return replace(out, flags=(PASSTHROUGH,) if kept else ())
 
@@ -240,6 +242,22 @@ class Protection:
             for form in (word, word[:-1], word[:-2]):
                 wanted.update(self._by_word.get(form, ()))
         return [self._terms[i] for i in sorted(wanted)]
+
+    def prepare(
+        self, texts: Mapping[str, str], known: Mapping[str, TranslatedText]
+    ) -> tuple[dict[str, TranslatedText], dict[str, Masked]]:
+        """For a translator, ``texts`` by key, some of them ``known`` (a translation
+        memory's): the translations ready without a model (those known, each flagged for
+        the spans it lacks; those of texts that are nothing but protected text, kept as
+        written) and the other texts masked, to translate."""
+        ready = {key: self.mask(texts[key]).check(out) for key, out in known.items()}
+        masked: dict[str, Masked] = {}
+        for key, text in texts.items():
+            if key not in ready:
+                masked[key] = self.mask(text)
+                if masked[key].whole:
+                    ready[key] = masked.pop(key).as_is()
+        return ready, masked
 
     def mask(self, text: str) -> Masked:
         """``text`` with each protected span replaced by a placeholder."""
