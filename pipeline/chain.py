@@ -26,6 +26,7 @@ from .stages.recall import Recall
 from .stages.summarize import Summarizer, summarize_drafts
 from .stages.translate import Translator, translate_documents
 from .stages.writeback import translate_units
+from .terms import Terms
 
 if TYPE_CHECKING:
     from .documents.fetch import FetchLimits
@@ -50,6 +51,8 @@ class BilingualPipeline:
         self.models = ModelPool(self.options, self.registry)
         #: What reading one document may cost (``--max-document-chars`` and the rest).
         self.read_limits = ReadLimits.of(self.options)
+        #: Protected text and the glossary (``--keep``, ``--glossary``…), read once.
+        self.terms = Terms.of(self.options)
         #: The translation memory and its view of each route.
         self.recall = Recall(self.options, self.models)
         self._summarizer: Summarizer | None = None
@@ -84,11 +87,13 @@ class BilingualPipeline:
     def _translator(self, route: Route, role: str = "translator") -> Translator:
         # One loaded model per id; the direction (prefix, language codes) is per Translator.
         runner = self.models.runner(route.id, role)
+        protection = self.terms.protection(route.source, route.target)
         return Translator(
             runner,
             prefix=route.prefix,
             languages=route.languages,
-            memory=self.recall.route(route, runner),
+            memory=self.recall.route(route, runner, protection.digest if protection else ""),
+            protection=protection,
         )
 
     def translator(self, language: str) -> Translator | None:

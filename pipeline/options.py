@@ -111,6 +111,16 @@ class PipelineOptions:
     memory: Path | None = None
     #: Translate everything with the model, using and keeping no translation memory.
     no_memory: bool = False
+    #: Terms never translated, kept as written wherever they occur (case counts).
+    keep: tuple[str, ...] = ()
+    #: A file of terms never translated, one a line (see :mod:`pipeline.terms`).
+    keep_file: Path | None = field(default=None, metadata=node_path("keep file"))
+    #: A glossary: TSV or CSV (two columns, a header row) or TBX; its terms are translated
+    #: as it says, and the other way in the back-translated summary.
+    glossary: Path | None = field(default=None, metadata=node_path("glossary"))
+    #: Send addresses, code, amounts and the like to the model as written (no
+    #: placeholders); kept terms and the glossary still apply.
+    no_protect: bool = False
 
     @property
     def extractive(self) -> bool:

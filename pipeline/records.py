@@ -88,10 +88,14 @@ class TranslatedText:
     #: none); None when not asked for or not known.
     links: tuple[int, ...] | None = None
     #: The model's mean log-probability per output token, over every part (each part's
-    #: tokens and end token); None when scores were not asked for.
+    #: tokens and end token), placeholders of protected text included (see
+    #: :mod:`pipeline.terms`); None when scores were not asked for.
     score: float | None = None
     #: How many tokens ``score`` is the mean over: what weights a part when parts are joined.
     scored_tokens: int = 0
+    #: Flags the translation raised itself: ``protected`` or ``glossary`` where text the
+    #: model had to keep was lost and put back (see :mod:`pipeline.terms`).
+    flags: tuple[str, ...] = ()
 
     @property
     def confidence(self) -> float | None:
@@ -227,6 +231,10 @@ class Quality:
     length_ratio: int = 0
     truncated: int = 0
     numbers: int = 0
+    #: Protected text (addresses, code, amounts, kept terms) the model lost, put back.
+    protected: int = 0
+    #: Glossary terms whose translation the model's output lacked.
+    glossary: int = 0
     #: Figures and names the summaries state that the document does not.
     unsupported_summary: int = 0
     #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.

@@ -248,6 +248,8 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "length_ratio": 0,
         "truncated": 0,
         "numbers": 0,
+        "protected": 0,
+        "glossary": 0,
         "unsupported_summary": 0,
         "document_flags": [],
         "passthrough": 0,

@@ -22,11 +22,15 @@ from .options import (
     DeviceOpt,
     Engine,
     FallbackOpt,
+    GlossaryOpt,
+    KeepFileOpt,
+    KeepOpt,
     MaxBatchTokensOpt,
     MaxDocumentCharsOpt,
     MaxMemoryOpt,
     MemoryOpt,
     NoMemoryOpt,
+    NoProtectOpt,
     NumBeamsOpt,
     OutputFormat,
     Quality,
@@ -109,6 +113,10 @@ def summarize(
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     memory: MemoryOpt = None,
     no_memory: NoMemoryOpt = False,
+    keep: KeepOpt = None,
+    keep_file: KeepFileOpt = None,
+    glossary: GlossaryOpt = None,
+    no_protect: NoProtectOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article (a file or a web page): its bilingual summary as Markdown (or
@@ -199,6 +207,10 @@ def translate(
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     memory: MemoryOpt = None,
     no_memory: NoMemoryOpt = False,
+    keep: KeepOpt = None,
+    keep_file: KeepFileOpt = None,
+    glossary: GlossaryOpt = None,
+    no_protect: NoProtectOpt = False,
     workers: Annotated[
         Optional[int],
         typer.Option(

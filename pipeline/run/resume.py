@@ -44,6 +44,8 @@ def options_fingerprint(pipeline: BilingualPipeline, write: frozenset[str] = fro
     relevant["backend"] = pipeline.models.backend
     if pipeline.models.compute_type:
         relevant["compute_type"] = pipeline.models.compute_type
+    # Protected text and the glossary change translations: their contents, not their paths.
+    relevant["terms"] = pipeline.terms.digest
     relevant["schema"] = SCHEMA_VERSION
     # Asking for other outputs writes other files: the document is done again.
     relevant["write"] = sorted(write)

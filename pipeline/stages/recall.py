@@ -61,15 +61,19 @@ class Recall:
             self._memory = TranslationMemory.open(path)
         return self._memory
 
-    def route(self, route: Route, runner: Seq2SeqRunner) -> RouteMemory | None:
-        """The memory's view of one route (None: no memory)."""
-        slot = (route.id, route.prefix, route.languages, id(runner))
+    def route(self, route: Route, runner: Seq2SeqRunner, terms: str = "") -> RouteMemory | None:
+        """The memory's view of one route (None: no memory). ``terms`` is the digest of
+        what is protected and the glossary in that direction
+        (:attr:`pipeline.terms.Protection.digest`): a translation made with placeholders
+        or a glossary is never served to a run without them, nor the other way."""
+        slot = (route.id, route.prefix, route.languages, id(runner), terms)
         if slot not in self._views:
             memory = self.open()
-            self._views[slot] = None if memory is None else memory.route(self._key(route, runner))
+            key = self._key(route, runner, terms)
+            self._views[slot] = None if memory is None else memory.route(key)
         return self._views[slot]
 
-    def _key(self, route: Route, runner: Seq2SeqRunner) -> RouteKey:
+    def _key(self, route: Route, runner: Seq2SeqRunner, terms: str = "") -> RouteKey:
         generation = runner.generation_config
         config = getattr(generation, "to_json_string", lambda: repr(generation))()
         languages = route.languages
@@ -84,5 +88,6 @@ class Recall:
                 "compute_type": self.models.compute_type,
                 "num_beams": self.options.num_beams,
                 "generation": hashlib.sha256(config.encode()).hexdigest()[:16],
+                **({"terms": terms} if terms else {}),
             },
         )

@@ -12,13 +12,14 @@ from ..batching import flatten, isolate
 from ..documents.passthrough import merge_passthrough, to_translate
 from ..documents.segment import split_to_fit
 from ..errors import DocumentError, ModelLoadError
-from ..flags import TRUNCATED
+from ..flags import PASSTHROUGH, TRUNCATED
 from ..inference.registry import LanguagePair
 from ..inference.routes import Route
 from ..inference.runners import Extras, Generation, Seq2SeqRunner
 from ..memory import RouteMemory, normalise
 from ..options import TARGET_LANG
 from ..records import Document, Sentence, TranslatedSentence, TranslatedText, Translation
+from ..terms import Masked, Protection
 from .align import joined_links, word_links
 from .quality import sentence_flags
 from .risk import sentence_risk
@@ -44,6 +45,12 @@ class Translator:
     batch is done: a checkpoint, so a run killed mid-window loses at most the batch in
     flight. A text repeated in one call is translated once.
 
+    With a ``protection``, protected text and glossary terms reach the model as
+    placeholders and come back as written (or as the glossary says); a translation that
+    lost one gets it back and a flag, and is not kept in the memory, so that it is flagged
+    again next time (see :mod:`pipeline.terms.protect`). Its score is that of what the
+    model produced, placeholders and all.
+
     The runner (the loaded model) may be shared: a multilingual model serves one
     :class:`Translator` per direction, each with its own ``languages``."""
 
@@ -54,11 +61,13 @@ class Translator:
         prefix: str = "",
         languages: LanguagePair | None = None,
         memory: RouteMemory | None = None,
+        protection: Protection | None = None,
     ):
         self.runner = runner
         self.prefix = prefix
         self.languages = languages
         self.memory = memory
+        self.protection = protection
 
     @property
     def name(self) -> str:
@@ -89,23 +98,30 @@ class Translator:
         served = sum(counts[key] for key in known)
         if served:
             log.info("translation memory: %d of %d sentences served", served, len(texts))
-            if on_progress is not None:
-                on_progress(served)
-        todo: dict[str, str] = {}
+        first: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
-            if key not in known:
-                todo.setdefault(key, text)
-        new_keys = list(todo)
+            first.setdefault(key, text)
+        masked: dict[str, Masked] = {}
+        if self.protection is not None:
+            known, masked = self.protection.prepare(first, known)
+        if known and on_progress is not None:
+            on_progress(sum(counts[key] for key in known))
+        new_keys = [key for key in first if key not in known]
 
         def done(finished: dict[int, TranslatedText]) -> None:
+            if masked:
+                finished = {i: masked[new_keys[i]].restore(t) for i, t in finished.items()}
             batch = {new_keys[i]: translated for i, translated in finished.items()}
             known.update(batch)
             if self.memory is not None:
-                self.memory.store(batch)
+                # A translation that needed something put back is not kept: it is made (and
+                # flagged) again next time, not served as if the model had got it right.
+                self.memory.store({k: t for k, t in batch.items() if not t.flags})
             if on_progress is not None:
                 on_progress(sum(counts[key] for key in batch))
 
-        self._translate_new(list(todo.values()), done, Extras(scores=scores, alignment=alignment))
+        sources = [masked[key].text if masked else first[key] for key in new_keys]
+        self._translate_new(sources, done, Extras(scores=scores, alignment=alignment))
         return [known[key] for key in keys]
 
     def _translate_new(
@@ -346,7 +362,7 @@ def aligned(
     flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
     sentences = []
     for s, o, found in zip(translated, outputs, flags, strict=True):
-        f = found + ((TRUNCATED,) if o.truncated_parts else ())
+        f = _flags(found, o)
         sentences.append(
             TranslatedSentence(
                 s.index,
@@ -363,6 +379,15 @@ def aligned(
             )
         )
     return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, sentences))
+
+
+def _flags(found: Sequence[str], output: TranslatedText) -> tuple[str, ...]:
+    """A sentence's flags: those of its check, those its translation raised (protected
+    text or a glossary term put back), and ``truncated``."""
+    if PASSTHROUGH in output.flags:  # nothing but protected text: kept as written
+        return (PASSTHROUGH,)
+    own = (*output.flags, *((TRUNCATED,) if output.truncated_parts else ()))
+    return (*found, *(flag for flag in own if flag not in found))
 
 
 def _as_is(text: str) -> TranslatedText:
