@@ -12,6 +12,13 @@ from itertools import groupby
 from .flags import COUNTED, DOCUMENT_FLAGS, SENTENCE_PROBLEMS, field_name
 from .units import TranslatedDocument, Unit
 
+#: Where a translation came from: a model (just now, or earlier and kept in the
+#: translation memory), a person (a reviewer's correction, an imported TMX), or the
+#: source itself (a sentence without letters, an English document).
+MACHINE = "machine"
+HUMAN = "human"
+SOURCE = "source"
+
 
 @dataclass(frozen=True)
 class WebSource:
@@ -86,6 +93,8 @@ class TranslatedText:
     #: For each whitespace word of ``text``, the source word it was translated from (-1:
     #: none); None when not asked for or not known.
     links: tuple[int, ...] | None = None
+    #: :data:`MACHINE`, :data:`HUMAN` or :data:`SOURCE`.
+    origin: str = MACHINE
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,8 @@ class TranslatedSentence:
     #: For each word of ``target``, the word of ``source`` it was translated from (-1:
     #: none); None when not asked for or not known.
     links: tuple[int, ...] | None = None
+    #: Who made ``target``: :data:`MACHINE`, :data:`HUMAN` or :data:`SOURCE`.
+    origin: str = MACHINE
 
     @property
     def translated(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..flags import PASSTHROUGH
-from ..records import Sentence, TranslatedSentence
+from ..records import SOURCE, Sentence, TranslatedSentence
 from .repair import has_letters
 
 
@@ -33,6 +33,7 @@ def passed_through(sentence: Sentence) -> TranslatedSentence:
         sentence.text,
         flags=(PASSTHROUGH,),
         links=tuple(range(len(sentence.text.split()))),
+        origin=SOURCE,
     )
 
 

@@ -128,6 +128,7 @@ def _sentence(s: TranslatedSentence) -> dict[str, Any]:
         "parts": s.parts,
         "translated": s.translated,
         "flags": list(s.flags),
+        "origin": s.origin,
     }
 
 

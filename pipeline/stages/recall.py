@@ -66,7 +66,11 @@ class Recall:
         slot = (route.id, route.prefix, route.languages, id(runner))
         if slot not in self._views:
             memory = self.open()
-            self._views[slot] = None if memory is None else memory.route(self._key(route, runner))
+            self._views[slot] = (
+                None
+                if memory is None
+                else memory.route(self._key(route, runner), (route.source, route.target))
+            )
         return self._views[slot]
 
     def _key(self, route: Route, runner: Seq2SeqRunner) -> RouteKey:

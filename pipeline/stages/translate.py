@@ -18,7 +18,15 @@ from ..inference.routes import Route
 from ..inference.runners import Extras, Generation, Seq2SeqRunner
 from ..memory import RouteMemory, normalise
 from ..options import TARGET_LANG
-from ..records import Document, Sentence, TranslatedSentence, TranslatedText, Translation
+from ..records import (
+    HUMAN,
+    SOURCE,
+    Document,
+    Sentence,
+    TranslatedSentence,
+    TranslatedText,
+    Translation,
+)
 from .align import joined_links, word_links
 from .quality import sentence_flags
 
@@ -74,12 +82,16 @@ class Translator:
         """Translate each text; output ``i`` is the translation of input ``i``.
         ``on_progress(n)`` hears each time ``n`` more texts are translated or served.
         With ``alignment``, each translation says which source word each of its words
-        came from (``links``; a memory entry without them is translated again)."""
+        came from (``links``; a machine entry of the memory without them is translated
+        again). A person's translation in the memory wins over the model's."""
         keys = [normalise(text) for text in texts]
         counts = Counter(keys)
         known = self.memory.lookup(counts) if self.memory is not None else {}
         if alignment:
-            known = {key: t for key, t in known.items() if t.links is not None}
+            # A machine entry kept without word links is translated again to get them; a
+            # person's translation has none and is served all the same (its formatting
+            # is placed by whole runs, see :func:`.align.carry_marks`).
+            known = {k: t for k, t in known.items() if t.links is not None or t.origin == HUMAN}
         served = sum(counts[key] for key in known)
         if served:
             log.info("translation memory: %d of %d sentences served", served, len(texts))
@@ -327,6 +339,7 @@ def aligned(
             o.truncated_parts,
             f + ((TRUNCATED,) if o.truncated_parts else ()),
             o.links,
+            o.origin,
         )
         for s, o, f in zip(translated, outputs, flags, strict=True)
     )
@@ -335,4 +348,4 @@ def aligned(
 
 def _as_is(text: str) -> TranslatedText:
     """A text that is its own translation, each word its own."""
-    return TranslatedText(text, links=tuple(range(len(text.split()))))
+    return TranslatedText(text, links=tuple(range(len(text.split()))), origin=SOURCE)
