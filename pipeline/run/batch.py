@@ -219,8 +219,9 @@ def run_batch(
     stops the run: a FIFO, socket or device is listed as skipped without being read, and
     whatever goes wrong with one document is its outcome.
     """
-    # A damaged or locked translation memory is one clear error before any work.
-    pipeline.memory()
+    # A damaged or locked translation memory is one clear error before any work; a
+    # person's translation imported since an output was written redoes its document.
+    memory = pipeline.memory()
     engine = engine or make_engine(pipeline)
     out_dir.mkdir(parents=True, exist_ok=True)
     swept = sweep_temporaries(out_dir)
@@ -249,7 +250,9 @@ def run_batch(
             stored = (
                 None
                 if force
-                else stored_result(item, sha, fingerprint, identity, pipeline.models_for, write)
+                else stored_result(
+                    item, sha, fingerprint, identity, pipeline.models_for, write, memory
+                )
             )
             if stored is not None:
                 ready.append(resumed_outcome(item, stored, strict))
