@@ -67,8 +67,8 @@ def test_memory_stats_count_entries_by_route_and_origin(tmp_path):
     assert lines[0].startswith(f"translation memory: {path} (")
     assert lines[1] == "entries: 6 (1 human, 5 machine)"
     rows = [line.split() for line in lines[5:]]
-    assert ["fr→en", "human", "1"] == rows[0][:3] and "(any" in rows[0]
-    assert ["fr→en", "machine", "5"] == rows[1][:3] and "opus-mt-fr-en" in rows[1]
+    assert rows[0][:3] == ["fr→en", "human", "1"] and "(any" in rows[0]
+    assert rows[1][:3] == ["fr→en", "machine", "5"] and "opus-mt-fr-en" in rows[1]
 
 
 def test_a_tmx_export_imported_again_is_the_same_memory(tmp_path):
