@@ -5,8 +5,11 @@
    (``pipeline import``) and translated again: the rerun redoes every document (each has
    a new human translation) with every other sentence served by the memory. Target: at
    most 15% of the first run.
-2. **Repeats**: a folder where 30% of the sentences repeat sentences of other documents,
-   from scratch with a fresh memory against ``--no-memory``. Target: 1.3× faster.
+2. **Repeats**: a folder where exactly 30% of the sentences repeat sentences of earlier
+   documents, from scratch with a fresh memory, against ``--no-memory`` (which still
+   translates a sentence repeated within one job once) and against the same folder with
+   every repeat replaced by a distinct sentence of about the same length (no reuse at
+   all: every sentence translated). Target: 1.3× faster.
 3. **A large memory**: 10k, 100k and 1M entries; peak RSS of a process that opens it and
    looks up 10,000 sentences (half of them held), the lookup time, and ``pipeline
    translate`` of a small folder with that memory (peak RSS of the process tree).
@@ -142,43 +145,115 @@ def round_trip(work: Path, env: dict[str, str], docs: int, per_doc: int, runs: i
     print(f"| the same `translate` again | {again:.1f} ({100 * again / first:.1f}% of the first) |")
 
 
+def repeat_folders(
+    docs: int, per_doc: int, share: float, seed: int = 7
+) -> tuple[list[str], list[str]]:
+    """Two folders of ``docs`` documents of ``per_doc`` sentences each, as the pipeline
+    segments them. In the first, exactly ``share`` of all sentences repeat a sentence of
+    an earlier document (the rest are distinct); the second is the same folder with every
+    repeat replaced by a distinct sentence of about the same length: what a model must
+    translate when nothing is reused."""
+    rng = random.Random(seed)
+    # Each sentence a paragraph of its own, so that the pipeline sees exactly these.
+    pool = [s for s in dict.fromkeys(_corpus_sentences()) if _sentences(s) == [s]]
+    rng.shuffle(pool)
+    total = docs * per_doc
+    repeated = round(share * total)
+    if len(pool) < total:
+        raise SystemExit(f"the corpus has {len(pool)} distinct sentences; {total} are needed")
+    # Repeats go anywhere but the first document (they repeat an earlier one's sentence).
+    slots = set(rng.sample(range(per_doc, total), repeated))
+    fresh = iter(pool[: total - repeated])
+    spare = pool[total - repeated :]
+    with_repeats: list[list[str]] = []
+    without: list[list[str]] = []
+    for d in range(docs):
+        ours, theirs = [], []
+        for k in range(d * per_doc, (d + 1) * per_doc):
+            if k in slots:
+                earlier = [s for doc in with_repeats for s in doc]
+                copy = rng.choice(earlier)
+                # The unused sentence nearest in length stands in for the repeat.
+                n = len(copy)
+                stand_in = min(spare, key=lambda s, n=n: abs(len(s) - n))
+                spare.remove(stand_in)
+                ours.append(copy)
+                theirs.append(stand_in)
+            else:
+                sentence = next(fresh)
+                ours.append(sentence)
+                theirs.append(sentence)
+        with_repeats.append(ours)
+        without.append(theirs)
+    return [_text(d) for d in with_repeats], [_text(d) for d in without]
+
+
+def _text(sentences: list[str]) -> str:
+    """A document of one-sentence paragraphs."""
+    return "\n\n".join(sentences) + "\n"
+
+
+def _corpus_sentences() -> list[str]:
+    import re
+
+    sentences: list[str] = []
+    for name in ("fr_sequoia-ud-dev.conllu", "fr_sequoia-ud-test.conllu"):
+        text = (end_to_end.CORPUS / name).read_text(encoding="utf-8")
+        sentences += re.findall(r"^# text = (.+)$", text, flags=re.M)
+    return [s for s in sentences if len(s.split()) >= 6]
+
+
 def repeats(work: Path, env: dict[str, str], docs: int, per_doc: int, runs: int) -> None:
-    """30% of each document's sentences repeat sentences of earlier documents."""
-    rng = random.Random(7)
-    base = corpus_documents(docs, per_doc)
-    own = [[s for p in d.split("\n\n") for s in _sentences(p)] for d in base]
-    texts = []
-    for i, sentences in enumerate(own):
-        sentences = list(sentences)
-        if i:
-            for k in rng.sample(range(len(sentences)), round(0.3 * len(sentences))):
-                sentences[k] = rng.choice(own[rng.randrange(i)])
-        texts.append(" ".join(sentences) + "\n")
-    src = work / "repeat-in"
+    """Exactly 30% of the sentences repeat sentences of earlier documents: a fresh memory
+    against ``--no-memory`` (which still translates a sentence repeated within one job
+    once), and against the same folder with no repeats at all (every sentence distinct,
+    the same lengths: translating every sentence, no reuse anywhere)."""
+    texts, distinct_texts = repeat_folders(docs, per_doc, 0.3)
+    src, plain = work / "repeat-in", work / "distinct-in"
     write_folder(src, texts)
-    total = sum(len(t) for t in own)
-    unique = len({s for t in texts for s in _sentences(t)})
-    timings: dict[str, list[float]] = {"memory": [], "no-memory": []}
+    write_folder(plain, distinct_texts)
+    sentences = [s for t in texts for s in _sentences(t)]
+    distinct = [s for t in distinct_texts for s in _sentences(t)]
+    total, unique = len(sentences), len(set(sentences))
+    assert len(distinct) == total == len(set(distinct)), "the reference must be all distinct"
+    modes = {
+        "no reuse": (plain, ["--no-memory"]),
+        "no-memory": (src, ["--no-memory"]),
+        "memory": (src, ["--memory", str(work / "repeat.sqlite3")]),
+    }
+    timings: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(runs):
-        for mode in ("no-memory", "memory"):  # alternated: a busy moment hits both
+        for mode, (folder, extra) in modes.items():  # alternated: a busy moment hits all
             out = work / "repeat-out"
             shutil.rmtree(out, ignore_errors=True)
             for leftover in work.glob("repeat.sqlite3*"):
                 leftover.unlink()
-            extra = (
-                ["--no-memory"]
-                if mode == "no-memory"
-                else ["--memory", str(work / "repeat.sqlite3")]
-            )
-            seconds, _, _ = run(translate(src, out, *extra), env)
+            seconds, _, _ = run(translate(folder, out, *extra), env)
             timings[mode].append(seconds)
             print(f"  {mode}: {seconds:.1f} s", flush=True)
-    without, with_ = statistics.median(timings["no-memory"]), statistics.median(timings["memory"])
+    med = {mode: statistics.median(t) for mode, t in timings.items()}
+
+    def each(mode: str) -> str:
+        return ", ".join(f"{t:.1f}" for t in timings[mode])
+
+    chars = (sum(map(len, sentences)) / total, sum(map(len, distinct)) / total)
     share = 100 - 100 * unique / total
-    print(f"\n{docs} documents, {total} sentences, {unique} distinct ({share:.0f}% repeats)")
-    print("| run | wall s (median) |\n| --- | ---: |")
-    print(f"| `--no-memory` | {without:.1f} |")
-    print(f"| fresh memory | {with_:.1f} ({without / with_:.2f}× faster) |")
+    print(
+        f"\n{docs} documents, {total} sentences, {unique} distinct ({share:.0f}% repeat a "
+        f"sentence of an earlier document); the reference: {total} distinct sentences "
+        f"(mean {chars[1]:.0f} characters against {chars[0]:.0f})"
+    )
+    print("| run | wall s (median; each run) |\n| --- | ---: |")
+    print(
+        f"| no reuse: every sentence distinct, `--no-memory` | {med['no reuse']:.1f} "
+        f"({each('no reuse')}) |"
+    )
+    print(f"| 30% repeats, `--no-memory` | {med['no-memory']:.1f} ({each('no-memory')}) |")
+    print(
+        f"| 30% repeats, a fresh memory | {med['memory']:.1f} ({each('memory')}): "
+        f"{med['no-memory'] / med['memory']:.2f}× `--no-memory`, "
+        f"{med['no reuse'] / med['memory']:.2f}× no reuse |"
+    )
 
 
 def _sentences(text: str) -> list[str]:
@@ -257,7 +332,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", type=int, choices=(1, 2, 3), action="append")
     parser.add_argument("--docs", type=int, default=60)
-    parser.add_argument("--per-doc", type=int, default=12)
+    parser.add_argument("--per-doc", type=int, default=10)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bilingual-pipeline-review"))
