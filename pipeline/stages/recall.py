@@ -11,10 +11,9 @@ import logging
 import os
 from pathlib import Path
 
-from ..inference.backends import ModelPool
+from ..inference.backends import Decoding, ModelPool
 from ..inference.registry import default_store
 from ..inference.routes import Route
-from ..inference.runners import Seq2SeqRunner
 from ..memory import MEMORY_ENV, MEMORY_NAME, RouteKey, RouteMemory, TranslationMemory
 from ..options import PipelineOptions
 
@@ -61,21 +60,22 @@ class Recall:
             self._memory = TranslationMemory.open(path)
         return self._memory
 
-    def route(self, route: Route, runner: Seq2SeqRunner) -> RouteMemory | None:
-        """The memory's view of one route (None: no memory)."""
-        slot = (route.id, route.prefix, route.languages, id(runner))
+    def route(self, route: Route, decoding: Decoding) -> RouteMemory | None:
+        """The memory's view of one route as ``decoding`` runs it (None: no memory)."""
+        generation = _digest(decoding.generation_config)
+        slot = (route.id, route.prefix, route.languages, decoding.runner, generation)
         if slot not in self._views:
             memory = self.open()
             self._views[slot] = (
                 None
                 if memory is None
-                else memory.route(self._key(route, runner), (route.source, route.target))
+                else memory.route(
+                    self._key(route, decoding.runner, generation), (route.source, route.target)
+                )
             )
         return self._views[slot]
 
-    def _key(self, route: Route, runner: Seq2SeqRunner) -> RouteKey:
-        generation = runner.generation_config
-        config = getattr(generation, "to_json_string", lambda: repr(generation))()
+    def _key(self, route: Route, runner: str, generation: str) -> RouteKey:
         languages = route.languages
         return RouteKey(
             model=route.id,
@@ -83,10 +83,16 @@ class Recall:
             prefix=route.prefix,
             languages=(languages.source, languages.target) if languages else None,
             settings={
-                "runner": type(runner).__name__,
+                "runner": runner,
                 "device": self.models.device,
                 "compute_type": self.models.compute_type,
                 "num_beams": self.options.num_beams,
-                "generation": hashlib.sha256(config.encode()).hexdigest()[:16],
+                "generation": generation,
             },
         )
+
+
+def _digest(generation: object) -> str:
+    """A model's generation settings, hashed (part of its routes' keys)."""
+    config = getattr(generation, "to_json_string", lambda: repr(generation))()
+    return hashlib.sha256(config.encode()).hexdigest()[:16]

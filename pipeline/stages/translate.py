@@ -52,20 +52,39 @@ class Translator:
     flight. A text repeated in one call is translated once.
 
     The runner (the loaded model) may be shared: a multilingual model serves one
-    :class:`Translator` per direction, each with its own ``languages``."""
+    :class:`Translator` per direction, each with its own ``languages``. It may also be a
+    function that loads it, called the first time a text is not in the memory: a window
+    the memory answers whole never loads the model."""
 
     def __init__(
         self,
-        runner: Seq2SeqRunner,
+        runner: Seq2SeqRunner | Callable[[], Seq2SeqRunner],
         *,
         prefix: str = "",
         languages: LanguagePair | None = None,
         memory: RouteMemory | None = None,
     ):
-        self.runner = runner
+        if isinstance(runner, Seq2SeqRunner):
+            self._runner: Seq2SeqRunner | None = runner
+            self._load: Callable[[], Seq2SeqRunner] | None = None
+        else:
+            self._runner, self._load = None, runner
         self.prefix = prefix
         self.languages = languages
         self.memory = memory
+
+    @property
+    def runner(self) -> Seq2SeqRunner:
+        """The loaded model, loaded now if it is not yet."""
+        if self._runner is None:
+            assert self._load is not None
+            self._runner = self._load()
+        return self._runner
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is loaded (a translator given a loader loads it on first use)."""
+        return self._runner is not None
 
     @property
     def name(self) -> str:
