@@ -320,7 +320,10 @@ def large_memory(work: Path, env: dict[str, str], sizes: list[int], runs: int) -
         memory.close()
         with sqlite3.connect(path) as db:
             db.executemany(
-                "INSERT INTO translations VALUES (?, ?, ?, 1, 0, NULL, 'machine', '2026-01-01')",
+                # With a score: a machine entry without one is translated again where the
+                # confidence is needed (every run computes it).
+                "INSERT INTO translations (route, source, target, origin, created, score, "
+                "scored_tokens) VALUES (?, ?, ?, 'machine', '2026-01-01', -0.1, 5)",
                 (
                     (key.digest, f"Phrase numéro {i} du corpus.", f"Sentence number {i}.")
                     for i in range(size)

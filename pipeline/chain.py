@@ -25,8 +25,10 @@ from .stages import assemble
 from .stages.backtranslate import back_translate
 from .stages.recall import Recall
 from .stages.summarize import Summarizer, summarize_drafts
-from .stages.translate import Translator, translate_documents
+from .stages.translate import Translator
+from .stages.translation import translate_documents
 from .stages.writeback import translate_units
+from .terms import Terms
 
 if TYPE_CHECKING:
     from .documents.fetch import FetchLimits
@@ -51,6 +53,8 @@ class BilingualPipeline:
         self.models = ModelPool(self.options, self.registry)
         #: What reading one document may cost (``--max-document-chars`` and the rest).
         self.read_limits = ReadLimits.of(self.options)
+        #: Protected text and the glossary (``--keep``, ``--glossary``…), read once.
+        self.terms = Terms.of(self.options)
         #: The translation memory and its view of each route.
         self.recall = Recall(self.options, self.models)
         self._summarizer: Summarizer | None = None
@@ -83,6 +87,8 @@ class BilingualPipeline:
 
     def _translator(self, route: Route, role: str = "translator") -> Translator:
         # One loaded model per id; the direction (prefix, language codes) is per Translator.
+        protection = self.terms.protection(route.source, route.target)
+        terms = protection.digest if protection else ""
         decoding = self.models.decoding(route.id, role) if self.recall.path else None
         if decoding is None:
             runner = self.models.runner(route.id, role)
@@ -90,14 +96,15 @@ class BilingualPipeline:
                 runner,
                 prefix=route.prefix,
                 languages=route.languages,
-                memory=self.recall.route(route, Decoding.of(runner)),
+                memory=self.recall.route(route, Decoding.of(runner), terms),
+                protection=protection,
             )
 
         # The memory's key is known without the model: it is loaded only for a sentence
         # the memory does not hold (a re-run after a review often needs none).
         def load() -> Seq2SeqRunner:
             runner = self.models.runner(route.id, role)
-            actual = self.recall.route(route, Decoding.of(runner))
+            actual = self.recall.route(route, Decoding.of(runner), terms)
             if actual is not translator.memory:  # it fell back to another backend
                 log.info("%s %s: new translations kept under its own key", role, route.id)
                 translator.memory = actual
@@ -107,7 +114,8 @@ class BilingualPipeline:
             load,
             prefix=route.prefix,
             languages=route.languages,
-            memory=self.recall.route(route, decoding),
+            memory=self.recall.route(route, decoding, terms),
+            protection=protection,
         )
         return translator
 
@@ -192,7 +200,7 @@ class BilingualPipeline:
         self, documents: Sequence[Document], on_progress: Callable[[int], None] | None = None
     ) -> list[Translation | Exception]:
         """The translation stage over many documents (see
-        :func:`pipeline.stages.translate.translate_documents`)."""
+        :func:`pipeline.stages.translation.translate_documents`)."""
         return translate_documents(
             documents, self.routes.into_english, self._translator, on_progress
         )
@@ -264,6 +272,7 @@ class BilingualPipeline:
             {i: s for i, s in english.items() if not isinstance(s, Exception)},
             self.routes.out_of_english,
             lambda route: self._translator(route, "back-translator"),
+            round_trip=self.options.round_trip,
         )
         timings = assemble.stage_timings(
             drafts, translated_at - started, time.perf_counter() - translated_at

@@ -20,6 +20,10 @@ NO_FALLBACK = "none"
 BACKENDS = ("auto", "transformers", "ctranslate2")
 DEVICES = ("auto", "cpu", "cuda")
 QUALITIES = ("standard", "high")
+#: Checks ``--check`` can add: ``roundtrip`` translates every translated sentence back and
+#: scores it against its source (see :mod:`pipeline.stages.roundtrip`).
+ROUNDTRIP = "roundtrip"
+CHECKS = (ROUNDTRIP,)
 #: Names of ``--summary-length``; their token bounds are in :mod:`pipeline.stages.summarize`.
 SUMMARY_LENGTHS = ("short", "medium", "long")
 #: Default budget of padded input tokens per translation batch.
@@ -97,6 +101,8 @@ class PipelineOptions:
     #: Multilingual model (NLLB-200, M2M100) for directions no OPUS-MT model serves; None:
     #: the registry's ``fallback_translator``; ``none``: no fallback.
     fallback_translator: str | None = None
+    #: Extra checks of every translation (``--check``): ``roundtrip``.
+    checks: tuple[str, ...] = ()
     #: Most characters of text one document may hold; a longer one is skipped with that
     #: reason (see :mod:`pipeline.documents.limits`).
     max_document_chars: int = MAX_DOCUMENT_CHARS
@@ -105,11 +111,27 @@ class PipelineOptions:
     memory: Path | None = None
     #: Translate everything with the model, using and keeping no translation memory.
     no_memory: bool = False
+    #: Terms never translated, kept as written wherever they occur (case counts).
+    keep: tuple[str, ...] = ()
+    #: A file of terms never translated, one a line (see :mod:`pipeline.terms`).
+    keep_file: Path | None = field(default=None, metadata=node_path("keep file"))
+    #: A glossary: TSV or CSV (two columns, a header row) or TBX; its terms are translated
+    #: as it says, and the other way in the back-translated summary.
+    glossary: Path | None = field(default=None, metadata=node_path("glossary"))
+    #: Send addresses, code, amounts and the like to the model as written (no
+    #: placeholders); kept terms and the glossary still apply.
+    no_protect: bool = False
 
     @property
     def extractive(self) -> bool:
         """Whether the built-in extractive summarizer is selected."""
         return self.summarizer == EXTRACTIVE
+
+    @property
+    def round_trip(self) -> bool:
+        """Whether every translated sentence is translated back and scored (``--check
+        roundtrip``)."""
+        return ROUNDTRIP in self.checks
 
     def check(self) -> PipelineOptions:
         """These options, or a UsageError naming the first bad value. (Whether a language
@@ -119,6 +141,10 @@ class PipelineOptions:
         check_choice(self.quality, QUALITIES, "quality")
         if self.summary_length is not None:
             check_choice(self.summary_length, SUMMARY_LENGTHS, "summary length")
+        if isinstance(self.checks, str):
+            raise UsageError("checks must be a sequence of check names, not a string")
+        for check in self.checks:
+            check_choice(check, CHECKS, "check")
         for name in (
             "batch_size",
             "window_docs",

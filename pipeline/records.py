@@ -5,11 +5,12 @@ Document → Sentence → TranslatedSentence → Translation → Summary → Bil
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
 
-from .flags import COUNTED, DOCUMENT_FLAGS, SENTENCE_PROBLEMS, field_name
+from .flags import COUNTED, DOCUMENT_FLAGS, PASSTHROUGH, SENTENCE_PROBLEMS, field_name
 from .units import TranslatedDocument, Unit
 
 #: Where a translation came from: a model (just now, or earlier and kept in the
@@ -93,8 +94,23 @@ class TranslatedText:
     #: For each whitespace word of ``text``, the source word it was translated from (-1:
     #: none); None when not asked for or not known.
     links: tuple[int, ...] | None = None
+    #: The model's mean log-probability per output token, over every part (each part's
+    #: tokens and end token), placeholders of protected text included (see
+    #: :mod:`pipeline.terms`); None when scores were not asked for.
+    score: float | None = None
+    #: How many tokens ``score`` is the mean over: what weights a part when parts are joined.
+    scored_tokens: int = 0
+    #: Flags the translation raised itself: ``protected`` or ``glossary`` where text the
+    #: model had to keep was lost and put back (see :mod:`pipeline.terms`).
+    flags: tuple[str, ...] = ()
     #: :data:`MACHINE`, :data:`HUMAN` or :data:`SOURCE`.
     origin: str = MACHINE
+
+    @property
+    def confidence(self) -> float | None:
+        """``exp(score)``: the geometric mean of the probabilities the model gave the tokens
+        of its output, in (0, 1]; None without a score."""
+        return None if self.score is None else math.exp(self.score)
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,15 @@ class TranslatedSentence:
     #: For each word of ``target``, the word of ``source`` it was translated from (-1:
     #: none); None when not asked for or not known.
     links: tuple[int, ...] | None = None
+    #: The model's confidence in its translation: the geometric mean of its token
+    #: probabilities, in (0, 1] (1 for a sentence kept as written, never translated).
+    confidence: float | None = None
+    #: With the round-trip check: chrF (0–100, sacrebleu) of the translation translated back
+    #: against the source; None when not checked.
+    roundtrip_chrf: float | None = None
+    #: How likely the translation is to be wrong, 0–1, from the flags, the confidence and
+    #: the round trip (see :mod:`pipeline.stages.risk`); 0 for a sentence kept as written.
+    risk: float = 0.0
     #: Who made ``target``: :data:`MACHINE`, :data:`HUMAN` or :data:`SOURCE`.
     origin: str = MACHINE
 
@@ -207,6 +232,10 @@ class Quality:
     length_ratio: int = 0
     truncated: int = 0
     numbers: int = 0
+    #: Protected text (addresses, code, amounts, kept terms) the model lost, put back.
+    protected: int = 0
+    #: Glossary terms whose translation the model's output lacked.
+    glossary: int = 0
     #: Figures and names the summaries state that the document does not.
     unsupported_summary: int = 0
     #: Sentences passed through untranslated on purpose (no letters): shown, not a problem.
@@ -251,6 +280,23 @@ _COUNT_FIELDS = tuple(field_name(flag) for flag in COUNTED)
 
 
 @dataclass(frozen=True)
+class Risk:
+    """A document's risk figures: its riskiest sentence's risk, and the mean risk of the
+    sentences sent to the translator (passed-through ones left out; 0 when none was)."""
+
+    max: float = 0.0
+    mean: float = 0.0
+
+    @classmethod
+    def of(cls, translation: Translation) -> Risk:
+        """The figures of ``translation``'s sentences."""
+        risks = [s.risk for s in translation.sentences if PASSTHROUGH not in s.flags]
+        if not risks:
+            return cls()
+        return cls(max(risks), sum(risks) / len(risks))
+
+
+@dataclass(frozen=True)
 class StageTimings:
     """Seconds spent in each stage of one document."""
 
@@ -272,5 +318,6 @@ class BilingualSummary:
     warnings: tuple[str, ...] = ()
     quality: Quality = Quality()
     timings: StageTimings = StageTimings()
+    risk: Risk = Risk()
     #: Every text unit with its translation, when the document is to be written back.
     document: TranslatedDocument | None = None

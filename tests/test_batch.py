@@ -128,8 +128,14 @@ def test_index_lists_every_document_and_links_offline_views(use_registry_store, 
     assert "http://" not in index and "https://" not in index
     for rel in expected:
         assert rel in index
-    assert len(parser.links) == sum(s == "done" for s in expected.values())
+    # Each done document is linked; the review queue links its sentences' rows in them.
+    pages = {href.partition("#")[0] for href in parser.links}
+    assert len(pages) == sum(s == "done" for s in expected.values())
     for href in parser.links:
+        target, _, anchor = href.partition("#")
+        if anchor:
+            assert f'id="{anchor}"' in (out / unquote(target)).read_text("utf-8")
+    for href in pages:
         view = out / unquote(href)
         assert view.is_file()
         page = view.read_text("utf-8")
@@ -240,10 +246,15 @@ def test_untranslated_output_is_flagged_everywhere_and_strict_fails_it(
         "length_ratio": 0,
         "truncated": 0,
         "numbers": 0,
+        "protected": 0,
+        "glossary": 0,
         "unsupported_summary": 0,
         "document_flags": [],
         "passthrough": 0,
         "unplaced": 0,
+        # An untranslated sentence is certainly wrong, whatever else is known of it.
+        "risk_max": 1.0,
+        "risk_mean": 1.0,
     }
     assert data["summary_info"]["unsupported"] == []
     assert all("untranslated" in s["flags"] for p in data["translation"] for s in p["sentences"])
@@ -460,10 +471,11 @@ def test_names_that_are_special_in_urls_link_correctly(use_registry_store, tmp_p
     assert translate(src, out, "--summarizer", "extractive", "-q").exit_code == 0
     parser = _Links()
     parser.feed((out / "index.html").read_text("utf-8"))
-    assert sorted(unquote(h) for h in parser.links) == sorted(
-        n.replace(".txt", ".html") for n in names
-    )
-    assert all("#" not in h and "?" not in h for h in parser.links)
+    # The review queue links sentences (PAGE#sN); the documents' own links hold no # or ?.
+    pages = sorted({h for h in parser.links if not re.search(r"#s\d+$", h)})
+    assert sorted(unquote(h) for h in pages) == sorted(n.replace(".txt", ".html") for n in names)
+    assert all("#" not in h and "?" not in h for h in pages)
+    assert {re.sub(r"#s\d+$", "", h) for h in parser.links} == set(pages)
 
 
 def test_a_user_file_in_the_output_folder_is_never_overwritten(use_registry_store, tmp_path):

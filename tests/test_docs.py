@@ -19,8 +19,8 @@ def _options(command) -> set[str]:
 def test_every_cli_option_is_documented_in_the_readme():
     group = typer.main.get_command(app)
     documented = set(re.findall(r"`(--[a-z-]+)", README))
-    commands = {name: group.commands[name] for name in ("summarize", "translate", "serve")}
-    commands |= {name: group.commands[name] for name in ("export", "import")}
+    names = ("summarize", "translate", "serve", "eval", "export", "import")
+    commands = {name: group.commands[name] for name in names}
     memory = group.commands["memory"]
     commands |= {f"memory {name}": command for name, command in memory.commands.items()}
     for name, command in commands.items():

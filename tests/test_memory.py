@@ -4,6 +4,7 @@ clear error and is never touched."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -20,7 +21,7 @@ from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
 from pipeline.cli import app
 from pipeline.inference.runners import Seq2SeqRunner
 from pipeline.memory import RouteKey, TranslationMemory, normalise
-from pipeline.memory.store import TranslationMemoryError
+from pipeline.memory.store import SCHEMA_VERSION, TranslationMemoryError
 from pipeline.records import TranslatedText
 from pipeline.run.engine import SerialEngine
 from pipeline.stages.translate import Translator
@@ -324,3 +325,81 @@ def test_workers_share_one_memory(registry_store, tmp_path):
     assert [o.status for o in outcomes] == ["done"] * 4
     memory = TranslationMemory.open(Path(os.environ["PIPELINE_MEMORY"]))
     assert memory.count() == 3 + 8
+
+
+def _sentences(out: Path) -> list[dict]:
+    return [
+        s
+        for path in sorted(out.glob("*.json"))
+        for p in json.loads(path.read_text("utf-8"))["translation"]
+        for s in p["sentences"]
+    ]
+
+
+def test_a_sentence_served_from_memory_keeps_its_confidence_and_risk(
+    registry_store, tmp_path, model_calls
+):
+    _folder(tmp_path / "in")
+    first, again = tmp_path / "first", tmp_path / "again"
+    _batch(_pipeline(registry_store, checks=("roundtrip",)), tmp_path / "in", first)
+    assert model_calls
+    model_calls.clear()
+    _batch(_pipeline(registry_store, checks=("roundtrip",)), tmp_path / "in", again)
+    assert model_calls == []  # every sentence served by the memory
+    assert _outputs(again) == _outputs(first)  # byte for byte, confidence and risk included
+    sentences = _sentences(again)
+    assert sentences and all(0 < s["confidence"] <= 1 for s in sentences)
+    assert all(s["roundtrip_chrf"] is not None and s["risk"] > 0 for s in sentences)
+
+
+def test_a_memory_without_scores_is_upgraded_and_its_sentences_translated_again(
+    registry_store, tmp_path, model_calls
+):
+    _folder(tmp_path / "in")
+    first = tmp_path / "first"
+    _batch(_pipeline(registry_store), tmp_path / "in", first)
+    translated = sorted(model_calls)
+    path = Path(os.environ["PIPELINE_MEMORY"])
+    # The memory as the first version wrote it: no score column.
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE translations DROP COLUMN score")
+    db.execute("ALTER TABLE translations DROP COLUMN scored_tokens")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    model_calls.clear()
+    again = tmp_path / "again"
+    _batch(_pipeline(registry_store), tmp_path / "in", again)
+    # Its entries carry no confidence: translated again, never served without one.
+    assert sorted(model_calls) == translated
+    assert _outputs(again) == _outputs(first)
+    memory = TranslationMemory.open(path)
+    assert memory.count() == len(translated)  # upgraded in place, nothing added twice
+    version = memory._db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+    assert version.fetchone()[0] == str(SCHEMA_VERSION)
+    model_calls.clear()
+    _batch(_pipeline(registry_store), tmp_path / "in", tmp_path / "third")
+    assert model_calls == []
+
+
+def test_a_later_memory_version_is_refused(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    TranslationMemory.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(TranslationMemoryError, match="schema version 99, this version reads"):
+        TranslationMemory.open(path)
+
+
+def test_a_translation_stored_again_keeps_the_links_and_score_it_had(tmp_path):
+    route = TranslationMemory.open(tmp_path / "tm.sqlite3").route(RouteKey("m", "i"))
+    route.store({"Bonjour.": TranslatedText("Hello.", links=(0,))})
+    route.store({"Bonjour.": TranslatedText("Hello.", score=-0.5, scored_tokens=3)})
+    assert route.lookup(["Bonjour."])["Bonjour."] == TranslatedText(
+        "Hello.", links=(0,), score=-0.5, scored_tokens=3
+    )
+    # Another translation of the sentence replaces the entry whole.
+    route.store({"Bonjour.": TranslatedText("Hi.")})
+    assert route.lookup(["Bonjour."])["Bonjour."] == TranslatedText("Hi.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.memory import RouteKey, TranslationMemory
+from pipeline.memory.exports import (
+    ExportedDocument,
+    document_key,
+    exported_document,
+    record_exports,
+)
+from pipeline.memory.schema import SCHEMA_VERSION
 from pipeline.records import TranslatedText
 
 XLIFF_NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
@@ -47,6 +55,39 @@ def test_a_human_translation_wins_over_the_machine_one_whatever_the_route(tmp_pa
     assert gpu.lookup(["Bonjour.", "Oui."]) == {"Bonjour.": served["Bonjour."]}
     assert german.lookup(["Bonjour."]) == {}  # another language pair
     assert memory.human("fr", "en", ["Bonjour.", "Oui."]) == {"Bonjour.": "Good morning."}
+
+
+def test_a_first_version_memory_is_upgraded_in_place_keeping_every_entry(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    memory = TranslationMemory.open(path)
+    route = memory.route(RouteKey("opus-mt-fr-en", "store:a"), ("fr", "en"))
+    route.store({"Oui.": TranslatedText("Yes.", links=(0,)), "Non.": TranslatedText("No.")})
+    memory.store_human("fr", "en", {"Bonjour.": "Good morning."})
+    exported = ExportedDocument(document_key("a.txt", "0" * 64), "a.txt", "fr", "0" * 64, 3, "")
+    record_exports(memory, [exported])
+    memory.close()
+    # The file as the first version (with a person's translations) wrote it: no scores.
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE translations DROP COLUMN score")
+        db.execute("ALTER TABLE translations DROP COLUMN scored_tokens")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        before = sorted(db.execute("SELECT * FROM translations"))
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    memory = TranslationMemory.open(path)
+    assert memory.count() == len(before) == 3
+    version = memory.read("SELECT value FROM meta WHERE key = 'schema_version'")
+    assert version == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 2
+    with sqlite3.connect(path) as db:
+        after = sorted(row[:8] for row in db.execute("SELECT * FROM translations"))
+        assert {row[0] for row in db.execute("SELECT name FROM sqlite_master")} == tables
+    assert after == before  # every entry as it was, the new columns empty
+    route = memory.route(RouteKey("opus-mt-fr-en", "store:a"), ("fr", "en"))
+    served = route.lookup(["Bonjour.", "Oui."])
+    assert served["Bonjour."] == TranslatedText("Good morning.", origin="human")
+    assert served["Oui."] == TranslatedText("Yes.", links=(0,))  # no score now: not known
+    found = exported_document(memory, exported.key)
+    assert found is not None and replace(found, exported="") == exported
+    assert memory.human("fr", "en", ["Bonjour."]) == {"Bonjour.": "Good morning."}
 
 
 def test_memory_stats_count_entries_by_route_and_origin(tmp_path):

@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import zipfile
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -248,19 +249,28 @@ def test_libreoffice_opens_every_written_word_file(tiny_models, tmp_path):
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_the_review_copy_comments_every_flagged_sentence(tiny_models):
+def test_the_review_copy_comments_the_review_queue_and_every_flagged_sentence(tiny_models):
     from pipeline.render import render_review
+    from pipeline.render.queue import describe, review_queue
 
     pipe = _pipe(tiny_models)
     result = pipe.summarize_text(FRENCH_NEWS, include_translation=True)
-    flagged = [s for s in result.translation.sentences if s.flags]
+    sentences = result.translation.sentences
+    queued = {q.sentence.index for q in review_queue(result.translation)}
+    assert queued  # random weights: every translated sentence has some risk
+    doubtful = [s for s in sentences if s.index in queued or set(s.flags) - {"passthrough"}]
     review = render_review(result)
     with zipfile.ZipFile(io.BytesIO(review)) as z:
-        comments = z.read("word/comments.xml").decode() if flagged else ""
+        comments = z.read("word/comments.xml").decode()
         body = z.read("word/document.xml").decode()
-    assert body.count("commentReference") == len(flagged)
-    for sentence in flagged:
-        assert f"Flags: {', '.join(sentence.flags)}" in comments
+    assert body.count("commentReference") == len(doubtful)
+    for sentence in doubtful:
+        # The same words as the HTML page's review queue: risk, confidence, flags.
+        assert escape(describe(sentence)) in comments
+    # The queue itself comes before the translation, riskiest first.
+    assert body.index("Read these first") < body.index(">Translation<")
+    risks = [f"risk {s.risk:.2f}" for s in sorted(sentences, key=lambda s: -s.risk)]
+    assert body.index(risks[0]) < body.index(">Translation<")
 
 
 def test_a_rerun_replaces_its_own_documents_and_nothing_else(model_args, tmp_path):

@@ -16,16 +16,21 @@ from .options import (
     BackendOpt,
     BackTranslatorOpt,
     BatchSizeOpt,
+    CheckOpt,
     ComputeTypeOpt,
     Device,
     DeviceOpt,
     Engine,
     FallbackOpt,
+    GlossaryOpt,
+    KeepFileOpt,
+    KeepOpt,
     MaxBatchTokensOpt,
     MaxDocumentCharsOpt,
     MaxMemoryOpt,
     MemoryOpt,
     NoMemoryOpt,
+    NoProtectOpt,
     NumBeamsOpt,
     OutputFormat,
     Quality,
@@ -99,6 +104,7 @@ def summarize(
     summary_batch_tokens: SummaryBatchTokensOpt = None,
     threads: ThreadsOpt = None,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
     no_network: NoNetworkOpt = False,
     fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
     fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
@@ -107,6 +113,10 @@ def summarize(
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     memory: MemoryOpt = None,
     no_memory: NoMemoryOpt = False,
+    keep: KeepOpt = None,
+    keep_file: KeepFileOpt = None,
+    glossary: GlossaryOpt = None,
+    no_protect: NoProtectOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article (a file or a web page): its bilingual summary as Markdown (or
@@ -193,9 +203,14 @@ def translate(
     window_docs: WindowDocsOpt = DEFAULTS.window_docs,
     window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
     summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
     max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
     memory: MemoryOpt = None,
     no_memory: NoMemoryOpt = False,
+    keep: KeepOpt = None,
+    keep_file: KeepFileOpt = None,
+    glossary: GlossaryOpt = None,
+    no_protect: NoProtectOpt = False,
     workers: Annotated[
         Optional[int],
         typer.Option(
@@ -227,6 +242,16 @@ def translate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Count a document with quality flags as failed.")
     ] = False,
+    max_risk: Annotated[
+        Optional[float],
+        typer.Option(
+            "--max-risk",
+            min=0.0,
+            max=1.0,
+            help="With --strict: fail a document when a sentence's risk is above this "
+            "(instead of on any sentence flag).",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
     ] = False,
@@ -258,6 +283,8 @@ def translate(
 
     if verbose:
         configure_logging(verbose)
+    if max_risk is not None and not strict:
+        raise UsageError("--max-risk applies with --strict")
     outputs = parse_outputs(write)
     if in_dir is not None and urls is None:
         items, load = plan_batch(in_dir, out_dir, outputs), read_files
@@ -285,6 +312,7 @@ def translate(
                 out_dir,
                 force=force,
                 strict=strict,
+                max_risk=max_risk,
                 on_start=reporter.start,
                 engine=runner,
                 write=outputs,

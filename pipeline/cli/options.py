@@ -46,6 +46,10 @@ class Quality(str, Enum):
     high = "high"
 
 
+class Check(str, Enum):
+    roundtrip = "roundtrip"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -165,9 +169,46 @@ NoMemoryOpt = Annotated[
     bool,
     typer.Option("--no-memory", help="Use and keep no translation memory."),
 ]
+KeepOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--keep",
+        metavar="TERM",
+        help="A term never translated, kept as written (repeatable).",
+    ),
+]
+KeepFileOpt = Annotated[
+    Optional[Path],
+    typer.Option("--keep-file", metavar="FILE", help="Terms never translated, one a line."),
+]
+GlossaryOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--glossary",
+        metavar="FILE",
+        help="Terms translated one way: TSV or CSV (two columns, header row) or TBX.",
+    ),
+]
+NoProtectOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-protect",
+        help="Send addresses, code and amounts to the model as written (no placeholders).",
+    ),
+]
 StoreOpt = Annotated[
     Optional[Path],
     typer.Option("--model-store", help="Local model store (default: see `pipeline models`)."),
+]
+
+
+CheckOpt = Annotated[
+    Optional[list[Check]],
+    typer.Option(
+        "--check",
+        help="Extra check of every translation (repeatable): roundtrip translates each "
+        "sentence back and scores it against the source with chrF.",
+    ),
 ]
 
 
@@ -180,5 +221,19 @@ LangOpt = Annotated[
 def make_pipeline(params: dict[str, Any]) -> BilingualPipeline:
     """The pipeline a command's parameters describe: one per PipelineOptions field."""
     names = {f.name for f in fields(PipelineOptions)}
-    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if k in names}
+    # An option a user did not give whose library default is not None (``--keep``'s
+    # empty tuple) keeps that default.
+    values = {
+        k: _plain(v)
+        for k, v in params.items()
+        if k in names and not (v is None and getattr(DEFAULTS, k) is not None)
+    }
+    if "check" in params:  # the option is singular on the command line
+        values["checks"] = tuple(dict.fromkeys(_plain(c) for c in params["check"] or ()))
     return BilingualPipeline(PipelineOptions(**values))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    return tuple(value) if isinstance(value, list) else value

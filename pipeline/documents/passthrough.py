@@ -25,13 +25,15 @@ def to_translate(sentences: Sequence[Sentence]) -> list[Sentence]:
 
 
 def passed_through(sentence: Sentence) -> TranslatedSentence:
-    """A passthrough sentence as its own translation."""
+    """A passthrough sentence as its own translation: kept exactly as written, so with
+    confidence 1 and risk 0."""
     return TranslatedSentence(
         sentence.index,
         sentence.paragraph,
         sentence.text,
         sentence.text,
         flags=(PASSTHROUGH,),
+        confidence=1.0,
         links=tuple(range(len(sentence.text.split()))),
         origin=SOURCE,
     )

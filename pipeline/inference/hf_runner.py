@@ -44,7 +44,10 @@ class TransformersRunner(Seq2SeqRunner):
         if languages is not None:
             forced = self.loaded.tokenizer.convert_tokens_to_ids(languages.target_token)
         inputs = self._preprocess(texts, languages)
-        sequences = self._forward(inputs, bounds, forced)
+        # Scoring reads the encoder's output again: computed once, shared by the search
+        # and the scoring pass, which then only runs the decoder.
+        encoded = self._encode(inputs) if extras.scores or extras.alignment else None
+        sequences = self._forward(inputs, bounds, forced, encoded)
         hits, counts = self._measure(sequences.tolist(), bounds)
         # After the decoder start token comes the forced target-language token, which is
         # not text (M2M100's tokenizer would not even skip it).
@@ -54,15 +57,26 @@ class TransformersRunner(Seq2SeqRunner):
         )
         if not (extras.scores or extras.alignment):
             return generations
-        scored = self._teacher_forced(inputs, sequences, first, extras.alignment, bounds)
+        scored = self._teacher_forced(inputs, encoded, sequences, first, extras.alignment, bounds)
         return [
             replace(g, score=score if extras.scores else None, alignment=alignment)
             for g, (score, alignment) in zip(generations, scored, strict=True)
         ]
 
+    def _encode(self, inputs: dict[str, Any]) -> Any:
+        """The encoder's last hidden state for ``inputs``."""
+        import torch
+
+        with torch.inference_mode():
+            encoder = self.loaded.model.get_encoder()
+            return encoder(
+                input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"]
+            ).last_hidden_state
+
     def _teacher_forced(
         self,
         inputs: dict[str, Any],
+        encoded: Any,
         sequences: Any,
         first: int,
         attention: bool,
@@ -70,9 +84,9 @@ class TransformersRunner(Seq2SeqRunner):
     ) -> list[tuple[float, Alignment | None]]:
         """Each generated row's mean token log-probability (its end token included, the
         tokens before ``first`` excluded) and, with ``attention``, its alignment: one
-        forward pass of the model over what it generated. The distribution is the one the
-        search drew from (banned tokens out, no end before the minimum length), as
-        CTranslate2 scores it."""
+        forward pass of the decoder over what it generated, on the search's own encoder
+        output (``encoded``). The distribution is the one the search drew from (banned
+        tokens out, no end before the minimum length), as CTranslate2 scores it."""
         import torch
 
         g = self.generation_config
@@ -92,7 +106,7 @@ class TransformersRunner(Seq2SeqRunner):
             ids = inputs["input_ids"][lo : lo + SCORING_ROWS]
             with torch.inference_mode(), _attention_weights(model, attention):
                 result = model(
-                    input_ids=ids,
+                    encoder_outputs=(encoded[lo : lo + SCORING_ROWS],),
                     attention_mask=inputs["attention_mask"][lo : lo + SCORING_ROWS],
                     decoder_input_ids=rows[:, :-1],
                     output_attentions=attention,
@@ -153,10 +167,16 @@ class TransformersRunner(Seq2SeqRunner):
         inputs: dict[str, Any],
         bounds: LengthBounds | None = None,
         forced_bos: int | None = None,
+        encoded: Any = None,
     ) -> Any:
         import torch
 
         overrides: dict[str, Any] = {"num_beams": self.num_beams} if self.num_beams else {}
+        if encoded is not None:
+            from transformers.modeling_outputs import BaseModelOutput
+
+            # A fresh wrapper: generate() expands it in place for its beams.
+            overrides["encoder_outputs"] = BaseModelOutput(last_hidden_state=encoded)
         if forced_bos is not None:
             overrides["forced_bos_token_id"] = forced_bos
         if bounds is not None:

@@ -156,5 +156,8 @@ class Routes:
         if language == TARGET_LANG:
             return ModelsUsed(None, None, self.summarizer)
         translator = self.route(language, TARGET_LANG).id
-        back = None if self.options.extractive else self.out_of_english(language).id
+        # The back-translator translates the summary, and with the round-trip check every
+        # translated sentence.
+        needed = not self.options.extractive or self.options.round_trip
+        back = self.out_of_english(language).id if needed else None
         return ModelsUsed(translator, back, self.summarizer)

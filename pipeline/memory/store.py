@@ -6,11 +6,18 @@ connection. Writers take turns (SQLite's one-writer lock, waited for up to
 :data:`BUSY_TIMEOUT_S`), so any number of ``--workers`` may share it. A file that is not a
 translation memory, is damaged, or stays locked is one :class:`TranslationMemoryError`
 (exit 2) naming it and the way out; the file is never deleted, emptied or rewritten.
+
+A memory of an earlier schema version gains the newer columns in place, its entries kept
+(version 1 had no ``score``: its machine entries have none, and a caller that needs one, as
+the translation stage does for the confidence, translates those sentences again; a
+person's translation has no score and is served all the same); a memory of a later version
+is refused.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -21,7 +28,9 @@ from pathlib import Path
 from ..errors import UsageError
 from ..records import HUMAN, MACHINE, TranslatedText
 from .keys import RouteKey
-from .schema import EXTENSIONS, SCHEMA, SCHEMA_VERSION
+from .schema import EXTENSIONS, SCHEMA, SCHEMA_VERSION, UPGRADES, UPSERT
+
+log = logging.getLogger(__name__)
 
 #: File name of the memory in the model store (its default place).
 MEMORY_NAME = "memory.sqlite3"
@@ -109,12 +118,28 @@ class TranslationMemory:
                     (str(SCHEMA_VERSION),),
                 )
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is None or version[0] != str(SCHEMA_VERSION):
-            found = version[0] if version else "none"
+        found = version[0] if version else "none"
+        if found.isdigit() and int(found) < SCHEMA_VERSION and int(found) in UPGRADES:
+            self._upgrade(int(found))
+        elif found != str(SCHEMA_VERSION):
             raise TranslationMemoryError(
                 f"translation memory {self.path}: schema version {found}, this version "
                 f"reads {SCHEMA_VERSION} (left as it is); pass --memory OTHER_PATH or --no-memory"
             )
+
+    def _upgrade(self, version: int) -> None:
+        """Bring a memory of an earlier ``version`` up to this one, in one transaction (so
+        another process upgrading it at the same time waits, then finds it done)."""
+        with self._write():
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+            found = int(row.fetchone()[0])
+            for step in range(found, SCHEMA_VERSION):
+                for statement in UPGRADES[step]:
+                    self._db.execute(statement)
+            self._db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+        log.info("translation memory %s: upgraded from schema version %d", self.path, version)
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
@@ -172,16 +197,18 @@ class TranslationMemory:
                 for start in range(0, len(wanted), _CHUNK):
                     chunk = wanted[start : start + _CHUNK]
                     rows = self._db.execute(
-                        "SELECT source, target, parts, truncated_parts, links, origin "
-                        f"FROM translations WHERE route IN ({', '.join('?' * len(keys))}) "
+                        "SELECT source, target, parts, truncated_parts, links, origin, score, "
+                        "scored_tokens FROM translations "
+                        f"WHERE route IN ({', '.join('?' * len(keys))}) "
                         f"AND source IN ({', '.join('?' * len(chunk))})",
                         (*keys, *chunk),
                     )
-                    for source, target, parts, truncated, links, origin in rows:
+                    for source, target, parts, truncated, links, origin, score, n in rows:
                         order = rank.get(origin, len(rank))
                         if source not in found or order < found[source][0]:
                             text = TranslatedText(
-                                target, parts, 0, truncated, _links(links), origin
+                                *(target, parts, 0, truncated, _links(links), score, n or 0),
+                                origin=origin,
                             )
                             found[source] = (order, text)
         except sqlite3.Error as exc:
@@ -195,10 +222,16 @@ class TranslationMemory:
         return {s: t.text for s, t in found.items() if t.origin == HUMAN}
 
     def store(self, route: str, entries: Mapping[str, TranslatedText], origin: str) -> None:
-        """Record translations of normalised sources, in one transaction (so a kill loses
-        at most the batch being written). Untranslated ones are not kept."""
+        """Record translations of normalised sources, with their word links and score
+        where known, in one transaction (so a kill loses at most the batch being written).
+        Untranslated ones are not kept."""
         rows = [
-            (route, source, t.text, t.parts, t.truncated_parts, _words(t.links), origin, _now())
+            (
+                *(route, source, t.text, t.parts, t.truncated_parts, _words(t.links), origin),
+                _now(),
+                t.score,
+                t.scored_tokens if t.score is not None else None,
+            )
             for source, t in entries.items()
             if t.text.strip() and not t.untranslated_parts
         ]
@@ -206,9 +239,7 @@ class TranslationMemory:
             return
         try:
             with self._write():
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
+                self._db.executemany(UPSERT, rows)
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
 
@@ -226,7 +257,7 @@ class TranslationMemory:
         before = self.human(source, target, entries)
         now = _now()
         rows = [
-            (key, s, t, 1, 0, None, HUMAN, (dates or {}).get(s) or now)
+            (key, s, t, 1, 0, None, HUMAN, (dates or {}).get(s) or now, None, None)
             for s, t in entries.items()
             if t.strip() and before.get(s) != t
         ]
@@ -240,9 +271,7 @@ class TranslationMemory:
                 self._db.execute(
                     "INSERT OR IGNORE INTO directions VALUES (?, ?, ?)", (key, source, target)
                 )
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
+                self._db.executemany(UPSERT, rows)
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
         return len(rows)

@@ -8,6 +8,7 @@ from ..flags import PASSTHROUGH
 from ..records import BilingualSummary
 from .notes import passed_note, unsupported_notes
 from .page import page
+from .queue import describe, html_queue, review_queue
 
 
 def render_html(result: BilingualSummary, *, index_href: str | None = None) -> str:
@@ -28,7 +29,8 @@ def html_view(result: BilingualSummary, *, index_href: str | None = None) -> str
         f"<h1>{esc(result.source.path)}</h1>",
         f"<p>Language: {esc(src)} · coverage {cov.translated_sentences}/"
         f"{cov.source_sentences}{esc(passed_note(cov))} · "
-        f"quality flags: {esc(result.quality.describe() or 'none')}</p>",
+        f"quality flags: {esc(result.quality.describe() or 'none')} · "
+        f"risk: highest {result.risk.max:.2f}, mean {result.risk.mean:.2f}</p>",
         "<h2>Summary</h2><table><tr><th>English</th>"
         + ("" if src == "en" else f"<th>Source ({esc(src)})</th>")
         + f"</tr><tr><td>{esc(result.summary_en.text)}</td>"
@@ -52,6 +54,13 @@ def html_view(result: BilingualSummary, *, index_href: str | None = None) -> str
         parts += [f"<li>{esc(w)}</li>" for w in result.warnings]
         parts.append("</ul>")
     if result.translation is not None:
+        queue = review_queue(result.translation)
+        if queue:
+            parts.append(
+                "<h2>Read these first</h2><p>The riskiest sentences, riskiest first, between "
+                "the sentences around them; the number links to the sentence below.</p>"
+            )
+            parts.append(html_queue(queue))
         parts.append("<h2>Translation</h2>")
         for i, para in enumerate(result.translation.paragraphs(), start=1):
             parts.append(
@@ -66,10 +75,11 @@ def html_view(result: BilingualSummary, *, index_href: str | None = None) -> str
                     if s.flags == (PASSTHROUGH,)
                     else ' class="flag"'
                 )
-                flags = f'<div class="flags">{esc(", ".join(s.flags))}</div>' if s.flags else ""
+                notes = describe(s) if s.risk > 0 else ", ".join(s.flags)
+                notes = f'<div class="flags">{esc(notes)}</div>' if notes else ""
                 parts.append(
-                    f'<tr{cls}><td class="num">{s.index + 1}</td><td>{esc(s.source)}</td>'
-                    f"<td>{esc(s.target)}{flags}</td></tr>"
+                    f'<tr{cls}><td class="num" id="s{s.index + 1}">{s.index + 1}</td>'
+                    f"<td>{esc(s.source)}</td><td>{esc(s.target)}{notes}</td></tr>"
                 )
             parts.append("</table>")
     return "\n".join(parts)

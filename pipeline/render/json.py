@@ -7,7 +7,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..records import BilingualSummary, TranslatedSentence, WebSource
+from ..options import TARGET_LANG
+from ..records import MACHINE, BilingualSummary, TranslatedSentence, Translation, WebSource
 from ..units import WrittenDocument
 from ..version import __version__
 from .notes import source_unsupported
@@ -90,6 +91,8 @@ def to_dict(
             "flagged": quality.flagged,
             **quality.counts(),
             "document_flags": list(quality.document_flags),
+            "risk_max": _figure(result.risk.max),
+            "risk_mean": _figure(result.risk.mean),
         },
         "translation": translation,
         "warnings": list(result.warnings),
@@ -128,8 +131,44 @@ def _sentence(s: TranslatedSentence) -> dict[str, Any]:
         "parts": s.parts,
         "translated": s.translated,
         "flags": list(s.flags),
+        "confidence": None if s.confidence is None else _figure(s.confidence),
+        "roundtrip_chrf": None if s.roundtrip_chrf is None else round(s.roundtrip_chrf, 2),
+        "risk": _figure(s.risk),
         "origin": s.origin,
     }
+
+
+def _figure(value: float) -> float:
+    """A 0–1 figure as written: four decimals are more than any reader can use, and keep
+    the output the same whichever batch a sentence was scored in."""
+    return round(value, 4)
+
+
+def translation_from_dict(data: Mapping[str, Any]) -> Translation | None:
+    """The aligned translation a JSON document holds (None when it holds none), as far as
+    it records it: what a later run needs to list its sentences again."""
+    paragraphs = data.get("translation")
+    if not isinstance(paragraphs, list):
+        return None
+    sentences = tuple(
+        TranslatedSentence(
+            s["index"],
+            p["paragraph"],
+            s["source"],
+            s["translation"],
+            s.get("parts", 1),
+            0 if s.get("translated", True) else 1,
+            flags=tuple(s.get("flags", ())),
+            confidence=s.get("confidence"),
+            roundtrip_chrf=s.get("roundtrip_chrf"),
+            risk=s.get("risk") or 0.0,
+            origin=s.get("origin") or MACHINE,
+        )
+        for p in paragraphs
+        for s in p["sentences"]
+    )
+    source = data.get("source", {}).get("language", "")
+    return Translation(source, TARGET_LANG, sentences)
 
 
 def render_json(result: BilingualSummary, *, fingerprint: str | None = None) -> str:

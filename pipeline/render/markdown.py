@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from ..records import BilingualSummary
 from .notes import passed_note, unsupported_notes
+from .queue import describe, review_queue
+
+#: Sentences the Markdown lists under "Read these first".
+MARKDOWN_LIMIT = 10
 
 
 def _cell(text: str) -> str:
@@ -27,6 +31,7 @@ def render_markdown(result: BilingualSummary) -> str:
     if result.models.back_translator:
         lines.append(f"- Back-translator: `{result.models.back_translator}`")
     lines.append(f"- Quality flags: {result.quality.describe() or 'none'}")
+    lines.append(f"- Risk: highest {result.risk.max:.2f}, mean {result.risk.mean:.2f}")
     lines += ["", "## Summary", ""]
     if src == "en":
         lines.append(result.summary_en.text)
@@ -54,17 +59,27 @@ def render_markdown(result: BilingualSummary) -> str:
     if result.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
     if result.translation is not None:
+        queue = review_queue(result.translation, MARKDOWN_LIMIT)
+        if queue:
+            lines += ["", "## Read these first", "", f"| # | Source ({src}) | English | Why |"]
+            lines.append("| ---: | --- | --- | --- |")
+            lines += [
+                f"| {q.sentence.index + 1} | {_cell(q.sentence.source)} | "
+                f"{_cell(q.sentence.target)} | {describe(q.sentence)} |"
+                for q in queue
+            ]
         lines += ["", "## Translation"]
         for i, para in enumerate(result.translation.paragraphs(), start=1):
             lines += [
                 "",
                 f"### Paragraph {i}",
                 "",
-                f"| # | Source ({src}) | English | Flags |",
-                "| ---: | --- | --- | --- |",
+                f"| # | Source ({src}) | English | Flags | Risk |",
+                "| ---: | --- | --- | --- | ---: |",
             ]
             lines += [
-                f"| {s.index + 1} | {_cell(s.source)} | {_cell(s.target)} | {', '.join(s.flags)} |"
+                f"| {s.index + 1} | {_cell(s.source)} | {_cell(s.target)} | "
+                f"{', '.join(s.flags)} | {s.risk:.2f} |"
                 for s in para
             ]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,8 @@ th,td{border:1px solid #d0d0d5;padding:.4rem .6rem;vertical-align:top;text-align
 th{background:#f3f3f6}
 td.num{text-align:right;color:#666;width:3rem}
 .flag{background:#fff3cd}.flags{color:#8a5a00;font-size:.85em}.passthrough{color:#666}
+.review .context td{color:#888;font-size:.9em}.review .risky{background:#fff3cd}
+.review tr.start td{border-top:3px solid #9a9aa3}
 .status-failed{color:#b00020}.status-skipped{color:#666}.status-done{color:#0a7d32}
 """
 

@@ -1,6 +1,8 @@
 """The bilingual review copy (``.bilingual.docx``): the bilingual summary first, then the
-document sentence by sentence, source beside translation, each flagged sentence carrying a
-Word comment that names its flags, so a reviewer reads the doubtful ones first."""
+review queue (the riskiest sentences, as on the HTML page), then the document sentence by
+sentence, source beside translation. Each sentence of the queue and each flagged one is
+shaded and carries a Word comment saying what its risk comes from (its risk, confidence,
+round trip and flags), so a reviewer reads the doubtful ones first."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from ..documents.formats.base import reproducible_zip, xml_safe
 from ..flags import PASSTHROUGH
 from ..records import BilingualSummary, TranslatedSentence
 from .notes import passed_note, unsupported_notes
+from .queue import describe, review_queue
 
 #: Who the review comments are from, as Word shows it.
 AUTHOR = "bilingual-pipeline"
 INITIALS = "BP"
-#: A light fill for rows that carry a flag, as in the HTML view.
+#: A light fill for the rows to read first, as in the HTML view.
 _FLAGGED_FILL = "FFF3CD"
 
 
@@ -29,7 +32,8 @@ def render_review(result: BilingualSummary) -> bytes:
     document.add_heading(xml_safe(f"Bilingual review: {result.source.path}"), level=0)
     document.add_paragraph(
         f"Language: {source} · coverage {cov.translated_sentences}/{cov.source_sentences}"
-        f"{passed_note(cov)} · quality flags: {result.quality.describe() or 'none'}"
+        f"{passed_note(cov)} · quality flags: {result.quality.describe() or 'none'} · "
+        f"risk: highest {result.risk.max:.2f}, mean {result.risk.mean:.2f}"
     )
     document.add_paragraph(
         xml_safe(
@@ -55,8 +59,22 @@ def render_review(result: BilingualSummary) -> bytes:
         [[str(k.index + 1), k.source, k.translation] for k in result.key_sentences],
     )
     if result.translation is not None:
+        queue = review_queue(result.translation)
+        if queue:
+            document.add_heading("Read these first", level=1)
+            document.add_paragraph(
+                "The riskiest sentences, riskiest first; each is shaded and commented in the "
+                "translation below."
+            )
+            rows = [
+                [str(q.sentence.index + 1), q.sentence.source, q.sentence.target] for q in queue
+            ]
+            for row, q in zip(rows, queue, strict=True):
+                row.append(describe(q.sentence))
+            _table(document, ["#", f"Source ({source})", "English", "Why"], rows)
         document.add_heading("Translation", level=1)
-        _translation(document, result.translation.sentences, source)
+        first = {q.sentence.index for q in queue}
+        _translation(document, result.translation.sentences, source, first)
     if result.warnings:
         document.add_heading("Warnings", level=1)
         for warning in result.warnings:
@@ -95,9 +113,12 @@ def _widths(table: Any, *, numbered: bool) -> None:
             cell.width = width
 
 
-def _translation(document: Any, sentences: tuple[TranslatedSentence, ...], source: str) -> None:
-    """Source beside translation, sentence by sentence; a flagged sentence's translation
-    carries a comment naming its flags."""
+def _translation(
+    document: Any, sentences: tuple[TranslatedSentence, ...], source: str, first: set[int]
+) -> None:
+    """Source beside translation, sentence by sentence; the translation of a sentence to
+    read ``first`` (the review queue's) or of a flagged one is shaded and carries a comment
+    with its risk and what it comes from."""
     from docx.oxml.ns import qn
 
     table = _table(document, ["#", f"Source ({source})", "English"], [])
@@ -110,8 +131,8 @@ def _translation(document: Any, sentences: tuple[TranslatedSentence, ...], sourc
         cells[1].text = xml_safe(s.source)
         run = cells[2].paragraphs[0].add_run(xml_safe(s.target))
         problems = [f for f in s.flags if f != PASSTHROUGH]
-        if problems:
-            comment = document.add_comment(run, f"Flags: {', '.join(problems)}", AUTHOR, INITIALS)
+        if problems or s.index in first:
+            comment = document.add_comment(run, describe(s), AUTHOR, INITIALS)
             # Undated, so the same document gives the same review copy.
             comment._comment_elm.attrib.pop(qn("w:date"), None)
             for cell in cells:

@@ -24,6 +24,10 @@ from ..records import HUMAN, SOURCE
 XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
 #: The ``from`` of the notes this tool writes (reviewers' own notes are theirs).
 NOTE_FROM = "bilingual-pipeline"
+#: A sentence's figures of a JSON output that become notes (see :mod:`pipeline.stages.risk`).
+SENTENCE_FIGURES = ("confidence", "roundtrip_chrf", "risk")
+#: The document's figures of its JSON ``quality`` that become header notes.
+DOCUMENT_FIGURES = ("risk_max", "risk_mean")
 #: The header note that names the document's key in the memory.
 DOCUMENT_NOTE = "document: "
 _UNIT_ID = re.compile(r"(\d+)-([0-9a-f]{12})-([0-9a-f]{12})")
@@ -63,12 +67,8 @@ def units_of(data: Mapping[str, Any]) -> list[ExportUnit]:
                 notes.append(f"flags: {', '.join(flags)}")
             if not s.get("translated", True):
                 notes.append("untranslated: the model returned nothing")
-            # Risk and confidence (where the outputs carry them), whatever their names.
-            notes += [
-                f"{key}: {value}"
-                for key, value in s.items()
-                if key.startswith(("risk", "confidence")) and value is not None
-            ]
+            # The model's confidence, the round trip's chrF and the risk, where known.
+            notes += [f"{key}: {s[key]}" for key in SENTENCE_FIGURES if s.get(key) is not None]
             units.append(
                 ExportUnit(s["index"], s["source"], s["translation"], origin, tuple(notes))
             )
@@ -81,11 +81,7 @@ def document_notes(data: Mapping[str, Any]) -> list[str]:
     notes = []
     if quality.get("document_flags"):
         notes.append(f"document flags: {', '.join(quality['document_flags'])}")
-    notes += [
-        f"{key}: {value}"
-        for key, value in quality.items()
-        if key.startswith(("risk", "confidence")) and value is not None
-    ]
+    notes += [f"{key}: {quality[key]}" for key in DOCUMENT_FIGURES if quality.get(key) is not None]
     translator = (data.get("models") or {}).get("translator")
     if translator:
         notes.append(f"translator: {translator}")

@@ -29,7 +29,7 @@ from ..documents.limits import ReadLimits
 from ..documents.reading import read_file
 from ..errors import DocumentError, UsageError
 from ..options import EXTRACTIVE
-from ..records import WebSource
+from ..records import Translation, WebSource
 from ..render import (
     IndexRow,
     render_html,
@@ -38,6 +38,8 @@ from ..render import (
     render_review,
     to_dict,
 )
+from ..render.json import translation_from_dict
+from ..render.queue import BatchQueue, ReviewItem, review_queue
 from .compute import Computed, Task
 from .engine import Engine, make_engine
 from .events import Emit, ignore
@@ -114,10 +116,12 @@ def commit(
     index_href: str | None = None,
     write: frozenset[str] = frozenset(OUTPUTS),
     ledger: Ledger | None = None,
+    max_risk: float | None = None,
 ) -> DocumentOutcome:
     """Render a computed document's outputs (those ``write`` asks for) and write them
     atomically, the JSON last; return its outcome (failed under ``strict`` when it carries
-    quality flags).
+    quality flags, or with ``max_risk`` a sentence riskier than that: see
+    :func:`strict_reason`).
 
     The JSON records the options' ``fingerprint`` and what each model resolves to here
     (``identity``), so a later run can tell whether the outputs are still up to date; the
@@ -177,9 +181,9 @@ def commit(
     write_s = time.perf_counter() - started
     timings = outcome.timings or DocumentTimings()
     timings = replace(timings, write_s=write_s, total_s=timings.total_s + write_s)
-    if strict and result.quality.flagged:
-        reason = f"{item.relative}: {strict_reason(result.quality)}"
-        outcome = replace(outcome, status="failed", reason=reason)
+    failure = strict_reason(result.quality, result.risk, max_risk) if strict else None
+    if failure:
+        outcome = replace(outcome, status="failed", reason=f"{item.relative}: {failure}")
     return replace(outcome, timings=timings, outputs=tuple(paths.values()))
 
 
@@ -197,6 +201,7 @@ def run_batch(
     *,
     force: bool = False,
     strict: bool = False,
+    max_risk: float | None = None,
     on_start: Callable[[BatchItem], None] | None = None,
     engine: Engine | None = None,
     write: frozenset[str] = frozenset(OUTPUTS),
@@ -206,8 +211,9 @@ def run_batch(
     """Process each item, yielding its outcome once its outputs (those ``write`` asks for,
     see :data:`pipeline.run.plan.OUTPUTS`) and manifest line are written. Up-to-date
     documents are skipped unless ``force``; with ``strict`` a quality-flagged document
-    counts as failed. ``index.html`` is rewritten at the end, also when the run is
-    interrupted.
+    counts as failed (with ``max_risk``: a document with a sentence riskier than that, or
+    the document flag). ``index.html`` is rewritten at the end, also when the run is
+    interrupted, with the batch's riskiest sentences first.
 
     ``engine`` computes the documents (default: one worker process, see
     :func:`pipeline.run.engine.make_engine`), in jobs whose documents go through each
@@ -219,6 +225,10 @@ def run_batch(
     stops the run: a FIFO, socket or device is listed as skipped without being read, and
     whatever goes wrong with one document is its outcome.
     """
+    if max_risk is not None and not strict:
+        raise UsageError("--max-risk applies with --strict")
+    if max_risk is not None and not 0 <= max_risk <= 1:
+        raise UsageError(f"--max-risk must be between 0 and 1, got {max_risk:g}")
     # A damaged or locked translation memory is one clear error before any work; a
     # person's translation imported since an output was written redoes its document.
     memory = pipeline.memory()
@@ -235,6 +245,19 @@ def run_batch(
     outcomes: dict[str, DocumentOutcome] = {}
     by_name = {item.relative: item for item in items}
     ready: deque[DocumentOutcome] = deque()
+    queue = BatchQueue()
+    place = {item.relative: i for i, item in enumerate(items)}
+
+    def review(item: BatchItem, translation: Translation | None) -> None:
+        if translation is not None and item.outputs[1].is_file():
+            href = quote(os.path.relpath(item.outputs[1], out_dir).replace(os.sep, "/"))
+            queue.add(
+                (
+                    replace(q, document=item.relative, href=href)
+                    for q in review_queue(translation, queue.limit)
+                ),
+                place.get(item.relative),
+            )
 
     def tasks() -> Iterator[Task]:
         for loaded in load(items):
@@ -255,7 +278,8 @@ def run_batch(
                 )
             )
             if stored is not None:
-                ready.append(resumed_outcome(item, stored, strict))
+                ready.append(resumed_outcome(item, stored, strict, max_risk))
+                review(item, translation_from_dict(stored))
                 continue
             yield Task(
                 item,
@@ -292,23 +316,30 @@ def run_batch(
                         index_href=index_href(item, out_dir),
                         write=write,
                         ledger=ledger,
+                        max_risk=max_risk,
                     )
                 except Exception as exc:  # one document never stops the batch
                     log.debug("cannot commit %s", item.relative, exc_info=exc)
                     reason = f"{item.relative}: {type(exc).__name__}: {exc}"
                     outcome = replace(computed.outcome, status="failed", reason=reason)
+                if outcome.outputs and computed.result is not None:
+                    review(item, computed.result.translation)
                 yield record(outcome)
             while ready:
                 yield record(ready.popleft())
     finally:
         engine.close()
-        write_index(items, outcomes, out_dir)
+        write_index(items, outcomes, out_dir, queue.items())
 
 
 def write_index(
-    items: list[BatchItem], outcomes: dict[str, DocumentOutcome], out_dir: Path
+    items: list[BatchItem],
+    outcomes: dict[str, DocumentOutcome],
+    out_dir: Path,
+    review: Sequence[ReviewItem] = (),
 ) -> Path:
-    """Write ``OUT_DIR/index.html`` listing every planned document and its latest state."""
+    """Write ``OUT_DIR/index.html`` listing every planned document and its latest state,
+    and ``review``, the batch's riskiest sentences, to read first."""
     rows = []
     for item in items:
         outcome = outcomes.get(item.relative)
@@ -321,9 +352,15 @@ def write_index(
         reason = None if outcome.status == "done" else outcome.reason
         rows.append(
             IndexRow(
-                item.relative, outcome.status, reason, outcome.language, outcome.summary_en, href
+                item.relative,
+                outcome.status,
+                reason,
+                outcome.language,
+                outcome.summary_en,
+                href,
+                outcome.risk.max if outcome.risk and outcome.outputs else None,
             )
         )
     path = out_dir / INDEX_NAME
-    write_atomic(path, render_index(rows))
+    write_atomic(path, render_index(rows, review))
     return path

@@ -158,6 +158,7 @@ def _done(
         (),
         result.summary_en.text,
         sum(len(s.text.split()) for s in document.sentences),
+        risk=result.risk,
     )
     return Computed(outcome, result, written)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..records import Coverage, ModelsUsed, Quality
+from ..records import Coverage, ModelsUsed, Quality, Risk
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class DocumentOutcome:
     words: int = 0
     #: True when the document failed because a model it needs could not be loaded.
     model_error: bool = False
+    #: Its sentences' highest and mean risk (None when it was not translated).
+    risk: Risk | None = None
     #: The web address a page was fetched from (``relative`` names it too).
     url: str | None = None
 
@@ -59,6 +61,11 @@ class DocumentOutcome:
             "timings": asdict(self.timings) if self.timings else None,
             "coverage": asdict(self.coverage) if self.coverage else None,
             "quality_flags": self.quality.counts() if self.quality else None,
+            "risk": (
+                {"max": round(self.risk.max, 4), "mean": round(self.risk.mean, 4)}
+                if self.risk
+                else None
+            ),
             "outputs": [p.name for p in self.outputs],
             **({"url": self.url} if self.url is not None else {}),
         }

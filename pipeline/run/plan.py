@@ -110,25 +110,7 @@ def plan_batch(
     in_root, out_root = in_dir.resolve(), out_dir.resolve()
     if in_root == out_root:
         raise UsageError("the output folder must differ from the input folder")
-    files: list[Path] = []
-    special: dict[Path, str] = {}
-    for p in sorted(in_dir.rglob("*")):
-        if any(part.startswith(".") for part in p.relative_to(in_dir).parts):
-            continue
-        kind = special_kind(p)
-        if kind == "a directory":
-            continue
-        # A FIFO, socket or device (or a link to one) would never end, or never start: it
-        # is listed, with the reason, and never read. A broken or looping symlink is
-        # listed too, and fails with its reason.
-        document = (p.is_file() or (p.is_symlink() and not p.exists())) and (
-            p.suffix.lower() in SUPPORTED_SUFFIXES
-        )
-        if (kind is None and not document) or _resolved(p).is_relative_to(out_root):
-            continue
-        if kind is not None:
-            special[p] = f"{kind}, not a regular file: not read"
-        files.append(p)
+    files, special = listed_files(in_dir, skip=out_root)
     rel_paths = [p.relative_to(in_dir) for p in files]
     stems = assign_stems([safe_path(rel) for rel in rel_paths])
     items = _with_documents(
@@ -162,6 +144,42 @@ def plan_batch(
                     "choose another output folder"
                 )
     return items
+
+
+def listed_files(in_dir: Path, *, skip: Path | None = None) -> tuple[list[Path], dict[Path, str]]:
+    """The files under ``in_dir`` a batch lists, sorted: documents with a supported
+    extension (any case), and every FIFO, socket or device, whatever its name, with the
+    reason it is never read; hidden files and folders, and whatever lies under ``skip``
+    (an output folder), left out."""
+    files: list[Path] = []
+    special: dict[Path, str] = {}
+    for p in sorted(in_dir.rglob("*")):
+        if any(part.startswith(".") for part in p.relative_to(in_dir).parts):
+            continue
+        kind = special_kind(p)
+        if kind == "a directory":
+            continue
+        # A FIFO, socket or device (or a link to one) would never end, or never start: it
+        # is listed, with the reason, and never read. A broken or looping symlink is
+        # listed too, and fails with its reason.
+        document = (p.is_file() or (p.is_symlink() and not p.exists())) and (
+            p.suffix.lower() in SUPPORTED_SUFFIXES
+        )
+        if (kind is None and not document) or (
+            skip is not None and _resolved(p).is_relative_to(skip)
+        ):
+            continue
+        if kind is not None:
+            special[p] = f"{kind}, not a regular file: not read"
+        files.append(p)
+    return files, special
+
+
+def document_files(in_dir: Path, *, skip: Path | None = None) -> list[Path]:
+    """The documents under ``in_dir`` that can be read, sorted (see :func:`listed_files`;
+    FIFOs, sockets and devices left out)."""
+    files, special = listed_files(in_dir, skip=skip)
+    return [p for p in files if p not in special]
 
 
 def _with_documents(items: list[BatchItem]) -> list[BatchItem]:

@@ -12,7 +12,7 @@ from ..errors import PipelineError
 from ..inference.registry import data_digest
 from ..memory import TranslationMemory, normalise
 from ..options import TARGET_LANG
-from ..records import HUMAN, SOURCE, ModelsUsed, Quality
+from ..records import HUMAN, SOURCE, ModelsUsed, Quality, Risk
 from ..render import SCHEMA_VERSION
 from ..version import __version__
 from .outcomes import DocumentOutcome
@@ -39,12 +39,15 @@ def options_fingerprint(pipeline: BilingualPipeline, write: frozenset[str] = fro
             "summary_length",
             "quality",
             "fallback_translator",
+            "checks",
         )
     }
     relevant["device"] = pipeline.models.device
     relevant["backend"] = pipeline.models.backend
     if pipeline.models.compute_type:
         relevant["compute_type"] = pipeline.models.compute_type
+    # Protected text and the glossary change translations: their contents, not their paths.
+    relevant["terms"] = pipeline.terms.digest
     relevant["schema"] = SCHEMA_VERSION
     # Asking for other outputs writes other files: the document is done again.
     relevant["write"] = sorted(write)
@@ -121,22 +124,46 @@ def reviewed(stored: dict[str, Any], memory: TranslationMemory) -> bool:
     )
 
 
-def strict_reason(quality: Quality) -> str:
-    """Why ``--strict`` fails a document with these flags."""
-    return f"quality flags: {quality.describe()} (--strict)"
+def strict_reason(
+    quality: Quality, risk: Risk | None = None, max_risk: float | None = None
+) -> str | None:
+    """Why ``--strict`` fails a document, or None when it passes. Alone it fails any
+    quality flag; with ``max_risk`` (``--max-risk``), a sentence riskier than that or the
+    document flag (the sentence flags count through the risk)."""
+    if max_risk is None:
+        return f"quality flags: {quality.describe()} (--strict)" if quality.flagged else None
+    reasons = []
+    # Compared as written in the JSON, so a resumed document is judged as it was.
+    if risk is not None and round(risk.max, 4) > max_risk:
+        reasons.append(f"a sentence at risk {risk.max:.4g}, above --max-risk {max_risk:g}")
+    if quality.document_flags:
+        flags = ", ".join(f"{f} ({quality.count(f)})" for f in quality.document_flags)
+        reasons.append(f"quality flags: {flags}")
+    return f"{'; '.join(reasons)} (--strict)" if reasons else None
+
+
+def stored_risk(stored: dict[str, Any]) -> Risk | None:
+    """The risk figures of a stored JSON output (None in one written before they were)."""
+    quality = stored.get("quality") or {}
+    if not isinstance(quality.get("risk_max"), (int, float)):
+        return None
+    return Risk(float(quality["risk_max"]), float(quality.get("risk_mean") or 0.0))
 
 
 def resumed_outcome(
     item: BatchItem,
     stored: dict[str, Any],
     strict: bool,
+    max_risk: float | None = None,
     write: frozenset[str] = frozenset(OUTPUTS),
 ) -> DocumentOutcome:
     """The outcome of a document whose outputs are up to date (``stored``: its JSON)."""
     quality = Quality.from_counts(stored.get("quality", {}))
+    risk = stored_risk(stored)
     status, reason = "skipped", UP_TO_DATE
-    if strict and quality.flagged:
-        status, reason = "failed", f"{item.relative}: {strict_reason(quality)}"
+    failure = strict_reason(quality, risk, max_risk) if strict else None
+    if failure:
+        status, reason = "failed", f"{item.relative}: {failure}"
     return DocumentOutcome(
         item.relative,
         status,
@@ -149,4 +176,5 @@ def resumed_outcome(
         None,
         tuple(item.output_stem.parent / name for name in stored.get("outputs") or ()),
         stored["summary"]["en"],
+        risk=risk,
     )

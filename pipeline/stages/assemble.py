@@ -16,6 +16,7 @@ from ..records import (
     Document,
     KeySentence,
     ModelsUsed,
+    Risk,
     StageTimings,
     Summary,
     Translation,
@@ -23,6 +24,7 @@ from ..records import (
 from ..units import TranslatedDocument
 from .quality import check_summaries, document_quality
 from .rank import top_sentences
+from .roundtrip import with_round_trip
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,13 @@ class Draft:
 @dataclass(frozen=True)
 class Summaries:
     """A document's English summary, its source-language one once known (None while the
-    back-translation is pending), and notes for its warnings."""
+    back-translation is pending), and notes for its warnings; with the round-trip check,
+    its translated sentences translated back (see :mod:`pipeline.stages.roundtrip`)."""
 
     english: Summary
     source: Summary | None = None
     notes: tuple[str, ...] = ()
+    round_trip: tuple[str, ...] | None = None
 
 
 def draft(document: Document, translation: Translation, models: ModelsUsed) -> Draft:
@@ -113,9 +117,12 @@ def finish(
 ) -> BilingualSummary:
     """The document's bilingual summary, with its summaries checked against the text."""
     assert summaries.source is not None, "the source-language summary is still pending"
+    translation = draft.translation
+    if summaries.round_trip is not None:
+        translation = with_round_trip(translation, summaries.round_trip)
     source_text = " ".join(s.text for s in draft.document.sentences)
     summary_en, summary_src = check_summaries(
-        summaries.english, summaries.source, source_text, draft.translation
+        summaries.english, summaries.source, source_text, translation
     )
     return BilingualSummary(
         source=draft.document.source,
@@ -124,10 +131,11 @@ def finish(
         key_sentences=draft.key_sentences,
         models=draft.models,
         coverage=draft.coverage,
-        translation=draft.translation if include_translation else None,
+        translation=translation if include_translation else None,
         warnings=draft.warnings + summaries.notes,
-        quality=document_quality(draft.translation, summary_en, summary_src),
+        quality=document_quality(translation, summary_en, summary_src),
         timings=timings,
+        risk=Risk.of(translation),
         document=document,
     )
 

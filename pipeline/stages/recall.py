@@ -60,22 +60,24 @@ class Recall:
             self._memory = TranslationMemory.open(path)
         return self._memory
 
-    def route(self, route: Route, decoding: Decoding) -> RouteMemory | None:
-        """The memory's view of one route as ``decoding`` runs it (None: no memory)."""
+    def route(self, route: Route, decoding: Decoding, terms: str = "") -> RouteMemory | None:
+        """The memory's view of one route as ``decoding`` runs it (None: no memory).
+        ``terms`` is the digest of what is protected and the glossary in that direction
+        (:attr:`pipeline.terms.Protection.digest`): a translation made with placeholders
+        or a glossary is never served to a run without them, nor the other way. A
+        person's translations (kept per language pair) are served to every route of
+        their pair, checked against the protected text and glossary of the run."""
         generation = _digest(decoding.generation_config)
-        slot = (route.id, route.prefix, route.languages, decoding.runner, generation)
+        slot = (route.id, route.prefix, route.languages, decoding.runner, generation, terms)
         if slot not in self._views:
             memory = self.open()
+            key = self._key(route, decoding.runner, generation, terms)
             self._views[slot] = (
-                None
-                if memory is None
-                else memory.route(
-                    self._key(route, decoding.runner, generation), (route.source, route.target)
-                )
+                None if memory is None else memory.route(key, (route.source, route.target))
             )
         return self._views[slot]
 
-    def _key(self, route: Route, runner: str, generation: str) -> RouteKey:
+    def _key(self, route: Route, runner: str, generation: str, terms: str = "") -> RouteKey:
         languages = route.languages
         return RouteKey(
             model=route.id,
@@ -88,6 +90,7 @@ class Recall:
                 "compute_type": self.models.compute_type,
                 "num_beams": self.options.num_beams,
                 "generation": generation,
+                **({"terms": terms} if terms else {}),
             },
         )
 

@@ -1,34 +1,25 @@
-"""The translation stage: sentences of many documents through their translators together,
-split where they would not fit, aligned one-to-one with their translations and flagged."""
+"""The translation stage's translator: texts through one model (and the translation
+memory), split where they would not fit; :mod:`.translation` runs it over documents."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import cast
 
-from ..batching import flatten, isolate
-from ..documents.passthrough import merge_passthrough, to_translate
+from ..batching import flatten
 from ..documents.segment import split_to_fit
-from ..errors import DocumentError
-from ..flags import TRUNCATED
 from ..inference.registry import LanguagePair
-from ..inference.routes import Route
 from ..inference.runners import Extras, Generation, Seq2SeqRunner
 from ..memory import RouteMemory, normalise
-from ..options import TARGET_LANG
 from ..records import (
     HUMAN,
-    SOURCE,
-    Document,
-    Sentence,
-    TranslatedSentence,
     TranslatedText,
-    Translation,
 )
+from ..terms import Masked, Protection
 from .align import joined_links, word_links
-from .quality import sentence_flags
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +42,12 @@ class Translator:
     batch is done: a checkpoint, so a run killed mid-window loses at most the batch in
     flight. A text repeated in one call is translated once.
 
+    With a ``protection``, protected text and glossary terms reach the model as
+    placeholders and come back as written (or as the glossary says); a translation that
+    lost one gets it back and a flag, and is not kept in the memory, so that it is flagged
+    again next time (see :mod:`pipeline.terms.protect`). Its score is that of what the
+    model produced, placeholders and all.
+
     The runner (the loaded model) may be shared: a multilingual model serves one
     :class:`Translator` per direction, each with its own ``languages``. It may also be a
     function that loads it, called the first time a text is not in the memory: a window
@@ -63,6 +60,7 @@ class Translator:
         prefix: str = "",
         languages: LanguagePair | None = None,
         memory: RouteMemory | None = None,
+        protection: Protection | None = None,
     ):
         if isinstance(runner, Seq2SeqRunner):
             self._runner: Seq2SeqRunner | None = runner
@@ -72,6 +70,7 @@ class Translator:
         self.prefix = prefix
         self.languages = languages
         self.memory = memory
+        self.protection = protection
 
     @property
     def runner(self) -> Seq2SeqRunner:
@@ -97,40 +96,56 @@ class Translator:
         on_progress: Progress | None = None,
         *,
         alignment: bool = False,
+        scores: bool = False,
     ) -> list[TranslatedText]:
         """Translate each text; output ``i`` is the translation of input ``i``.
         ``on_progress(n)`` hears each time ``n`` more texts are translated or served.
         With ``alignment``, each translation says which source word each of its words
-        came from (``links``; a machine entry of the memory without them is translated
-        again). A person's translation in the memory wins over the model's."""
+        came from (``links``); with ``scores``, it carries the model's mean token
+        log-probability over all of its parts (``score``). A machine entry of the memory
+        without what is asked for is translated again. A person's translation in the memory
+        wins over the model's and is served as it is: without links (its formatting is
+        placed by whole runs, see :func:`.align.carry_marks`) and, with ``scores``, with
+        score 0 (confidence 1: a person's translation is not doubted; its risk comes from
+        its flags alone)."""
         keys = [normalise(text) for text in texts]
         counts = Counter(keys)
         known = self.memory.lookup(counts) if self.memory is not None else {}
         if alignment:
-            # A machine entry kept without word links is translated again to get them; a
-            # person's translation has none and is served all the same (its formatting
-            # is placed by whole runs, see :func:`.align.carry_marks`).
             known = {k: t for k, t in known.items() if t.links is not None or t.origin == HUMAN}
+        if scores:
+            known = {
+                k: _certain(t) if t.origin == HUMAN else t
+                for k, t in known.items()
+                if t.score is not None or t.origin == HUMAN
+            }
         served = sum(counts[key] for key in known)
         if served:
             log.info("translation memory: %d of %d sentences served", served, len(texts))
-            if on_progress is not None:
-                on_progress(served)
-        todo: dict[str, str] = {}
+        first: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
-            if key not in known:
-                todo.setdefault(key, text)
-        new_keys = list(todo)
+            first.setdefault(key, text)
+        masked: dict[str, Masked] = {}
+        if self.protection is not None:
+            known, masked = self.protection.prepare(first, known)
+        if known and on_progress is not None:
+            on_progress(sum(counts[key] for key in known))
+        new_keys = [key for key in first if key not in known]
 
         def done(finished: dict[int, TranslatedText]) -> None:
+            if masked:
+                finished = {i: masked[new_keys[i]].restore(t) for i, t in finished.items()}
             batch = {new_keys[i]: translated for i, translated in finished.items()}
             known.update(batch)
             if self.memory is not None:
-                self.memory.store(batch)
+                # A translation that needed something put back is not kept: it is made (and
+                # flagged) again next time, not served as if the model had got it right.
+                self.memory.store({k: t for k, t in batch.items() if not t.flags})
             if on_progress is not None:
                 on_progress(sum(counts[key] for key in batch))
 
-        self._translate_new(list(todo.values()), done, Extras(alignment=alignment))
+        sources = [masked[key].text if masked else first[key] for key in new_keys]
+        self._translate_new(sources, done, Extras(scores=scores, alignment=alignment))
         return [known[key] for key in keys]
 
     def _translate_new(
@@ -251,7 +266,16 @@ class Translator:
                     continue
             text = out.text.strip()
             links = self._links(out, prefixed[j], text) if out.alignment else None
-            results[j] = TranslatedText(text, 1, int(not text), int(hit and bool(text)), links)
+            results[j] = TranslatedText(
+                text,
+                1,
+                int(not text),
+                int(hit and bool(text)),
+                links,
+                out.score,
+                # The score is the mean over the output's tokens and its end token.
+                out.tokens + 1 if out.score is not None else 0,
+            )
         if resplit:
             # Every half of this call's re-split pieces in one call: they share batches.
             log.info("%d translation(s) hit the output limit: re-split", len(resplit))
@@ -271,100 +295,28 @@ class Translator:
 
 
 def _join(sources: Sequence[str], parts: Sequence[TranslatedText]) -> TranslatedText:
-    """The translations of consecutive parts of one text (``sources``), as one."""
+    """The translations of consecutive parts of one text (``sources``), as one; the parts'
+    scores combine weighted by their tokens (the mean over every token of the whole)."""
+    scored = [p.score for p in parts if p.score is not None]
+    tokens = sum(p.scored_tokens for p in parts)
+    score = None
+    if len(parts) == 1:
+        score = parts[0].score
+    elif scored and len(scored) == len(parts):
+        total = sum(p.score * p.scored_tokens for p in parts)  # type: ignore[operator]
+        score = total / tokens if tokens else 0.0
     return TranslatedText(
         " ".join(p.text for p in parts if p.text),
         sum(p.parts for p in parts),
         sum(p.untranslated_parts for p in parts),
         sum(p.truncated_parts for p in parts),
         joined_links([(s, p.text, p.links) for s, p in zip(sources, parts, strict=True)]),
+        score,
+        tokens if score is not None else 0,
     )
 
 
-def translate_documents(
-    documents: Sequence[Document],
-    route_of: Callable[[str], Route | None],
-    translator_for: Callable[[Route], Translator],
-    on_progress: Progress | None = None,
-    *,
-    alignment: bool = False,
-) -> list[Translation | Exception]:
-    """The translation stage over many documents: the sentences of every document that
-    shares a route (a model *and* a direction) go through its translator together, so
-    they share batches (and a sentence repeated across them is translated once).
-    ``route_of(language)`` is None for English, whose sentences are their own
-    translations. Result ``i`` is document ``i``'s translation or the error that failed
-    it (alone: see :func:`pipeline.batching.isolate`). ``on_progress(n)`` hears each time
-    ``n`` more sentences are translated. With ``alignment``, the sentences of documents
-    whose formatting must be carried across (:attr:`Document.needs_alignment`) get word
-    links."""
-    results: list[Translation | Exception | None] = [None] * len(documents)
-    groups: dict[Route | None, list[int]] = {}
-    for i, document in enumerate(documents):
-        try:
-            groups.setdefault(route_of(document.source.language), []).append(i)
-        except DocumentError as exc:
-            results[i] = exc
-    for route, members in groups.items():
-
-        def run(idx: list[int], route: Route | None = route) -> list[Translation]:
-            group = [documents[j] for j in idx]
-            links = alignment and any(d.needs_alignment for d in group)
-            return _translate_group(route, group, translator_for, on_progress, links)
-
-        for i, result in isolate(members, run).items():
-            results[i] = result
-    return cast("list[Translation | Exception]", results)
-
-
-def _translate_group(
-    route: Route | None,
-    documents: list[Document],
-    translator_for: Callable[[Route], Translator],
-    on_progress: Progress | None = None,
-    alignment: bool = False,
-) -> list[Translation]:
-    # Text without letters is passed through, never sent to a model.
-    todo = [to_translate(d.sentences) for d in documents]
-    flat = flatten([[s.text for s in sentences] for sentences in todo])
-    if route is None:  # English: each sentence is its own translation, word for word
-        outputs = [_as_is(text) for text in flat.items]
-        if on_progress is not None and outputs:
-            on_progress(len(outputs))
-    else:
-        outputs = translator_for(route).translate(flat.items, on_progress, alignment=alignment)
-    return [
-        aligned(document, sentences, own)
-        for document, sentences, own in zip(documents, todo, flat.regroup(outputs), strict=True)
-    ]
-
-
-def aligned(
-    document: Document, translated: Sequence[Sentence], outputs: Sequence[TranslatedText]
-) -> Translation:
-    """A document's sentences aligned one-to-one with their translations, flagged;
-    ``outputs`` are those of ``translated``, the rest is passed through as it is."""
-    language = document.source.language
-    sources = [s.text for s in translated]
-    flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
-    sentences = tuple(
-        TranslatedSentence(
-            s.index,
-            s.paragraph,
-            s.text,
-            o.text,
-            o.parts,
-            o.untranslated_parts,
-            o.truncated_parts,
-            f + ((TRUNCATED,) if o.truncated_parts else ()),
-            o.links,
-            o.origin,
-        )
-        for s, o, f in zip(translated, outputs, flags, strict=True)
-    )
-    return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, sentences))
-
-
-def _as_is(text: str) -> TranslatedText:
-    """A text that is its own translation, each word its own."""
-    return TranslatedText(text, links=tuple(range(len(text.split()))), origin=SOURCE)
+def _certain(text: TranslatedText) -> TranslatedText:
+    """A person's translation as the memory serves it where scores are asked for: score 0
+    (confidence 1), whatever the model would have thought of it."""
+    return text if text.score is not None else replace(text, score=0.0)

@@ -1,0 +1,163 @@
+"""``pipeline eval``: a thin shell over :mod:`pipeline.evaluate`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..options import PipelineOptions
+from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
+from .options import (
+    DEFAULTS,
+    BackTranslatorOpt,
+    BatchSizeOpt,
+    CheckOpt,
+    ComputeTypeOpt,
+    DeviceOpt,
+    FallbackOpt,
+    MaxBatchTokensOpt,
+    NumBeamsOpt,
+    SourceLang,
+    StoreOpt,
+    SummarizerOpt,
+    SummaryLengthOpt,
+    ThreadsOpt,
+)
+from .options import Device as DeviceChoice
+
+
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("eval", epilog=EXIT_CODES_HELP)
+def evaluate_command(
+    sources: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SOURCES",
+            help="A folder of source documents, a file of them, a TSV/JSONL of "
+            "source-reference pairs, or a text file with one sentence a line.",
+        ),
+    ],
+    references: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--references",
+            "-r",
+            help="Reference translations: a folder matched by relative path and stem "
+            "(<stem>.summary.<ext>: a reference summary), a TSV/JSONL of pairs, or a text "
+            "file aligned line by line with SOURCES.",
+        ),
+    ] = None,
+    translator: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--translator",
+            help="Source→English model to evaluate (repeatable; default: each language's).",
+        ),
+    ] = None,
+    quality: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--quality", help="Quality tiers to evaluate, comma-separated: standard,high."
+        ),
+    ] = None,
+    backend: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--backend",
+            help="Backends to evaluate, comma-separated: auto, transformers, ctranslate2.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        EvalFormat,
+        typer.Option(
+            "--format", help="table: a table on stdout; json: one object a configuration."
+        ),
+    ] = EvalFormat.table,
+    outputs: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--outputs",
+            help="Write each configuration's outputs to this folder (one segment a line) "
+            "instead of into the JSON.",
+        ),
+    ] = None,
+    source_lang: SourceLang = DEFAULTS.source_lang,
+    back_translator: BackTranslatorOpt = None,
+    summarizer: SummarizerOpt = None,
+    fallback_translator: FallbackOpt = None,
+    device: DeviceOpt = DeviceChoice(DEFAULTS.device),
+    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
+    num_beams: NumBeamsOpt = None,
+    model_store: StoreOpt = None,
+    compute_type: ComputeTypeOpt = None,
+    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
+    threads: ThreadsOpt = None,
+    summary_length: SummaryLengthOpt = None,
+    check: CheckOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Translate SOURCES with one or more configurations and score each against the
+    references: BLEU, chrF and TER (sacrebleu, with signatures), ROUGE-1/2/L against
+    reference summaries (rouge-score), sentences per second, and how many of the 10%
+    worst segments (lowest chrF) are among the 10% of highest risk."""
+    from ..evaluate import (
+        configurations,
+        evaluate,
+        load_eval_set,
+        outputs_name,
+        outputs_text,
+        table,
+        to_json,
+    )
+    from ..evaluate.report import signature_lines
+    from ..run.outputs import write_atomic
+
+    if verbose:
+        configure_logging(verbose)
+    eval_set = load_eval_set(sources, references, source_lang)
+    configs = configurations(
+        translator or [], _listed(quality, "standard"), _listed(backend, "auto")
+    )
+    params = dict(locals())
+    names = {f.name for f in fields(PipelineOptions)} - {"translator", "quality", "backend"}
+    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if k in names}
+    values["checks"] = tuple(dict.fromkeys(c.value for c in check or ()))
+    base = PipelineOptions(**values).check()
+    for note in eval_set.notes:
+        typer.echo(f"warning: {note}", err=True)
+    results, objects = [], []
+    for i, result in enumerate(evaluate(eval_set, configs, base)):
+        results.append(result)
+        path = None
+        if outputs is not None:
+            path = outputs / outputs_name(i, result)
+            write_atomic(path, outputs_text(result))
+        for failure in result.failures:
+            typer.echo(f"warning: {result.configuration.label}: {failure}", err=True)
+        objects.append(to_json(result, eval_set, outputs_path=path))
+    if output_format is EvalFormat.json:
+        typer.echo(json.dumps(objects, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console()
+    console.print(table(results))
+    segments = f"{eval_set.segments} segments ({eval_set.kind}) of {len(eval_set.items)} documents"
+    console.print(segments)
+    for line in signature_lines(results):
+        console.print(line, markup=False, highlight=False)
+
+
+def _listed(values: list[str] | None, default: str) -> list[str]:
+    """Values given repeated or comma-separated (``standard,high``), each once."""
+    split = [v.strip() for value in values or [default] for v in value.split(",") if v.strip()]
+    return list(dict.fromkeys(split)) or [default]
