@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from .documents.limits import ReadLimits
 from .documents.reading import parse_document, parse_fetched, read_document
 from .errors import DocumentError, ModelLoadError
-from .inference.backends import ModelPool
+from .inference.backends import Decoding, ModelPool
 from .inference.registry import Registry, load_registry
 from .inference.routes import Route, Routes
+from .inference.runners import Seq2SeqRunner
 from .memory import TranslationMemory
 from .options import TARGET_LANG, PipelineOptions
 from .records import BilingualSummary, Document, ModelsUsed, Translation
@@ -24,7 +25,8 @@ from .stages import assemble
 from .stages.backtranslate import back_translate
 from .stages.recall import Recall
 from .stages.summarize import Summarizer, summarize_drafts
-from .stages.translate import Translator, translate_documents
+from .stages.translate import Translator
+from .stages.translation import translate_documents
 from .stages.writeback import translate_units
 from .terms import Terms
 
@@ -86,15 +88,37 @@ class BilingualPipeline:
 
     def _translator(self, route: Route, role: str = "translator") -> Translator:
         # One loaded model per id; the direction (prefix, language codes) is per Translator.
-        runner = self.models.runner(route.id, role)
         protection = self.terms.protection(route.source, route.target)
-        return Translator(
-            runner,
+        terms = protection.digest if protection else ""
+        decoding = self.models.decoding(route.id, role) if self.recall.path else None
+        if decoding is None:
+            runner = self.models.runner(route.id, role)
+            return Translator(
+                runner,
+                prefix=route.prefix,
+                languages=route.languages,
+                memory=self.recall.route(route, Decoding.of(runner), terms),
+                protection=protection,
+            )
+
+        # The memory's key is known without the model: it is loaded only for a sentence
+        # the memory does not hold (a re-run after a review often needs none).
+        def load() -> Seq2SeqRunner:
+            runner = self.models.runner(route.id, role)
+            actual = self.recall.route(route, Decoding.of(runner), terms)
+            if actual is not translator.memory:  # it fell back to another backend
+                log.info("%s %s: new translations kept under its own key", role, route.id)
+                translator.memory = actual
+            return runner
+
+        translator = Translator(
+            load,
             prefix=route.prefix,
             languages=route.languages,
-            memory=self.recall.route(route, runner, protection.digest if protection else ""),
+            memory=self.recall.route(route, decoding, terms),
             protection=protection,
         )
+        return translator
 
     def translator(self, language: str) -> Translator | None:
         """The ``language`` → English translator (None for English); loaded on first use."""
@@ -118,10 +142,11 @@ class BilingualPipeline:
     def load(self, language: str) -> None:
         """Load every model a document in ``language`` needs, now rather than on first use."""
         models = self.models_for(language)
+        # A translator loads its model on first use (see _translator): ask for it now.
         if models.translator:
-            self.translator(language)
+            _ = self.translator(language).runner  # type: ignore[union-attr]
         if models.back_translator:
-            self.back_translator(language)
+            _ = self.back_translator(language).runner
         if not self.options.extractive:
             _ = self.summarizer
 
@@ -176,7 +201,7 @@ class BilingualPipeline:
         self, documents: Sequence[Document], on_progress: Callable[[int], None] | None = None
     ) -> list[Translation | Exception]:
         """The translation stage over many documents (see
-        :func:`pipeline.stages.translate.translate_documents`)."""
+        :func:`pipeline.stages.translation.translate_documents`)."""
         return translate_documents(
             documents, self.routes.into_english, self._translator, on_progress
         )

@@ -13,6 +13,13 @@ from itertools import groupby
 from .flags import COUNTED, DOCUMENT_FLAGS, PASSTHROUGH, SENTENCE_PROBLEMS, field_name
 from .units import TranslatedDocument, Unit
 
+#: Where a translation came from: a model (just now, or earlier and kept in the
+#: translation memory), a person (a reviewer's correction, an imported TMX), or the
+#: source itself (a sentence without letters, an English document).
+MACHINE = "machine"
+HUMAN = "human"
+SOURCE = "source"
+
 
 @dataclass(frozen=True)
 class WebSource:
@@ -96,6 +103,8 @@ class TranslatedText:
     #: Flags the translation raised itself: ``protected`` or ``glossary`` where text the
     #: model had to keep was lost and put back (see :mod:`pipeline.terms`).
     flags: tuple[str, ...] = ()
+    #: :data:`MACHINE`, :data:`HUMAN` or :data:`SOURCE`.
+    origin: str = MACHINE
 
     @property
     def confidence(self) -> float | None:
@@ -129,6 +138,8 @@ class TranslatedSentence:
     #: How likely the translation is to be wrong, 0–1, from the flags, the confidence and
     #: the round trip (see :mod:`pipeline.stages.risk`); 0 for a sentence kept as written.
     risk: float = 0.0
+    #: Who made ``target``: :data:`MACHINE`, :data:`HUMAN` or :data:`SOURCE`.
+    origin: str = MACHINE
 
     @property
     def translated(self) -> bool:

@@ -19,8 +19,12 @@ def _options(command) -> set[str]:
 def test_every_cli_option_is_documented_in_the_readme():
     group = typer.main.get_command(app)
     documented = set(re.findall(r"`(--[a-z-]+)", README))
-    for name in ("summarize", "translate", "serve", "eval"):
-        missing = _options(group.commands[name]) - documented - {"--help"}
+    names = ("summarize", "translate", "serve", "eval", "export", "import")
+    commands = {name: group.commands[name] for name in names}
+    memory = group.commands["memory"]
+    commands |= {f"memory {name}": command for name, command in memory.commands.items()}
+    for name, command in commands.items():
+        missing = _options(command) - documented - {"--help"}
         assert not missing, f"{name}: {sorted(missing)} not in README"
 
 

@@ -37,7 +37,7 @@ def model_calls(monkeypatch):
     original = Translator._translate_new
 
     def spy(self, texts, done, *rest):
-        if "fr-en" in self.runner.loaded.ref:
+        if texts and "fr-en" in self.runner.loaded.ref:
             seen.extend(texts)
         return original(self, texts, done, *rest)
 
@@ -104,6 +104,49 @@ def test_a_second_run_is_served_from_memory_with_the_same_outputs(
     _batch(_pipeline(registry_store, no_memory=True), tmp_path / "in", fresh)
     assert len(set(model_calls)) == translated < len(model_calls)
     assert _outputs(fresh) == _outputs(first)
+
+
+@pytest.fixture()
+def model_loads(monkeypatch):
+    """Every model CTranslate2 loads (in this process)."""
+    from pipeline.inference import ct2
+
+    loaded: list[str] = []
+    original = ct2.load_ctranslate2
+
+    def spy(ref, **kwargs):
+        loaded.append(ref)
+        return original(ref, **kwargs)
+
+    monkeypatch.setattr(ct2, "load_ctranslate2", spy)
+    return loaded
+
+
+def test_a_window_the_memory_answers_whole_never_loads_the_model(
+    registry_store, tmp_path, model_calls, model_loads
+):
+    src = tmp_path / "in"
+    _folder(src)
+    first, again = tmp_path / "first", tmp_path / "again"
+    _batch(_pipeline(registry_store, backend="ctranslate2"), src, first)
+    assert model_loads == ["Helsinki-NLP/opus-mt-fr-en"]
+    model_loads.clear()
+    _batch(_pipeline(registry_store, backend="ctranslate2"), src, again, force=True)
+    assert model_loads == []  # every sentence served: the model stayed on disk
+    assert _outputs(again) == _outputs(first)
+    # A new sentence loads it, and what it translates is kept under the key the memory
+    # was read with before the model was loaded.
+    new = "Le musée de la ville rouvrira ses portes au public le mois prochain."
+    (src / "doc0.txt").write_text(
+        (src / "doc0.txt").read_text(encoding="utf-8") + "\n\n" + new, encoding="utf-8"
+    )
+    model_calls.clear()
+    _batch(_pipeline(registry_store, backend="ctranslate2"), src, again)
+    assert model_loads == ["Helsinki-NLP/opus-mt-fr-en"]
+    assert model_calls == [new]
+    model_loads.clear()
+    _batch(_pipeline(registry_store, backend="ctranslate2"), src, tmp_path / "third", force=True)
+    assert model_loads == []
 
 
 def test_a_word_file_written_back_again_is_served_with_its_word_links(

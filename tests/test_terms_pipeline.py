@@ -19,6 +19,8 @@ from pipeline.cli import app
 from pipeline.documents.formats import extract, write
 from pipeline.documents.reading import parse_document
 from pipeline.flags import GLOSSARY, PASSTHROUGH, PROTECTED, RISK_WEIGHTS
+from pipeline.memory import TranslationMemory, normalise
+from pipeline.records import HUMAN, MACHINE
 from pipeline.run.engine import SerialEngine
 from pipeline.run.resume import options_fingerprint
 from pipeline.stages.risk import sentence_risk
@@ -301,3 +303,34 @@ def test_summarize_takes_keep_and_glossary_options(tmp_path, model_args, glossar
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "central bank" in result.output and "Le Monde" in result.output
+
+
+def test_a_persons_translation_is_served_as_written_and_flagged_for_what_it_lacks(
+    tiny_models, glossary, tmp_path
+):
+    memory_path = tmp_path / "memory.sqlite3"
+    first = TEXT.split("\n\n")[0]
+    lacking = "The bank publishes its report this morning."  # no address, no glossary term
+    whole = "The central bank publishes its report on https://exemple.fr/rapport.pdf today."
+    memory = TranslationMemory.open(memory_path)
+    memory.store_human("fr", "en", {normalise(first): lacking})
+    memory.close()
+    pipe = _pipe(tiny_models, memory=memory_path, glossary=glossary)
+    result = pipe.summarize_text(TEXT, include_translation=True)
+    served = result.translation.sentences[0]
+    # Never changed (no placeholder, nothing put back), but flagged for both losses; a
+    # person's translation is not doubted: confidence 1, its risk from its flags alone.
+    assert (served.target, served.origin) == (lacking, HUMAN)
+    assert PROTECTED in served.flags and GLOSSARY in served.flags
+    assert served.confidence == 1.0
+    assert served.risk == pytest.approx(sentence_risk(served.flags, 1.0))
+    assert served.risk >= max(RISK_WEIGHTS[PROTECTED], RISK_WEIGHTS[GLOSSARY])
+    assert all(s.origin == MACHINE for s in result.translation.sentences[1:])
+    memory = TranslationMemory.open(memory_path)
+    memory.store_human("fr", "en", {normalise(first): whole})
+    memory.close()
+    again = _pipe(tiny_models, memory=memory_path, glossary=glossary)
+    served = again.summarize_text(TEXT, include_translation=True).translation.sentences[0]
+    assert (served.target, served.origin, served.confidence) == (whole, HUMAN, 1.0)
+    assert not {PROTECTED, GLOSSARY} & set(served.flags)
+    assert served.risk == pytest.approx(sentence_risk(served.flags, 1.0))

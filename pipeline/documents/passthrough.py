@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..flags import PASSTHROUGH
-from ..records import Sentence, TranslatedSentence
+from ..records import SOURCE, Sentence, TranslatedSentence
 from .repair import has_letters
 
 
@@ -35,6 +35,7 @@ def passed_through(sentence: Sentence) -> TranslatedSentence:
         flags=(PASSTHROUGH,),
         confidence=1.0,
         links=tuple(range(len(sentence.text.split()))),
+        origin=SOURCE,
     )
 
 

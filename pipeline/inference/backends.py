@@ -4,6 +4,8 @@ between backends), one runner per model id, and what each model resolves to here
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from ..errors import ModelLoadError, UsageError
 from ..options import PipelineOptions
@@ -24,6 +26,20 @@ log = logging.getLogger(__name__)
 SUMMARY_BATCH_TOKENS = {"cpu": 4_096, "cuda": 65_536}
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """What decides a loaded model's outputs besides its weights: the runner class that
+    runs it and the model's generation settings (a transformers GenerationConfig)."""
+
+    runner: str
+    generation_config: Any
+
+    @classmethod
+    def of(cls, runner: Seq2SeqRunner) -> Decoding:
+        """A loaded runner's."""
+        return cls(type(runner).__name__, runner.generation_config)
+
+
 class ModelPool:
     """Loads each model once, on the device and backend ``options`` resolve to.
 
@@ -40,6 +56,7 @@ class ModelPool:
         self._backend: str | None = None
         self._runners: dict[str, Seq2SeqRunner] = {}
         self._load_errors: dict[str, ModelLoadError] = {}
+        self._decodings: dict[str, Decoding] = {}
         self._check_compute_type()
         if options.threads:
             import torch
@@ -149,6 +166,32 @@ class ModelPool:
                 self._fall_back_to_transformers(f"CTranslate2 cannot run on CUDA here ({exc})")
         loaded = load_seq2seq(ref, role=role, revision=revision, store=store, device=self.device)
         return TransformersRunner(loaded, **batching)
+
+    def decoding(self, ref: str, role: str) -> Decoding | None:
+        """How ``ref`` runs once loaded, known without loading it where that is certain: a
+        model already loaded, or one CTranslate2 already converted here (None: only
+        loading it tells). What lets a translation memory serve a window whose every
+        sentence it holds without loading the model at all."""
+        if ref in self._runners:
+            return Decoding.of(self._runners[ref])
+        if ref in self._load_errors or self.backend != "ctranslate2":
+            return None
+        if ref in self._decodings:
+            return self._decodings[ref]
+        from . import ct2
+
+        generation = ct2.converted_generation_config(
+            ref,
+            role=role,
+            revision=self.registry.revision(ref),
+            store=self.options.model_store,
+            device=self.device,
+            compute_type=self.options.compute_type,
+        )
+        if generation is None:
+            return None
+        self._decodings[ref] = Decoding(CTranslate2Runner.__name__, generation)
+        return self._decodings[ref]
 
     def identity(self, ref: str) -> str:
         """What the model ``ref`` resolves to on this machine now (see

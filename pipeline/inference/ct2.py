@@ -135,7 +135,7 @@ def load_ctranslate2(
     """
     try:
         import ctranslate2
-        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+        from transformers import AutoConfig, AutoTokenizer
     except ImportError:
         raise UsageError(
             "the ctranslate2 backend needs the ctranslate2 package: pip install ctranslate2"
@@ -146,10 +146,7 @@ def load_ctranslate2(
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
         config = AutoConfig.from_pretrained(path)
-        try:
-            generation = GenerationConfig.from_pretrained(path)
-        except OSError:
-            generation = GenerationConfig.from_model_config(config)
+        generation = _generation_config(path, config)
     except Exception as exc:
         raise load_failure(role, ref, path, location.origin, exc) from None
     if not (target / "model.bin").is_file():
@@ -188,6 +185,40 @@ def load_ctranslate2(
         backend="ctranslate2",
         target_vocabulary=_target_vocabulary(target),
     )
+
+
+def _generation_config(path: Path, config: Any = None) -> Any:
+    """The model's generation settings: its ``generation_config.json``, else its config's."""
+    from transformers import AutoConfig, GenerationConfig
+
+    try:
+        return GenerationConfig.from_pretrained(path)
+    except OSError:
+        return GenerationConfig.from_model_config(config or AutoConfig.from_pretrained(path))
+
+
+def converted_generation_config(
+    ref: str,
+    *,
+    role: str,
+    revision: str | None = None,
+    store: Path | None = None,
+    device: str = "cpu",
+    compute_type: str | None = None,
+) -> Any | None:
+    """The generation settings :func:`load_ctranslate2` would load ``ref`` with, read
+    without loading the model, where it is already converted here (None where it is not:
+    only trying to convert it tells whether CTranslate2 can run it)."""
+    try:
+        location, path = resolve_dir(ref, role=role, revision=revision, store=store)
+        quantization = resolve_compute_type(compute_type, device)
+        target = conversion_dir(location, path, quantization, store or default_store())
+        if not (target / "model.bin").is_file():
+            return None
+        return _generation_config(path)
+    except Exception:  # loading it says what is wrong, in its own words
+        log.debug("cannot read %s %s without loading it", role, ref, exc_info=True)
+        return None
 
 
 def _target_vocabulary(model_dir: Path) -> frozenset[str]:

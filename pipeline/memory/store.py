@@ -8,23 +8,27 @@ translation memory, is damaged, or stays locked is one :class:`TranslationMemory
 (exit 2) naming it and the way out; the file is never deleted, emptied or rewritten.
 
 A memory of an earlier schema version gains the newer columns in place, its entries kept
-(version 1 had no ``score``: its entries have none, and a caller that needs one, as the
-translation stage does for the confidence, translates those sentences again); a memory of a
-later version is refused.
+(version 1 had no ``score``: its machine entries have none, and a caller that needs one, as
+the translation stage does for the confidence, translates those sentences again; a
+person's translation has no score and is served all the same); a memory of a later version
+is refused.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import UsageError
-from ..records import TranslatedText
+from ..records import HUMAN, MACHINE, TranslatedText
 from .keys import RouteKey
+from .schema import EXTENSIONS, SCHEMA, SCHEMA_VERSION, UPGRADES, UPSERT
 
 log = logging.getLogger(__name__)
 
@@ -32,65 +36,21 @@ log = logging.getLogger(__name__)
 MEMORY_NAME = "memory.sqlite3"
 #: Environment variable naming the memory's file when ``--memory`` does not.
 MEMORY_ENV = "PIPELINE_MEMORY"
-#: Version of the tables below. An earlier version gains the columns it lacks
-#: (:data:`_UPGRADES`); a later one is refused.
-SCHEMA_VERSION = 2
 #: How long a writer waits for another to finish before the memory counts as locked.
 BUSY_TIMEOUT_S = 30.0
 #: Origins of an entry, best first: what a lookup serves when one sentence has several.
-ORIGINS = ("machine",)
+ORIGINS = (HUMAN, MACHINE)
+#: What a language pair's entries (human translations, whatever the model) are stored
+#: under, in place of a route's digest: ``pair:fr:en``.
+PAIR_PREFIX = "pair:"
 #: Sources looked up per query (SQLite binds at most 32,766 parameters).
 _CHUNK = 500
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS routes (
-    route TEXT PRIMARY KEY,
-    model TEXT NOT NULL,
-    description TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS translations (
-    route TEXT NOT NULL,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    parts INTEGER NOT NULL DEFAULT 1,
-    truncated_parts INTEGER NOT NULL DEFAULT 0,
-    links TEXT,
-    origin TEXT NOT NULL,
-    created TEXT NOT NULL,
-    score REAL,
-    scored_tokens INTEGER,
-    PRIMARY KEY (route, source, origin)
-) WITHOUT ROWID;
-"""
-#: What brings a memory of each earlier version up to the next: columns added, every entry
-#: kept (a NULL score: not known, so not served where a score is needed).
-_UPGRADES = {
-    1: (
-        "ALTER TABLE translations ADD COLUMN score REAL",
-        "ALTER TABLE translations ADD COLUMN scored_tokens INTEGER",
-    ),
-}
-#: A row written over the one a sentence already has. The same translation keeps the
-#: links and score it was stored with where this write has none (a caller that did not ask
-#: for them), so callers that ask for different things do not undo each other's work.
-_UPSERT = """
-INSERT INTO translations
-    (route, source, target, parts, truncated_parts, links, origin, created, score, scored_tokens)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (route, source, origin) DO UPDATE SET
-    target = excluded.target,
-    parts = excluded.parts,
-    truncated_parts = excluded.truncated_parts,
-    created = excluded.created,
-    links = CASE WHEN excluded.target = target
-        THEN coalesce(excluded.links, links) ELSE excluded.links END,
-    scored_tokens = CASE WHEN excluded.target = target AND excluded.score IS NULL
-        THEN scored_tokens ELSE excluded.scored_tokens END,
-    score = CASE WHEN excluded.target = target AND excluded.score IS NULL
-        THEN score ELSE excluded.score END
-"""
+
+def pair_key(source: str, target: str) -> str:
+    """What the entries of a language pair are stored under (human translations: they
+    hold whatever model, device or settings a run uses)."""
+    return f"{PAIR_PREFIX}{source}:{target}"
 
 
 class TranslationMemoryError(UsageError):
@@ -107,6 +67,7 @@ class TranslationMemory:
         self._db = connection
         self._lock = threading.Lock()
         self._routes: set[str] = set()
+        self._extended = False
 
     @classmethod
     def open(cls, path: Path) -> TranslationMemory:
@@ -146,16 +107,19 @@ class TranslationMemory:
         db.execute("PRAGMA synchronous = NORMAL")  # WAL: a killed process loses nothing
         if not tables:
             with self._write():
-                for statement in _SCHEMA.split(";"):
+                for statement in SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                for statement in EXTENSIONS.values():
+                    db.execute(statement)
+                self._extended = True
                 db.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         found = version[0] if version else "none"
-        if found.isdigit() and int(found) < SCHEMA_VERSION and int(found) in _UPGRADES:
+        if found.isdigit() and int(found) < SCHEMA_VERSION and int(found) in UPGRADES:
             self._upgrade(int(found))
         elif found != str(SCHEMA_VERSION):
             raise TranslationMemoryError(
@@ -170,7 +134,7 @@ class TranslationMemory:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
             found = int(row.fetchone()[0])
             for step in range(found, SCHEMA_VERSION):
-                for statement in _UPGRADES[step]:
+                for statement in UPGRADES[step]:
                     self._db.execute(statement)
             self._db.execute(
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
@@ -180,8 +144,26 @@ class TranslationMemory:
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
 
-    def route(self, key: RouteKey) -> RouteMemory:
-        """The entries of one route (recorded in ``routes`` on first use)."""
+    def _extend(self) -> None:
+        """Create the tables added since schema 1 where this file lacks them (inside a
+        write transaction)."""
+        if self._extended:
+            return
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        for name, statement in EXTENSIONS.items():
+            if name not in tables:
+                self._db.execute(statement)
+        self._extended = True
+
+    def _has(self, table: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        return row is not None
+
+    def route(self, key: RouteKey, direction: tuple[str, str] | None = None) -> RouteMemory:
+        """The entries of one route (recorded in ``routes`` on first use, with its
+        language pair ``direction``), and the human translations of that pair."""
         digest = key.digest
         if digest not in self._routes:
             try:
@@ -190,14 +172,24 @@ class TranslationMemory:
                         "INSERT OR IGNORE INTO routes VALUES (?, ?, ?, ?)",
                         (digest, key.model, key.describe(), _now()),
                     )
+                    if direction is not None:
+                        self._extend()
+                        self._db.execute(
+                            "INSERT OR IGNORE INTO directions VALUES (?, ?, ?)",
+                            (digest, *direction),
+                        )
             except sqlite3.Error as exc:
                 raise _error(self.path, exc) from None
             self._routes.add(digest)
-        return RouteMemory(self, digest)
+        return RouteMemory(self, digest, None if direction is None else pair_key(*direction))
 
-    def lookup(self, route: str, sources: Iterable[str]) -> dict[str, TranslatedText]:
-        """The stored translation of each normalised source that has one."""
+    def lookup(
+        self, route: str, sources: Iterable[str], pair: str | None = None
+    ) -> dict[str, TranslatedText]:
+        """The stored translation of each normalised source that has one: of ``route``,
+        or of the language ``pair`` (a human translation wins over a machine one)."""
         wanted = list(dict.fromkeys(sources))
+        keys = (route,) if pair is None else (route, pair)
         found: dict[str, tuple[int, TranslatedText]] = {}
         rank = {origin: i for i, origin in enumerate(ORIGINS)}
         try:
@@ -207,24 +199,32 @@ class TranslationMemory:
                     rows = self._db.execute(
                         "SELECT source, target, parts, truncated_parts, links, origin, score, "
                         "scored_tokens FROM translations "
-                        f"WHERE route = ? AND source IN ({', '.join('?' * len(chunk))})",
-                        (route, *chunk),
+                        f"WHERE route IN ({', '.join('?' * len(keys))}) "
+                        f"AND source IN ({', '.join('?' * len(chunk))})",
+                        (*keys, *chunk),
                     )
                     for source, target, parts, truncated, links, origin, score, n in rows:
                         order = rank.get(origin, len(rank))
                         if source not in found or order < found[source][0]:
                             text = TranslatedText(
-                                target, parts, 0, truncated, _links(links), score, n or 0
+                                *(target, parts, 0, truncated, _links(links), score, n or 0),
+                                origin=origin,
                             )
                             found[source] = (order, text)
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
         return {source: text for source, (_, text) in found.items()}
 
+    def human(self, source: str, target: str, sentences: Iterable[str]) -> dict[str, str]:
+        """The human translations of these normalised sentences from ``source`` into
+        ``target`` language, where there are any."""
+        found = self.lookup(pair_key(source, target), sentences)
+        return {s: t.text for s, t in found.items() if t.origin == HUMAN}
+
     def store(self, route: str, entries: Mapping[str, TranslatedText], origin: str) -> None:
-        """Record machine translations of normalised sources, with their word links and
-        score where known, in one transaction (so a kill loses at most the batch being
-        written). Untranslated ones are not kept."""
+        """Record translations of normalised sources, with their word links and score
+        where known, in one transaction (so a kill loses at most the batch being written).
+        Untranslated ones are not kept."""
         rows = [
             (
                 *(route, source, t.text, t.parts, t.truncated_parts, _words(t.links), origin),
@@ -239,9 +239,81 @@ class TranslationMemory:
             return
         try:
             with self._write():
-                self._db.executemany(_UPSERT, rows)
+                self._db.executemany(UPSERT, rows)
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
+
+    def store_human(
+        self,
+        source: str,
+        target: str,
+        entries: Mapping[str, str],
+        dates: Mapping[str, str] | None = None,
+    ) -> int:
+        """Keep a person's translations (``entries``: normalised source → translation)
+        from ``source`` into ``target`` language, whatever model a run uses, dated now
+        (or ``dates[source]``); return how many were new or changed."""
+        key = pair_key(source, target)
+        before = self.human(source, target, entries)
+        now = _now()
+        rows = [
+            (key, s, t, 1, 0, None, HUMAN, (dates or {}).get(s) or now, None, None)
+            for s, t in entries.items()
+            if t.strip() and before.get(s) != t
+        ]
+        try:
+            with self._write():
+                self._extend()
+                self._db.execute(
+                    "INSERT OR IGNORE INTO routes VALUES (?, ?, ?, ?)",
+                    (key, "*", json.dumps({"source": source, "target": target}), now),
+                )
+                self._db.execute(
+                    "INSERT OR IGNORE INTO directions VALUES (?, ?, ?)", (key, source, target)
+                )
+                self._db.executemany(UPSERT, rows)
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+        return len(rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (every table of this release present), for the modules
+        that keep more than translations (:mod:`pipeline.memory.exports`)."""
+        try:
+            with self._write():
+                self._extend()
+                yield self._db
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+
+    def read(self, sql: str, params: Sequence[object] = (), table: str | None = None) -> list:
+        """The rows of one query ([] when it reads a ``table`` this file does not have
+        yet)."""
+        try:
+            with self._lock:
+                if table is not None and not self._has(table):
+                    return []
+                return self._db.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+
+    def entries(self, batch: int = 10_000) -> Iterator[tuple[str, str, str, str, str]]:
+        """Every translation as ``(route, source, target, origin, created)``, read
+        ``batch`` rows at a time (a large memory is never held whole)."""
+        after: tuple[str, str, str] = ("", "", "")
+        while True:
+            rows = self.read(
+                "SELECT route, source, origin, target, created FROM translations "
+                "WHERE (route, source, origin) > (?, ?, ?) "
+                "ORDER BY route, source, origin LIMIT ?",
+                (*after, batch),
+            )
+            for route, source, origin, target, created in rows:
+                yield route, source, target, origin, created
+            if len(rows) < batch:
+                return
+            after = rows[-1][:3]
 
     def count(self) -> int:
         """How many translations the memory holds."""
@@ -255,20 +327,22 @@ class TranslationMemory:
 
 
 class RouteMemory:
-    """What the translation stage sees of the memory: one route's entries, by source
-    sentence (normalised here)."""
+    """What the translation stage sees of the memory: one route's entries and the human
+    translations of its language pair, by source sentence (normalised here)."""
 
-    def __init__(self, memory: TranslationMemory, route: str):
+    def __init__(self, memory: TranslationMemory, route: str, pair: str | None = None):
         self.memory = memory
         self.route = route
+        self.pair = pair
 
     def lookup(self, sources: Iterable[str]) -> dict[str, TranslatedText]:
-        """Stored translations of the normalised ``sources`` that have one."""
-        return self.memory.lookup(self.route, sources)
+        """Stored translations of the normalised ``sources`` that have one (a human one
+        first)."""
+        return self.memory.lookup(self.route, sources, self.pair)
 
     def store(self, entries: Mapping[str, TranslatedText]) -> None:
         """Keep the model's translations of these normalised sources."""
-        self.memory.store(self.route, entries, "machine")
+        self.memory.store(self.route, entries, MACHINE)
 
 
 class _Transaction:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..options import TARGET_LANG
-from ..records import BilingualSummary, TranslatedSentence, Translation, WebSource
+from ..records import MACHINE, BilingualSummary, TranslatedSentence, Translation, WebSource
 from ..units import WrittenDocument
 from ..version import __version__
 from .notes import source_unsupported
@@ -136,6 +136,7 @@ def _sentence(s: TranslatedSentence) -> dict[str, Any]:
         "confidence": None if s.confidence is None else _figure(s.confidence),
         "roundtrip_chrf": None if s.roundtrip_chrf is None else round(s.roundtrip_chrf, 2),
         "risk": _figure(s.risk),
+        "origin": s.origin,
     }
 
 
@@ -163,6 +164,7 @@ def translation_from_dict(data: Mapping[str, Any]) -> Translation | None:
             confidence=s.get("confidence"),
             roundtrip_chrf=s.get("roundtrip_chrf"),
             risk=s.get("risk") or 0.0,
+            origin=s.get("origin") or MACHINE,
         )
         for p in paragraphs
         for s in p["sentences"]

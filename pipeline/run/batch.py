@@ -229,8 +229,9 @@ def run_batch(
         raise UsageError("--max-risk applies with --strict")
     if max_risk is not None and not 0 <= max_risk <= 1:
         raise UsageError(f"--max-risk must be between 0 and 1, got {max_risk:g}")
-    # A damaged or locked translation memory is one clear error before any work.
-    pipeline.memory()
+    # A damaged or locked translation memory is one clear error before any work; a
+    # person's translation imported since an output was written redoes its document.
+    memory = pipeline.memory()
     engine = engine or make_engine(pipeline)
     out_dir.mkdir(parents=True, exist_ok=True)
     swept = sweep_temporaries(out_dir)
@@ -272,7 +273,9 @@ def run_batch(
             stored = (
                 None
                 if force
-                else stored_result(item, sha, fingerprint, identity, pipeline.models_for, write)
+                else stored_result(
+                    item, sha, fingerprint, identity, pipeline.models_for, write, memory
+                )
             )
             if stored is not None:
                 ready.append(resumed_outcome(item, stored, strict, max_risk))

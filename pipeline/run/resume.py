@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PipelineError
 from ..inference.registry import data_digest
-from ..records import ModelsUsed, Quality, Risk
+from ..memory import TranslationMemory, normalise
+from ..options import TARGET_LANG
+from ..records import HUMAN, SOURCE, ModelsUsed, Quality, Risk
 from ..render import SCHEMA_VERSION
 from ..version import __version__
 from .outcomes import DocumentOutcome
@@ -63,11 +65,13 @@ def stored_result(
     identity: Callable[[str], str],
     models_for: Callable[[str], ModelsUsed] | None = None,
     write: frozenset[str] = frozenset(OUTPUTS),
+    memory: TranslationMemory | None = None,
 ) -> dict[str, Any] | None:
     """The existing JSON output of ``item`` if it is complete and up to date: same input,
     same options, the same models chosen for its language now (``models_for``: a model
     that has since appeared may take over a language), each of them still resolving to
-    the same files, and every output ``write`` asks for in place."""
+    the same files, every output ``write`` asks for in place, and no sentence with a
+    person's translation in the ``memory`` that its output lacks (:func:`reviewed`)."""
     state = item.state(write)
     if not state.is_file():
         return None
@@ -91,7 +95,33 @@ def stored_result(
                 return None
         except (PipelineError, KeyError, TypeError, AttributeError):  # compute it again
             return None
+    if memory is not None and reviewed(data, memory):
+        return None
     return data
+
+
+def reviewed(stored: dict[str, Any], memory: TranslationMemory) -> bool:
+    """Whether the ``memory`` holds a person's translation of a sentence of this output
+    (its JSON) other than the one it shows: a review imported, or a TMX, since it was
+    written. Its sentences are looked up in one query."""
+    try:
+        language = stored["source"]["language"]
+        sentences = [
+            s
+            for paragraph in stored.get("translation") or ()
+            for s in paragraph["sentences"]
+            if s.get("origin") != SOURCE
+        ]
+        sources = [normalise(s["source"]) for s in sentences]
+    except (KeyError, TypeError, AttributeError):
+        return True  # not an output this version can read: done again
+    if language == TARGET_LANG or not sentences:
+        return False
+    human = memory.human(language, TARGET_LANG, sources)
+    return any(
+        key in human and (s.get("origin") != HUMAN or s.get("translation") != human[key])
+        for key, s in zip(sources, sentences, strict=True)
+    )
 
 
 def strict_reason(

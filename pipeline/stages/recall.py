@@ -11,10 +11,9 @@ import logging
 import os
 from pathlib import Path
 
-from ..inference.backends import ModelPool
+from ..inference.backends import Decoding, ModelPool
 from ..inference.registry import default_store
 from ..inference.routes import Route
-from ..inference.runners import Seq2SeqRunner
 from ..memory import MEMORY_ENV, MEMORY_NAME, RouteKey, RouteMemory, TranslationMemory
 from ..options import PipelineOptions
 
@@ -61,21 +60,24 @@ class Recall:
             self._memory = TranslationMemory.open(path)
         return self._memory
 
-    def route(self, route: Route, runner: Seq2SeqRunner, terms: str = "") -> RouteMemory | None:
-        """The memory's view of one route (None: no memory). ``terms`` is the digest of
-        what is protected and the glossary in that direction
+    def route(self, route: Route, decoding: Decoding, terms: str = "") -> RouteMemory | None:
+        """The memory's view of one route as ``decoding`` runs it (None: no memory).
+        ``terms`` is the digest of what is protected and the glossary in that direction
         (:attr:`pipeline.terms.Protection.digest`): a translation made with placeholders
-        or a glossary is never served to a run without them, nor the other way."""
-        slot = (route.id, route.prefix, route.languages, id(runner), terms)
+        or a glossary is never served to a run without them, nor the other way. A
+        person's translations (kept per language pair) are served to every route of
+        their pair, checked against the protected text and glossary of the run."""
+        generation = _digest(decoding.generation_config)
+        slot = (route.id, route.prefix, route.languages, decoding.runner, generation, terms)
         if slot not in self._views:
             memory = self.open()
-            key = self._key(route, runner, terms)
-            self._views[slot] = None if memory is None else memory.route(key)
+            key = self._key(route, decoding.runner, generation, terms)
+            self._views[slot] = (
+                None if memory is None else memory.route(key, (route.source, route.target))
+            )
         return self._views[slot]
 
-    def _key(self, route: Route, runner: Seq2SeqRunner, terms: str = "") -> RouteKey:
-        generation = runner.generation_config
-        config = getattr(generation, "to_json_string", lambda: repr(generation))()
+    def _key(self, route: Route, runner: str, generation: str, terms: str = "") -> RouteKey:
         languages = route.languages
         return RouteKey(
             model=route.id,
@@ -83,11 +85,17 @@ class Recall:
             prefix=route.prefix,
             languages=(languages.source, languages.target) if languages else None,
             settings={
-                "runner": type(runner).__name__,
+                "runner": runner,
                 "device": self.models.device,
                 "compute_type": self.models.compute_type,
                 "num_beams": self.options.num_beams,
-                "generation": hashlib.sha256(config.encode()).hexdigest()[:16],
+                "generation": generation,
                 **({"terms": terms} if terms else {}),
             },
         )
+
+
+def _digest(generation: object) -> str:
+    """A model's generation settings, hashed (part of its routes' keys)."""
+    config = getattr(generation, "to_json_string", lambda: repr(generation))()
+    return hashlib.sha256(config.encode()).hexdigest()[:16]

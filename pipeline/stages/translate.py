@@ -1,28 +1,25 @@
-"""The translation stage: sentences of many documents through their translators together,
-split where they would not fit, aligned one-to-one with their translations and flagged."""
+"""The translation stage's translator: texts through one model (and the translation
+memory), split where they would not fit; :mod:`.translation` runs it over documents."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import cast
 
-from ..batching import flatten, isolate
-from ..documents.passthrough import merge_passthrough, to_translate
+from ..batching import flatten
 from ..documents.segment import split_to_fit
-from ..errors import DocumentError, ModelLoadError
-from ..flags import PASSTHROUGH, TRUNCATED
 from ..inference.registry import LanguagePair
-from ..inference.routes import Route
 from ..inference.runners import Extras, Generation, Seq2SeqRunner
 from ..memory import RouteMemory, normalise
-from ..options import TARGET_LANG
-from ..records import Document, Sentence, TranslatedSentence, TranslatedText, Translation
+from ..records import (
+    HUMAN,
+    TranslatedText,
+)
 from ..terms import Masked, Protection
 from .align import joined_links, word_links
-from .quality import sentence_flags
-from .risk import sentence_risk
 
 log = logging.getLogger(__name__)
 
@@ -52,22 +49,41 @@ class Translator:
     model produced, placeholders and all.
 
     The runner (the loaded model) may be shared: a multilingual model serves one
-    :class:`Translator` per direction, each with its own ``languages``."""
+    :class:`Translator` per direction, each with its own ``languages``. It may also be a
+    function that loads it, called the first time a text is not in the memory: a window
+    the memory answers whole never loads the model."""
 
     def __init__(
         self,
-        runner: Seq2SeqRunner,
+        runner: Seq2SeqRunner | Callable[[], Seq2SeqRunner],
         *,
         prefix: str = "",
         languages: LanguagePair | None = None,
         memory: RouteMemory | None = None,
         protection: Protection | None = None,
     ):
-        self.runner = runner
+        if isinstance(runner, Seq2SeqRunner):
+            self._runner: Seq2SeqRunner | None = runner
+            self._load: Callable[[], Seq2SeqRunner] | None = None
+        else:
+            self._runner, self._load = None, runner
         self.prefix = prefix
         self.languages = languages
         self.memory = memory
         self.protection = protection
+
+    @property
+    def runner(self) -> Seq2SeqRunner:
+        """The loaded model, loaded now if it is not yet."""
+        if self._runner is None:
+            assert self._load is not None
+            self._runner = self._load()
+        return self._runner
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is loaded (a translator given a loader loads it on first use)."""
+        return self._runner is not None
 
     @property
     def name(self) -> str:
@@ -86,15 +102,23 @@ class Translator:
         ``on_progress(n)`` hears each time ``n`` more texts are translated or served.
         With ``alignment``, each translation says which source word each of its words
         came from (``links``); with ``scores``, it carries the model's mean token
-        log-probability over all of its parts (``score``). A memory entry without what is
-        asked for is translated again."""
+        log-probability over all of its parts (``score``). A machine entry of the memory
+        without what is asked for is translated again. A person's translation in the memory
+        wins over the model's and is served as it is: without links (its formatting is
+        placed by whole runs, see :func:`.align.carry_marks`) and, with ``scores``, with
+        score 0 (confidence 1: a person's translation is not doubted; its risk comes from
+        its flags alone)."""
         keys = [normalise(text) for text in texts]
         counts = Counter(keys)
         known = self.memory.lookup(counts) if self.memory is not None else {}
         if alignment:
-            known = {key: t for key, t in known.items() if t.links is not None}
+            known = {k: t for k, t in known.items() if t.links is not None or t.origin == HUMAN}
         if scores:
-            known = {key: t for key, t in known.items() if t.score is not None}
+            known = {
+                k: _certain(t) if t.origin == HUMAN else t
+                for k, t in known.items()
+                if t.score is not None or t.origin == HUMAN
+            }
         served = sum(counts[key] for key in known)
         if served:
             log.info("translation memory: %d of %d sentences served", served, len(texts))
@@ -292,104 +316,7 @@ def _join(sources: Sequence[str], parts: Sequence[TranslatedText]) -> Translated
     )
 
 
-def translate_documents(
-    documents: Sequence[Document],
-    route_of: Callable[[str], Route | None],
-    translator_for: Callable[[Route], Translator],
-    on_progress: Progress | None = None,
-    *,
-    alignment: bool = False,
-) -> list[Translation | Exception]:
-    """The translation stage over many documents: the sentences of every document that
-    shares a route (a model *and* a direction) go through its translator together, so
-    they share batches (and a sentence repeated across them is translated once).
-    ``route_of(language)`` is None for English, whose sentences are their own
-    translations. Result ``i`` is document ``i``'s translation or the error that failed
-    it (alone: see :func:`pipeline.batching.isolate`). ``on_progress(n)`` hears each time
-    ``n`` more sentences are translated. With ``alignment``, the sentences of documents
-    whose formatting must be carried across (:attr:`Document.needs_alignment`) get word
-    links."""
-    results: list[Translation | Exception | None] = [None] * len(documents)
-    groups: dict[Route | None, list[int]] = {}
-    for i, document in enumerate(documents):
-        try:
-            groups.setdefault(route_of(document.source.language), []).append(i)
-        except (DocumentError, ModelLoadError) as exc:
-            results[i] = exc
-    for route, members in groups.items():
-
-        def run(idx: list[int], route: Route | None = route) -> list[Translation]:
-            group = [documents[j] for j in idx]
-            links = alignment and any(d.needs_alignment for d in group)
-            return _translate_group(route, group, translator_for, on_progress, links)
-
-        for i, result in isolate(members, run).items():
-            results[i] = result
-    return cast("list[Translation | Exception]", results)
-
-
-def _translate_group(
-    route: Route | None,
-    documents: list[Document],
-    translator_for: Callable[[Route], Translator],
-    on_progress: Progress | None = None,
-    alignment: bool = False,
-) -> list[Translation]:
-    # Text without letters is passed through, never sent to a model.
-    todo = [to_translate(d.sentences) for d in documents]
-    flat = flatten([[s.text for s in sentences] for sentences in todo])
-    if route is None:  # English: each sentence is its own translation, word for word
-        outputs = [_as_is(text) for text in flat.items]
-        if on_progress is not None and outputs:
-            on_progress(len(outputs))
-    else:
-        outputs = translator_for(route).translate(
-            flat.items, on_progress, alignment=alignment, scores=True
-        )
-    return [
-        aligned(document, sentences, own)
-        for document, sentences, own in zip(documents, todo, flat.regroup(outputs), strict=True)
-    ]
-
-
-def aligned(
-    document: Document, translated: Sequence[Sentence], outputs: Sequence[TranslatedText]
-) -> Translation:
-    """A document's sentences aligned one-to-one with their translations, flagged;
-    ``outputs`` are those of ``translated``, the rest is passed through as it is."""
-    language = document.source.language
-    sources = [s.text for s in translated]
-    flags = sentence_flags(sources, [o.text for o in outputs], language, TARGET_LANG)
-    sentences = []
-    for s, o, found in zip(translated, outputs, flags, strict=True):
-        f = _flags(found, o)
-        sentences.append(
-            TranslatedSentence(
-                s.index,
-                s.paragraph,
-                s.text,
-                o.text,
-                o.parts,
-                o.untranslated_parts,
-                o.truncated_parts,
-                f,
-                o.links,
-                o.confidence,
-                risk=sentence_risk(f, o.confidence),
-            )
-        )
-    return Translation(language, TARGET_LANG, merge_passthrough(document.sentences, sentences))
-
-
-def _flags(found: Sequence[str], output: TranslatedText) -> tuple[str, ...]:
-    """A sentence's flags: those of its check, those its translation raised (protected
-    text or a glossary term put back), and ``truncated``."""
-    if PASSTHROUGH in output.flags:  # nothing but protected text: kept as written
-        return (PASSTHROUGH,)
-    own = (*output.flags, *((TRUNCATED,) if output.truncated_parts else ()))
-    return (*found, *(flag for flag in own if flag not in found))
-
-
-def _as_is(text: str) -> TranslatedText:
-    """A text that is its own translation, each word its own, exactly (score 0)."""
-    return TranslatedText(text, links=tuple(range(len(text.split()))), score=0.0)
+def _certain(text: TranslatedText) -> TranslatedText:
+    """A person's translation as the memory serves it where scores are asked for: score 0
+    (confidence 1), whatever the model would have thought of it."""
+    return text if text.score is not None else replace(text, score=0.0)
