@@ -327,4 +327,5 @@ def test_auto_falls_back_when_ctranslate2_cannot_load_its_cuda_libraries(
         )
     )
     with pytest.raises(ModelLoadError):
-        strict.translator("fr")
+        # Converted above, so the model loads when it is first needed.
+        _ = strict.translator("fr").runner  # type: ignore[union-attr]
