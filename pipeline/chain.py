@@ -121,12 +121,14 @@ class BilingualPipeline:
         return translator
 
     def translator(self, language: str) -> Translator | None:
-        """The ``language`` → English translator (None for English); loaded on first use."""
+        """The ``language`` → English translator (None for English); its model is loaded
+        when it is first needed (see :meth:`load`)."""
         route = self.routes.into_english(language)
         return None if route is None else self._translator(route)
 
     def back_translator(self, language: str) -> Translator:
-        """The English → ``language`` translator of summaries; loaded on first use."""
+        """The English → ``language`` translator of summaries; its model is loaded when it
+        is first needed."""
         return self._translator(self.routes.out_of_english(language), "back-translator")
 
     @property
