@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from ...units import Unit
@@ -19,6 +21,22 @@ class Extracted:
     paragraphs: tuple[str, ...]
     notes: tuple[str, ...] = ()
     units: tuple[Unit, ...] = ()
+
+
+def extracted(
+    walked: Iterable[tuple[str, Sequence[int], str]], excluded: Container[str]
+) -> Extracted:
+    """The units of a walked file, each ``(text, marks, kind)`` in the writer's order; a
+    unit with words becomes a paragraph of the document's text (NFC, whitespace collapsed)
+    unless its kind is ``excluded`` (headers, footers…: translated, not summarized)."""
+    units, texts = [], []
+    for text, marks, kind in walked:
+        words = unicodedata.normalize("NFC", " ".join(text.split()))
+        own = kind not in excluded and bool(words)
+        units.append(Unit(text, kind, tuple(marks), len(texts) if own else None))
+        if own:
+            texts.append(words)
+    return Extracted(tuple(texts), (), tuple(units))
 
 
 # What XML 1.0 cannot hold: C0 controls other than tab, line feed and carriage return,

@@ -6,7 +6,6 @@ tables, sections, images and fields stay as they were."""
 from __future__ import annotations
 
 import io
-import unicodedata
 from typing import Any
 
 from ...errors import DecodeError, ProcessingError
@@ -16,11 +15,10 @@ from ...units import (
     HEADER,
     PARAGRAPH,
     TranslatedDocument,
-    Unit,
     WrittenDocument,
     unit_counts,
 )
-from .base import Extracted, reproducible_zip
+from .base import Extracted, extracted, reproducible_zip
 from .wordml import paragraphs, read_paragraph, set_language, w, write_paragraph
 
 #: The language translated documents are marked with.
@@ -79,15 +77,8 @@ def _walk(document: Any) -> list[tuple[Any, str, Any]]:
 def read_docx(data: bytes, name: str) -> Extracted:
     """A Word document's paragraphs in document order, and its units."""
     document = _open(data, name)
-    units, texts = [], []
-    for p, kind, _ in _walk(document):
-        para = read_paragraph(p, kind)
-        text = unicodedata.normalize("NFC", " ".join(para.text.split()))
-        own = kind not in _DOCUMENT_KINDS_EXCLUDED and bool(text)
-        units.append(Unit(para.text, kind, tuple(para.marks), len(texts) if own else None))
-        if own:
-            texts.append(text)
-    return Extracted(tuple(texts), (), tuple(units))
+    paras = ((read_paragraph(p, kind), kind) for p, kind, _ in _walk(document))
+    return extracted(((r.text, r.marks, kind) for r, kind in paras), _DOCUMENT_KINDS_EXCLUDED)
 
 
 def write_docx(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:

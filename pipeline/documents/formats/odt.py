@@ -11,7 +11,6 @@ changes are left as they are.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +25,10 @@ from ...units import (
     PARAGRAPH,
     TEXTBOX,
     TranslatedDocument,
-    Unit,
     WrittenDocument,
     unit_counts,
 )
-from .base import Extracted
+from .base import Extracted, extracted
 from .odfxml import TEXT, read_paragraph, text, write_paragraph
 from .package import open_package, parse_xml, read_entry, rewrite_package, serialize_xml
 
@@ -151,15 +149,8 @@ def _page_kind(ancestors: list[Any]) -> str:
 def read_odt(data: bytes, name: str) -> Extracted:
     """An OpenDocument text's paragraphs in document order, and its units."""
     package = _open(data, name)
-    units, texts = [], []
-    for p, kind in _walk(package):
-        para = read_paragraph(p)
-        words = unicodedata.normalize("NFC", " ".join(para.text.split()))
-        own = kind not in _NOT_TEXT and bool(words)
-        units.append(Unit(para.text, kind, tuple(para.marks), len(texts) if own else None))
-        if own:
-            texts.append(words)
-    return Extracted(tuple(texts), (), tuple(units))
+    paras = ((read_paragraph(p), kind) for p, kind in _walk(package))
+    return extracted(((r.text, r.marks, kind) for r, kind in paras), _NOT_TEXT)
 
 
 def write_odt(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:

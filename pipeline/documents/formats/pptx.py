@@ -6,7 +6,6 @@ pictures, charts, animations and the formatting of every run stay as they were."
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,11 +18,10 @@ from ...units import (
     SLIDE,
     TITLE,
     TranslatedDocument,
-    Unit,
     WrittenDocument,
     unit_counts,
 )
-from .base import Extracted
+from .base import Extracted, extracted
 from .drawingml import a, read_paragraph, write_paragraph
 from .package import open_package
 
@@ -96,15 +94,8 @@ def read_pptx(data: bytes, name: str) -> Extracted:
     """A presentation's paragraphs, slide by slide with each slide's notes, and its
     units."""
     presentation = _open(data, name)
-    units, texts = [], []
-    for p, kind in _walk(presentation):
-        para = read_paragraph(p)
-        text = unicodedata.normalize("NFC", " ".join(para.text.split()))
-        own = kind not in _NOT_TEXT and bool(text)
-        units.append(Unit(para.text, kind, tuple(para.marks), len(texts) if own else None))
-        if own:
-            texts.append(text)
-    return Extracted(tuple(texts), (), tuple(units))
+    paras = ((read_paragraph(p), kind) for p, kind in _walk(presentation))
+    return extracted(((r.text, r.marks, kind) for r, kind in paras), _NOT_TEXT)
 
 
 def write_pptx(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:
