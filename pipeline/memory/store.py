@@ -99,8 +99,7 @@ class TranslationMemory:
         if tables and "meta" not in tables:
             raise TranslationMemoryError(
                 f"translation memory {self.path}: an SQLite database, but not a translation "
-                "memory (left as it "
-                "is); pass --memory OTHER_PATH or --no-memory"
+                "memory (left as it is); pass --memory OTHER_PATH or --no-memory"
             )
         if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             db.execute("PRAGMA journal_mode = WAL")

@@ -14,10 +14,7 @@ from ..documents.segment import split_to_fit
 from ..inference.registry import LanguagePair
 from ..inference.runners import Extras, Generation, Seq2SeqRunner
 from ..memory import RouteMemory, normalise
-from ..records import (
-    HUMAN,
-    TranslatedText,
-)
+from ..records import HUMAN, TranslatedText
 from ..terms import Masked, Protection
 from .align import joined_links, word_links
 
