@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from statistics import median
 
+from end_to_end import map_reduce
+
 SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
 
 
@@ -93,34 +95,22 @@ def raw(store: Path, texts: list[list[str]], batch: int) -> tuple[float, float]:
     options = decoding_options(generation)
     prefix = [tok.convert_ids_to_tokens(generation.forced_bos_token_id)]
     limit = int(input_limit(tok, AutoConfig.from_pretrained(folder)) * 0.95)
-    started, cpu = time.perf_counter(), time.process_time()
-    pending = dict(enumerate(texts))
-    while pending:
-        chunks, owners = [], []
-        for i, units in pending.items():
-            lengths = [len(x) for x in tok(units, add_special_tokens=False)["input_ids"]]
-            current, used = [], 0
-            for unit, n in zip(units, lengths, strict=True):
-                if current and used + n > limit:
-                    chunks.append(" ".join(current))
-                    owners.append(i)
-                    current, used = [], 0
-                current.append(unit)
-                used += n
-            chunks.append(" ".join(current))
-            owners.append(i)
+
+    def summarize(chunks: list[str]) -> list[str]:
         source = [tok.convert_ids_to_tokens(ids) for ids in tok(chunks)["input_ids"]]
         results = model.translate_batch(
             source, [prefix] * len(source), max_batch_size=batch, **options
         )
-        outputs = tok.batch_decode(
+        return tok.batch_decode(
             [tok.convert_tokens_to_ids(r.hypotheses[0]) for r in results],
             skip_special_tokens=True,
         )
-        grouped: dict[int, list[str]] = {}
-        for owner, out in zip(owners, outputs, strict=True):
-            grouped.setdefault(owner, []).append(out)
-        pending = {i: outs for i, outs in grouped.items() if len(outs) > 1}
+
+    def count(units: list[str]) -> list[int]:
+        return [len(x) for x in tok(units, add_special_tokens=False)["input_ids"]]
+
+    started, cpu = time.perf_counter(), time.process_time()
+    map_reduce(texts, limit, count, summarize)
     return time.perf_counter() - started, time.process_time() - cpu
 
 
