@@ -57,8 +57,10 @@ def windows(
 ) -> Iterator[list[T]]:
     """``items`` cut, in order and lazily, into runs of at most ``max_items`` whose costs
     sum to at most ``max_cost``; an item over the budget makes a run of its own. With
-    ``first``, the first run holds at most that many items and each next one twice as
-    many as the last, up to ``max_items`` (a slow start: the first results come soon)."""
+    ``first``, the first run holds at most that many items (a quick start: the first
+    results come soon) and the next ones up to ``max_items``: a ramp of growing runs
+    would cost the stages their batching (a 20-document folder took 1.19 times the raw
+    engine's time with runs doubling from 1, 1.01 with this)."""
     if max_cost < 1 or (max_items is not None and max_items < 1) or (first or 1) < 1:
         raise UsageError("window sizes must be at least 1")
     limit = max_items if first is None else min(first, max_items or first)
@@ -69,8 +71,7 @@ def windows(
         if window and ((limit is not None and len(window) >= limit) or used + spent > max_cost):
             yield window
             window, used = [], 0
-            if first is not None and limit is not None:
-                limit = 2 * limit if max_items is None else min(2 * limit, max_items)
+            limit = max_items
         window.append(item)
         used += spent
     if window:

@@ -173,10 +173,10 @@ def _task(name: str, size: int) -> Task:
 
 def test_windows_respect_the_document_cap_and_the_memory_budget():
     tasks = [_task(f"{i}.txt", 400) for i in range(10)]
-    # A slow start: one document first, then twice as many each time, up to the cap.
-    assert [len(w) for w in jobs(tasks, 4)] == [1, 2, 4, 3]
+    # A quick start: one document first, then up to the cap.
+    assert [len(w) for w in jobs(tasks, 4)] == [1, 4, 4, 1]
     assert [len(w) for w in jobs(tasks, 64, 1_000)] == [1, 2, 2, 2, 2, 1]
-    assert [len(w) for w in jobs(tasks * 10, 64)] == [1, 2, 4, 8, 16, 32, 37]
+    assert [len(w) for w in jobs(tasks * 10, 64)] == [1, 64, 35]
     # A file over the budget makes a window of its own; order is kept.
     tasks.insert(3, _task("huge.txt", 40_000))
     grouped = list(jobs(tasks, 64, 4_000))
@@ -225,9 +225,10 @@ def test_a_window_of_bulky_files_with_little_text_stays_one_batch(
     out = tmp_path / "out"
     list(run_batch(pipe, plan_batch(src, out), out, engine=SerialEngine(pipe)))
     translator_calls = [n for ref, n in count_batches if "fr-en" in ref]
-    # Jobs of 1, 2 and 4 documents (a slow start): the last, one window, translates every
-    # sentence of its four documents at once.
-    assert max(translator_calls) == 4 * 3
+    # Jobs of 1 and 6 documents: the second is cut into windows by text, so one window
+    # translates every sentence of four documents or more at once (by file size, each
+    # would go alone: calls of 3 sentences).
+    assert max(translator_calls) >= 4 * 3
 
 
 def test_window_size_keeps_every_worker_busy():

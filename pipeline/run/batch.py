@@ -91,8 +91,8 @@ def read_files(items: Sequence[BatchItem], limits: ReadLimits | None = None) -> 
 def jobs(tasks: Iterable[Task], max_docs: int, max_bytes: int = JOB_BYTES) -> Iterator[list[Task]]:
     """Tasks grouped, in order, into jobs of at most ``max_docs`` documents and about
     ``max_bytes`` of input files, so memory stays bounded on any folder (a file over the
-    budget alone makes a job of one). The first job holds one document and each next twice
-    as many as the last, up to ``max_docs``, so the first outputs appear within seconds.
+    budget alone makes a job of one). The first job holds one document, so the first
+    outputs appear within seconds; the next ones ``max_docs``.
     A worker then cuts a job's text into windows by ``--window-tokens``
     (:func:`pipeline.run.compute.compute_stream`)."""
     return windows(tasks, lambda task: len(task.data), max_bytes, max_docs, first=1)
