@@ -60,7 +60,7 @@ def windows(
     ``first``, the first run holds at most that many items (a quick start: the first
     results come soon) and the next ones up to ``max_items``: a ramp of growing runs
     would cost the stages their batching (a 20-document folder took 1.19 times the raw
-    engine's time with runs doubling from 1, 1.01 with this)."""
+    engine's time with runs doubling from 1, 1.02 with this)."""
     if max_cost < 1 or (max_items is not None and max_items < 1) or (first or 1) < 1:
         raise UsageError("window sizes must be at least 1")
     limit = max_items if first is None else min(first, max_items or first)
