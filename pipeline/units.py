@@ -91,10 +91,20 @@ class WrittenDocument:
     suffix: str = ""
     #: What the writer could not place back, or left as it was, said out loud.
     warnings: tuple[str, ...] = ()
+    #: Units kept as the source because their translation could not be put back.
+    unplaced: int = 0
+    #: Why the document could not be written at all (its ``data`` is then empty).
+    error: str | None = None
+
+    @classmethod
+    def failed(cls, units: tuple[Unit, ...], reason: str) -> WrittenDocument:
+        """A document its writer could not write, and why: none of its units written."""
+        return cls(b"", unit_counts([u.kind for u in units], []), error=reason)
 
     @property
     def complete(self) -> bool:
-        """Whether every unit read was written back."""
+        """Whether every unit read was written back (translated, or kept as the source):
+        no text was lost."""
         return all(c.read == c.written for c in self.counts)
 
 

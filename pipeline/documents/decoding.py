@@ -12,6 +12,8 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+#: Text may hold a few NUL bytes (0.1% of its bytes at most); binary data holds more.
+_MAX_NUL_SHARE = 0.001
 # charset-normalizer's "chaos" score above which we refuse to guess an encoding.
 _MAX_CHAOS = 0.2
 
@@ -34,8 +36,12 @@ def decode_bytes(data: bytes, name: str) -> str:
             break
     if text is None and b"\x00" in data:
         text = _bomless_utf16(data)
-        if text is None:
+        if text is None and data.count(0) > _MAX_NUL_SHARE * len(data):
             raise BinaryDocumentError(f"{name}: binary file, not text")
+        if text is None:
+            # A few stray NUL bytes in text (a saved page's debris): shown as U+FFFD, as a
+            # browser shows them, and the rest decoded as text.
+            data = data.replace(b"\x00", "\ufffd".encode())
     if text is None:
         try:
             text = data.decode("utf-8")

@@ -21,7 +21,7 @@ from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
 from ..archive import check_archive, is_archive
 from ..limits import ReadLimits, check_chars, check_file_size, check_text_size
 from ..repair import repair_text
-from .base import Extracted
+from .base import Extracted, xml_safe
 from .docx import read_docx, write_docx
 from .epub import read_epub, write_epub
 from .html import read_html, write_html
@@ -134,4 +134,10 @@ def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -
     writer = WRITERS.get(suffix.lower())
     if writer is None:
         raise ValueError(f"{name}: {suffix} documents are not written back")
-    return writer(data, name, translated)
+    # What no file of any format can hold (C0 controls, lone surrogates) is shown as
+    # U+FFFD before any writer splits a translation into words: once, for every format.
+    safe = tuple(
+        t if xml_safe(t.text) == t.text else replace(t, text=xml_safe(t.text))
+        for t in translated.translations
+    )
+    return writer(data, name, TranslatedDocument(translated.units, safe))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...units import TranslatedUnit
+from .base import xml_safe
 from .words import checked_marks, word_marks
 
 #: The usual limit of a subtitle line, in characters.
@@ -154,15 +155,17 @@ def write_cue(cue: CueText, translation: TranslatedUnit) -> str:
     tags of the source word it came from. A cue whose words did not change, or that has
     no words, stays as it was."""
     words = translation.text.split()
-    if not cue.contexts or words == cue.text.split():
+    if words == cue.text.split():
         return cue.payload
-    marks = checked_marks(words, translation.marks, len(cue.contexts))
+    # Text for a cue that had none goes in plain.
+    contexts = cue.contexts or [((), ())]
+    marks = checked_marks(words, translation.marks, len(contexts))
     starts = set(layout(words, cue.dialogue))
     out: list[str] = []
     stack: tuple[str, ...] = ()
     emitted: set[int] = set()
     for i, (word, mark) in enumerate(zip(words, marks, strict=True)):
-        tags, anchors = cue.contexts[mark]
+        tags, anchors = contexts[mark]
         shared = _shared(stack, tags)
         out += [f"</{_name(tag)}>" for tag in reversed(stack[shared:])]
         if i:
@@ -172,14 +175,28 @@ def write_cue(cue: CueText, translation: TranslatedUnit) -> str:
             emitted.add(mark)
         out += tags[shared:]
         stack = tags
-        out.append(html.escape(word, quote=False) if cue.escaped else word)
+        out.append(_literal(xml_safe(word), cue.escaped))
     out += [f"</{_name(tag)}>" for tag in reversed(stack)]
     # Anchors of contexts no word took, and those after the last word, are never lost.
-    for context, (_, anchors) in enumerate(cue.contexts):
+    for context, (_, anchors) in enumerate(contexts):
         if context not in emitted:
             out += anchors
     out += cue.trailing
     return "".join(out)
+
+
+#: Text a SubRip player would take for a tag (``<b>``, ``{\\an8}``): SubRip has no escape.
+_SRT_TAG_LIKE = re.compile(r"(<)(?=/?[A-Za-z])|(\{)(?=\\)")
+#: Kept between the characters a tag opens with, so a player shows them as text.
+WORD_JOINER = "\u2060"
+
+
+def _literal(word: str, escaped: bool) -> str:
+    """A word as the cue's text shows it: escaped as in HTML (WebVTT), or with a word
+    joiner (invisible) after what would open a tag (SubRip, which has no escape)."""
+    if escaped:
+        return html.escape(word, quote=False)
+    return _SRT_TAG_LIKE.sub(lambda m: m.group() + WORD_JOINER, word)
 
 
 def _shared(a: Sequence[str], b: Sequence[str]) -> int:
@@ -191,4 +208,4 @@ def _shared(a: Sequence[str], b: Sequence[str]) -> int:
 
 def cue_words(payload: str, *, vtt: bool) -> list[str]:
     """The words a reader sees in a payload (to check what a writer put back)."""
-    return read_cue(payload, vtt=vtt).text.split()
+    return read_cue(payload, vtt=vtt).text.replace(WORD_JOINER, "").split()

@@ -16,9 +16,8 @@ from ...units import (
     PARAGRAPH,
     TranslatedDocument,
     WrittenDocument,
-    unit_counts,
 )
-from .base import Extracted, extracted, reproducible_zip
+from .base import Extracted, Placement, extracted, reproducible_zip
 from .wordml import paragraphs, read_paragraph, set_language, w, write_paragraph
 
 #: The language translated documents are marked with.
@@ -65,11 +64,12 @@ def _root(part: Any) -> Any:
     return etree.fromstring(part.blob, parser)
 
 
-def _walk(document: Any) -> list[tuple[Any, str, Any]]:
-    """Every paragraph as (element, kind, part), in the order units are numbered."""
+def _walk(parts: list[tuple[str, Any, Any]]) -> list[tuple[Any, str, Any]]:
+    """Every paragraph of ``parts`` as (element, kind, part), in the order units are
+    numbered."""
     return [
         (p, kind, part)
-        for part_kind, root, part in _parts(document)
+        for part_kind, root, part in parts
         for p, kind in paragraphs(root, part_kind)
     ]
 
@@ -77,25 +77,30 @@ def _walk(document: Any) -> list[tuple[Any, str, Any]]:
 def read_docx(data: bytes, name: str) -> Extracted:
     """A Word document's paragraphs in document order, and its units."""
     document = _open(data, name)
-    paras = ((read_paragraph(p, kind), kind) for p, kind, _ in _walk(document))
+    paras = ((read_paragraph(p, kind), kind) for p, kind, _ in _walk(_parts(document)))
     return extracted(((r.text, r.marks, kind) for r, kind in paras), _DOCUMENT_KINDS_EXCLUDED)
 
 
 def write_docx(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:
     """The document with every unit's text replaced by its translation, marked English."""
     document = _open(data, name)
-    walked = _walk(document)
+    parts = _parts(document)
+    walked = _walk(parts)
     if len(walked) != len(translated.units):
         raise ProcessingError(f"{name}: the document changed between reading and writing")
-    written, warnings = [], []
+    placement = Placement()
     for (p, kind, _), translation in zip(walked, translated.translations, strict=True):
         para = read_paragraph(p, kind)
-        write_paragraph(para, translation, ENGLISH)
-        if " ".join(read_paragraph(p, kind).text.split()) == translation.text:
-            written.append(kind)
-        else:
-            warnings.append(f"a {kind} could not be put back: {translation.text[:60]!r}")
-    for _, root, part in _parts(document)[1:]:
+        placement.put(
+            kind,
+            para.text,
+            translation,
+            lambda t, para=para: write_paragraph(para, t, ENGLISH),
+            lambda p=p, kind=kind: read_paragraph(p, kind).text,
+            p,
+        )
+    # The parts written are those walked: a part parsed here is parsed once.
+    for _, root, part in parts[1:]:
         if getattr(part, "element", None) is None:  # parsed here: serialise it back
             from lxml import etree
 
@@ -103,8 +108,12 @@ def write_docx(data: bytes, name: str, translated: TranslatedDocument) -> Writte
     mark_english(document)
     out = io.BytesIO()
     document.save(out)
-    counts = unit_counts([u.kind for u in translated.units], written)
-    return WrittenDocument(reproducible_zip(out.getvalue()), counts, warnings=tuple(warnings))
+    return WrittenDocument(
+        reproducible_zip(out.getvalue()),
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )
 
 
 def mark_english(document: Any) -> None:

@@ -16,11 +16,12 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...units import KEPT, TranslatedUnit
+from ...units import TranslatedUnit
 from .base import xml_safe
 from .words import checked_marks, word_groups, word_marks
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 def a(tag: str) -> str:
@@ -93,8 +94,6 @@ def _run_text(child: Any) -> str | None:
 def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> None:
     """Put ``translation`` into the paragraph in place: its words in runs formatted as the
     source words they came from, anchors before the word they preceded."""
-    if translation.status == KEPT and translation.text == " ".join(para.text.split()):
-        return  # nothing changes
     words = translation.text.split()
     if not words and not para.contexts:
         return
@@ -115,10 +114,15 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> 
         spaced = following is not None and not any(anchor.tag in _BREAKS for anchor in following)
         before = " " if anchors and spaced_before else ""
         out.append(_text_run(run, before + text + (" " if spaced else ""), lang))
-    # Anchors of contexts no word took, and those after the last word, are never lost.
-    for context, (_, anchors, _) in enumerate(para.contexts):
+    # Anchors of contexts no word took, and those after the last word, are never lost; a
+    # link no word could be given stays, on an empty run.
+    linked = {_link(para.contexts[m][0]) for m in emitted}
+    for context, (run, anchors, _) in enumerate(para.contexts):
         if context not in emitted:
             out.extend(anchors)
+            if _link(run) not in linked:
+                linked.add(_link(run))
+                out.append(_text_run(run, "", lang))
     out.extend(para.trailing)
     p = para.element
     for child in list(p):
@@ -132,6 +136,19 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> 
             end.addprevious(element)
     if end is not None:
         end.set("lang", lang)
+
+
+#: Run properties that make a run a link (to an address, a slide, an action).
+_LINKS = (a("hlinkClick"), a("hlinkMouseOver"))
+
+
+def _link(run: Any) -> tuple[str | None, ...] | None:
+    """What a run links to (None for a run that is no link)."""
+    rpr = run.find(a("rPr")) if run is not None else None
+    found = [] if rpr is None else [h for h in rpr if h.tag in _LINKS]
+    if not found:
+        return None
+    return tuple(v for h in found for v in (h.tag, h.get(_RID), h.get("action")))
 
 
 def _text_run(template: Any, text: str, lang: str) -> Any:

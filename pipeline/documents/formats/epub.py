@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from ...errors import DecodeError, EmptyDocumentError, ProcessingError
-from ...units import ATTRIBUTE, TITLE, TranslatedDocument, Unit, WrittenDocument, unit_counts
+from ...units import ATTRIBUTE, TITLE, TranslatedDocument, Unit, WrittenDocument
 from .base import Extracted
 from .package import open_package, read_entry, rewrite_package
-from .webpage import Site, mark_english, put_back, walk
+from .webpage import Site, mark_english, put_all, walk
 
 CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
 OPF = "http://www.idpf.org/2007/opf"
@@ -115,10 +115,7 @@ def write_epub(data: bytes, name: str, translated: TranslatedDocument) -> Writte
     sites = [site for chapter in chapters for site in chapter]
     if len(sites) != len(translated.units):
         raise ProcessingError(f"{name}: the book changed between reading and writing")
-    pairs = list(zip(sites, translated.translations, strict=True))
-    # Titles and attributes first: a run's rebuild copies the elements that hold them.
-    for site, translation in sorted(pairs, key=lambda p: p[0].run is not None):
-        put_back(site, translation)
+    placement = put_all(sites, translated.translations)
     replaced = {}
     for entry, tree in book.chapters:
         mark_english(tree.getroot())
@@ -130,5 +127,9 @@ def write_epub(data: bytes, name: str, translated: TranslatedDocument) -> Writte
         language.text = "en"
     replaced[opf_entry] = etree.tostring(opf, xml_declaration=True, encoding="utf-8")
     out = rewrite_package(book.archive, replaced)
-    counts = unit_counts([u.kind for u in translated.units], [s.kind for s in sites])
-    return WrittenDocument(out, counts)
+    return WrittenDocument(
+        out,
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )

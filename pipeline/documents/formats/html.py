@@ -11,10 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 from ...errors import DecodeError, EmptyDocumentError, ProcessingError
-from ...units import ATTRIBUTE, TITLE, TranslatedDocument, Unit, WrittenDocument, unit_counts
+from ...units import ATTRIBUTE, TITLE, TranslatedDocument, Unit, WrittenDocument
 from ..decoding import decode_bytes
 from .base import Extracted
-from .webpage import MAX_ATTRIBUTE_CHARS, Walk, mark_english, put_back, walk
+from .webpage import MAX_ATTRIBUTE_CHARS, Walk, mark_english, put_all, walk
 
 # Elements that never hold others, or whose end tag may be left out: they do not deepen
 # the tree as written.
@@ -214,29 +214,33 @@ def write_html(data: bytes, name: str, translated: TranslatedDocument) -> Writte
     sites = _walk(root, name).sites
     if len(sites) != len(translated.units):
         raise ProcessingError(f"{name}: the page changed between reading and writing")
-    pairs = list(zip(sites, translated.translations, strict=True))
-    # Titles and attributes first: a run's rebuild copies the elements that hold them.
-    for site, translation in sorted(pairs, key=lambda p: p[0].run is not None):
-        put_back(site, translation)
+    placement = put_all(sites, translated.translations)
     mark_english(root)
     declare_utf8(root)
     out = lxml.html.tostring(root.getroottree(), encoding="unicode", method="html")
     if b"\r\n" in data:
         out = out.replace("\n", "\r\n")
-    counts = unit_counts([u.kind for u in translated.units], [s.kind for s in sites])
-    return WrittenDocument(out.encode("utf-8"), counts)
+    return WrittenDocument(
+        out.encode("utf-8"),
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )
 
 
 def declare_utf8(root: Any) -> None:
-    """Make the page say it is UTF-8: its charset declarations say so, or one is added
-    first in ``<head>``."""
+    """Make the page say it is UTF-8: its charset declarations say so (a ``Content-Type``
+    declaration becomes ``<meta charset>``, which libxml2's serializer leaves in place
+    where it drops the other), or one is added first in ``<head>``."""
     found = False
     for meta in root.iter("meta"):
-        if meta.get("charset") is not None:
+        if (meta.get("http-equiv") or "").lower() == "content-type":
+            for attribute in ("http-equiv", "content"):
+                meta.attrib.pop(attribute, None)
             meta.set("charset", "utf-8")
             found = True
-        elif (meta.get("http-equiv") or "").lower() == "content-type":
-            meta.set("content", "text/html; charset=utf-8")
+        elif meta.get("charset") is not None:
+            meta.set("charset", "utf-8")
             found = True
     if found:
         return

@@ -73,6 +73,8 @@ class Run:
     whole: frozenset[int]
     #: Anchors after the last word, by index.
     trailing: tuple[int, ...]
+    #: The chain of each wrapper, ending with itself (where an empty one is put back).
+    chains: tuple[tuple[int, ...], ...] = ()
     #: Whitespace before the first and after the last thing of the run.
     lead: str = ""
     trail: str = ""
@@ -88,6 +90,7 @@ class RunReader:
     """Reads a run as a stream: wrappers, text in a chain of them, anchors."""
 
     wrappers: list[Any] = field(default_factory=list)
+    chains: list[tuple[int, ...]] = field(default_factory=list)
     atoms: set[int] = field(default_factory=set)
     whole: set[int] = field(default_factory=set)
     _chars: list[str] = field(default_factory=list)
@@ -96,11 +99,19 @@ class RunReader:
     #: (anchor value, chain, position in the text, whether it separates words).
     _anchors: list[tuple[Any, tuple[int, ...], int, bool]] = field(default_factory=list)
 
-    def wrap(self, value: Any, *, atom: bool = False, whole: bool = False) -> int:
-        """A new wrapper (``atom``: its words come back verbatim; ``whole``: it may not be
-        split in two); its index."""
+    def wrap(
+        self,
+        value: Any,
+        within: tuple[int, ...] = (),
+        *,
+        atom: bool = False,
+        whole: bool = False,
+    ) -> int:
+        """A new wrapper inside the wrappers of ``within`` (``atom``: its words come back
+        verbatim; ``whole``: it may not be split in two); its index."""
         self.wrappers.append(value)
         index = len(self.wrappers) - 1
+        self.chains.append((*within, index))
         if atom:
             self.atoms.add(index)
         if whole:
@@ -168,6 +179,7 @@ class RunReader:
             anchors,
             frozenset(self.whole),
             trailing,
+            tuple(self.chains),
             self._real(0, first),
             self._real(last, len(text)),
         )
@@ -192,10 +204,11 @@ class RunReader:
         if not inside and all(c == first for c in chains):
             return Context(first, before)
         pieces: list[Piece] = []
-        positions = {self._anchors[a][2]: a for a in inside}
+        at: dict[int, list[int]] = {}  # anchors by position (two images may be side by side)
+        for a in inside:
+            at.setdefault(self._anchors[a][2], []).append(a)
         for i in range(start, end):
-            if i in positions:
-                anchor = positions[i]
+            for anchor in at.get(i, ()):
                 pieces.append(Piece("", self._anchors[anchor][1], anchor))
             chain = self._chains[i] or ()
             if pieces and pieces[-1].anchor is None and pieces[-1].chain == chain:

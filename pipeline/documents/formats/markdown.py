@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 
@@ -23,16 +24,14 @@ from ...units import (
     CELL,
     HEADING,
     ITEM,
-    KEPT,
     PARAGRAPH,
     TranslatedDocument,
     TranslatedUnit,
     Unit,
     WrittenDocument,
-    unit_counts,
 )
 from ..decoding import decode_bytes
-from .base import Extracted
+from .base import Extracted, Placement
 from .html import flatten_nesting
 from .inline import Run
 from .mdinline import VOID_TAGS, escape, layout, parser, read_inline, render
@@ -288,22 +287,15 @@ def write_markdown(data: bytes, name: str, translated: TranslatedDocument) -> Wr
         raise ProcessingError(f"{name}: the text changed between reading and writing")
     lines = _lines(text)
     edits: list[tuple[int, int, int, int, list[str]]] = []  # first, last, start, end, new
-    written: list[str] = []
-    warnings: list[str] = []
-    for unit, translation in zip(units, translated.translations, strict=True):
+    placement = Placement()
+    for n, (unit, translation) in enumerate(zip(units, translated.translations, strict=True)):
         if unit.block is not None:
             assert unit.site is not None
-            put_back(unit.site, translation)
-            written.append(unit.kind)
-            continue
-        if translation.status == KEPT and translation.text == " ".join(unit.text.split()):
-            written.append(unit.kind)
-            continue
-        if not unit.spans:
-            warnings.append(f"a {unit.kind} could not be put back: {translation.text[:60]!r}")
-            continue
-        edits.append(_edit(unit, translation, lines))
-        written.append(unit.kind)
+            write = partial(put_back, unit.site)
+        else:
+            write = partial(_add_edit, edits, unit, lines)
+        placement.put(unit.kind, unit.text, translation, write, number=n + 1)
+    warnings = placement.warnings
     for block in walked.blocks:
         if block.whole:
             edits.append(_block_edit(block))
@@ -316,8 +308,24 @@ def write_markdown(data: bytes, name: str, translated: TranslatedDocument) -> Wr
     result = "\n".join(lines)
     if b"\r\n" in data:
         result = result.replace("\n", "\r\n")
-    counts = unit_counts([u.kind for u in translated.units], written)
-    return WrittenDocument(result.encode("utf-8"), counts, warnings=tuple(warnings))
+    return WrittenDocument(
+        result.encode("utf-8"),
+        placement.counts(translated.units),
+        warnings=tuple(warnings),
+        unplaced=placement.unplaced,
+    )
+
+
+def _add_edit(
+    edits: list[tuple[int, int, int, int, list[str]]],
+    unit: _Unit,
+    lines: list[str],
+    translation: TranslatedUnit,
+) -> None:
+    """The edit that puts ``translation`` in the unit's place, added to ``edits``."""
+    if not unit.spans:
+        raise ProcessingError("it has no place of its own in the text")
+    edits.append(_edit(unit, translation, lines))
 
 
 def _edit(

@@ -145,29 +145,32 @@ def read_inline(token: Any) -> Run:
             reader.anchor(HardBreak(marker), here, separates=True)
         elif kind == "code_inline":
             raw = _raw(src, child, child.markup + child.content + child.markup)
-            reader.text(child.content, (*here, reader.wrap(Raw(raw), atom=True)))
+            reader.text(child.content, (*here, reader.wrap(Raw(raw), here, atom=True)))
         elif kind in ("em_open", "strong_open"):
-            chain.append(reader.wrap(Wrap(child.markup, child.markup)))
+            chain.append(reader.wrap(Wrap(child.markup, child.markup), here))
         elif kind == "link_open" and child.markup == "autolink":
-            close = next(j for j in range(i, len(children)) if children[j].type == "link_close")
+            close = next(
+                (j for j in range(i, len(children)) if children[j].type == "link_close"),
+                len(children),
+            )
             text = "".join(c.content for c in children[i + 1 : close])
             raw = _raw(src, child, f"<{text}>")
-            reader.text(text, (*here, reader.wrap(Raw(raw), atom=True)))
+            reader.text(text, (*here, reader.wrap(Raw(raw), here, atom=True)))
             skip_to = close
         elif kind == "link_open":
-            chain.append(reader.wrap(Wrap("[", "]" + _suffix(src, child))))
+            chain.append(reader.wrap(Wrap("[", "]" + _suffix(src, child)), here))
         elif kind in ("em_close", "strong_close", "link_close"):
             if chain:
                 chain.pop()
         elif kind == "image":
             alt = _plain(child.children or [])
             if alt.strip():
-                wrapper = reader.wrap(Wrap("![", "]" + _suffix(src, child)), whole=True)
+                wrapper = reader.wrap(Wrap("![", "]" + _suffix(src, child)), here, whole=True)
                 reader.text(alt, (*here, wrapper))
             else:
                 reader.anchor(Raw(_raw(src, child, f"![]({child.attrs.get('src', '')})")), here)
         elif kind == "html_inline" and i in pairs and pairs[i] > i:
-            chain.append(reader.wrap(Wrap(child.content, children[pairs[i]].content)))
+            chain.append(reader.wrap(Wrap(child.content, children[pairs[i]].content), here))
         elif kind == "html_inline" and i in pairs:
             if chain:
                 chain.pop()

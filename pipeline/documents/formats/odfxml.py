@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...units import KEPT, TranslatedUnit
+from ...units import TranslatedUnit
 from .base import xml_safe
 from .words import checked_marks, word_groups, word_marks
 
@@ -100,8 +100,6 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit) -> None:
     """Put ``translation`` into the paragraph in place: its words inside copies of the
     spans and links of the source words they came from, anchors before the word they
     preceded."""
-    if translation.status == KEPT and translation.text == " ".join(para.text.split()):
-        return  # nothing changes
     words = translation.text.split()
     if not words and not para.contexts:
         return
@@ -123,10 +121,16 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit) -> None:
         spaced = following is not None and not any(a.tag in _BREAKS for a, _ in following)
         before = " " if anchors and spaced_before else ""
         segments.append((chain, before + xml_safe(words_text) + (" " if spaced else "")))
-    # Anchors of contexts no word took, and those after the last word, are never lost.
-    for context, (_, anchors, _) in enumerate(para.contexts):
+    # Anchors of contexts no word took, and those after the last word, are never lost; a
+    # link no word could be given stays, empty.
+    linked = {id(e) for m in emitted for e in para.contexts[m][0] if e.tag == text("a")}
+    for context, (chain, anchors, _) in enumerate(para.contexts):
         if context not in emitted:
             segments += [(anchor_chain, anchor) for anchor, anchor_chain in anchors]
+            links = [k for k, e in enumerate(chain) if e.tag == text("a") and id(e) not in linked]
+            if links:
+                linked.update(id(chain[k]) for k in links)
+                segments.append((chain[: links[-1] + 1], ""))
     segments += [(anchor_chain, anchor) for anchor, anchor_chain in para.trailing]
     _rebuild(para.element, segments)
 

@@ -26,9 +26,8 @@ from ...units import (
     TEXTBOX,
     TranslatedDocument,
     WrittenDocument,
-    unit_counts,
 )
-from .base import Extracted, extracted
+from .base import Extracted, Placement, extracted
 from .odfxml import TEXT, read_paragraph, text, write_paragraph
 from .package import open_package, parse_xml, read_entry, rewrite_package, serialize_xml
 
@@ -160,13 +159,17 @@ def write_odt(data: bytes, name: str, translated: TranslatedDocument) -> Written
     walked = _walk(package)
     if len(walked) != len(translated.units):
         raise ProcessingError(f"{name}: the document changed between reading and writing")
-    written, warnings = [], []
+    placement = Placement()
     for (p, kind), translation in zip(walked, translated.translations, strict=True):
-        write_paragraph(read_paragraph(p), translation)
-        if " ".join(read_paragraph(p).text.split()) == translation.text:
-            written.append(kind)
-        else:
-            warnings.append(f"a {kind} could not be put back: {translation.text[:60]!r}")
+        para = read_paragraph(p)
+        placement.put(
+            kind,
+            para.text,
+            translation,
+            lambda t, para=para: write_paragraph(para, t),
+            lambda p=p: read_paragraph(p).text,
+            p,
+        )
     _mark_english(package)
     replaced = {"content.xml": serialize_xml(package.content)}
     if package.styles is not None:
@@ -174,8 +177,12 @@ def write_odt(data: bytes, name: str, translated: TranslatedDocument) -> Written
     if package.meta is not None:
         replaced["meta.xml"] = serialize_xml(package.meta)
     out = rewrite_package(package.archive, replaced)
-    counts = unit_counts([u.kind for u in translated.units], written)
-    return WrittenDocument(out, counts, warnings=tuple(warnings))
+    return WrittenDocument(
+        out,
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )
 
 
 def _mark_english(package: _Package) -> None:

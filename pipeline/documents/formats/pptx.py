@@ -19,9 +19,8 @@ from ...units import (
     TITLE,
     TranslatedDocument,
     WrittenDocument,
-    unit_counts,
 )
-from .base import Extracted, extracted
+from .base import Extracted, Placement, extracted
 from .drawingml import a, read_paragraph, write_paragraph
 from .package import open_package
 
@@ -105,18 +104,26 @@ def write_pptx(data: bytes, name: str, translated: TranslatedDocument) -> Writte
     walked = _walk(presentation)
     if len(walked) != len(translated.units):
         raise ProcessingError(f"{name}: the presentation changed between reading and writing")
-    written, warnings = [], []
+    placement = Placement()
     for (p, kind), translation in zip(walked, translated.translations, strict=True):
-        write_paragraph(read_paragraph(p), translation, ENGLISH)
-        if " ".join(read_paragraph(p).text.split()) == translation.text:
-            written.append(kind)
-        else:
-            warnings.append(f"a {kind} could not be put back: {translation.text[:60]!r}")
+        para = read_paragraph(p)
+        placement.put(
+            kind,
+            para.text,
+            translation,
+            lambda t, para=para: write_paragraph(para, t, ENGLISH),
+            lambda p=p: read_paragraph(p).text,
+            p,
+        )
     _mark_english(presentation)
     out = io.BytesIO()
     presentation.save(out)
-    counts = unit_counts([u.kind for u in translated.units], written)
-    return WrittenDocument(out.getvalue(), counts, warnings=tuple(warnings))
+    return WrittenDocument(
+        out.getvalue(),
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )
 
 
 def _mark_english(presentation: Any) -> None:

@@ -250,12 +250,7 @@ def _leaves(run: Run, words: Sequence[str], marks: Sequence[int]) -> list[_Leaf]
     shown = {w for leaf in out for w in leaf.chain} | atoms_placed
     for wrapper in range(len(run.wrappers)):
         if wrapper not in shown and wrapper not in run.atoms:
-            chain = next(
-                c[: c.index(wrapper) + 1]
-                for ctx in run.contexts
-                for c in (ctx.chain, *(p.chain for p in ctx.pieces))
-                if wrapper in c
-            )
+            chain = run.chains[wrapper]
             out.append(_Leaf(chain, ""))
             shown.update(chain)
     for i in run.trailing:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from ...errors import DecodeError, EmptyDocumentError, ProcessingError
-from ...units import CUE, TranslatedDocument, Unit, WrittenDocument, unit_counts
+from ...units import CUE, TranslatedDocument, TranslatedUnit, Unit, WrittenDocument
 from ..decoding import decode_bytes
-from .base import Extracted
-from .cuetext import cue_words, read_cue, write_cue
+from .base import Extracted, Placement, xml_safe
+from .cuetext import CueText, cue_words, read_cue, write_cue
 
 #: The language written into a WebVTT header that names one.
 ENGLISH = "en"
@@ -97,19 +98,25 @@ def read_vtt(data: bytes, name: str) -> Extracted:
 
 def _translated_payloads(
     payloads: Sequence[str], translated: TranslatedDocument, name: str, vtt: bool
-) -> tuple[list[str], list[str], list[str]]:
-    """Each cue's new payload, the kinds written and the warnings."""
+) -> tuple[list[str], Placement]:
+    """Each cue's new payload, and what was put back."""
     if len(payloads) != len(translated.units):
         raise ProcessingError(f"{name}: the subtitles changed between reading and writing")
-    out, written, warnings = [], [], []
-    for payload, translation in zip(payloads, translated.translations, strict=True):
-        new = write_cue(read_cue(payload, vtt=vtt), translation)
-        if cue_words(new, vtt=vtt) == translation.text.split():
-            written.append(CUE)
-        else:
-            warnings.append(f"a cue could not be put back: {translation.text[:60]!r}")
-        out.append(new)
-    return out, written, warnings
+    out = list(payloads)
+    placement = Placement()
+    for i, (payload, translation) in enumerate(zip(payloads, translated.translations, strict=True)):
+        cue = read_cue(payload, vtt=vtt)
+        write = partial(_put_cue, out, i, cue, vtt)
+        placement.put(CUE, cue.text, translation, write)
+    return out, placement
+
+
+def _put_cue(out: list[str], i: int, cue: CueText, vtt: bool, translation: TranslatedUnit) -> None:
+    """Cue ``i``'s payload in ``out`` with ``translation`` in it, checked: every word shows."""
+    new = write_cue(cue, translation)
+    if cue_words(new, vtt=vtt) != xml_safe(translation.text).split():
+        raise ProcessingError("its words did not all come back")
+    out[i] = new
 
 
 def _line_endings(text: str, data: bytes) -> bytes:
@@ -124,14 +131,18 @@ def write_srt(data: bytes, name: str, translated: TranslatedDocument) -> Written
     import srt
 
     subtitles = _parse_srt(data, name)
-    payloads, written, warnings = _translated_payloads(
+    payloads, placement = _translated_payloads(
         [s.content for s in subtitles], translated, name, vtt=False
     )
     for subtitle, payload in zip(subtitles, payloads, strict=True):
         subtitle.content = payload
     text = srt.compose(subtitles, reindex=False)
-    counts = unit_counts([u.kind for u in translated.units], written)
-    return WrittenDocument(_line_endings(text, data), counts, warnings=tuple(warnings))
+    return WrittenDocument(
+        _line_endings(text, data),
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )
 
 
 def write_vtt(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:
@@ -139,7 +150,7 @@ def write_vtt(data: bytes, name: str, translated: TranslatedDocument) -> Written
     header, regions, styles and notes as they were, a ``Language:`` header set to
     English; UTF-8, the source's line endings."""
     captions = _parse_vtt(data, name)
-    payloads, written, warnings = _translated_payloads(
+    payloads, placement = _translated_payloads(
         [c.raw_text for c in captions.captions], translated, name, vtt=True
     )
     for caption, payload in zip(captions.captions, payloads, strict=True):
@@ -148,5 +159,9 @@ def write_vtt(data: bytes, name: str, translated: TranslatedDocument) -> Written
     text = captions.content
     if not text.endswith("\n"):
         text += "\n"
-    counts = unit_counts([u.kind for u in translated.units], written)
-    return WrittenDocument(_line_endings(text, data), counts, warnings=tuple(warnings))
+    return WrittenDocument(
+        _line_endings(text, data),
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )

@@ -15,12 +15,13 @@ touched, nor is any attribute but those three.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from ...units import ATTRIBUTE, CELL, HEADING, ITEM, KEPT, PARAGRAPH, TITLE, TranslatedUnit
-from .base import xml_safe
+from ...units import ATTRIBUTE, CELL, HEADING, ITEM, PARAGRAPH, TITLE, TranslatedUnit
+from .base import Placement, xml_safe
 from .inline import Run, RunReader
 from .rebuild import AnchorLeaf, AtomLeaf, Node, rebuild
 
@@ -199,10 +200,10 @@ class _Run:
             self.reader.anchor(element, chain, separates=tag in BREAKS)
             return
         if tag in ATOMS:
-            atom = self.reader.wrap(element, atom=True)
+            atom = self.reader.wrap(element, chain, atom=True)
             self.reader.text(text_of(element), (*chain, atom))
             return
-        inner = (*chain, self.reader.wrap(element))
+        inner = (*chain, self.reader.wrap(element, chain))
         self.reader.text(element.text, inner)
         for child in element:
             self.inline(child, inner, depth + 1)
@@ -258,11 +259,20 @@ def walk(root: Any, skip_ids: frozenset[str] = frozenset()) -> Walk:
     return Walk(walker.sites, walker.long_attributes)
 
 
+def put_all(sites: Sequence[Site], translations: Sequence[TranslatedUnit]) -> Placement:
+    """Every unit's translation put in its place (see :class:`.base.Placement`): titles
+    and attributes first, since a run's rebuild copies the elements that hold them."""
+    placement = Placement()
+    for i in sorted(range(len(sites)), key=lambda i: sites[i].run is not None):
+        site = sites[i]
+        write = partial(put_back, site)
+        placement.put(site.kind, site.text, translations[i], write, number=i + 1)
+    return placement
+
+
 def put_back(site: Site, translation: TranslatedUnit) -> None:
     """Put ``translation`` in the unit's place: a run rebuilt with its wrappers around the
     words they were carried to, a title's or an attribute's text replaced."""
-    if translation.status == KEPT and translation.text == " ".join(site.text.split()):
-        return  # nothing changes
     text = xml_safe(translation.text)
     if site.attribute is not None:
         site.element.set(site.attribute, text)
@@ -282,10 +292,11 @@ def _put_run(site: Site, run: Run, text: str, marks: tuple[int, ...]) -> None:
         index = parent.index(site.members[0])
     else:
         index = parent.index(site.after) + 1 if site.after is not None else 0
-    for member in site.members:
-        parent.remove(member)
     holder = parent.makeelement("holder", {})
     _fill(holder, tree, run, {})
+    for member in site.members:
+        if member.getparent() is parent:  # an anchor of the run is in the holder now
+            parent.remove(member)
     if site.after is None:
         parent.text = holder.text
     else:
@@ -305,8 +316,7 @@ def _fill(element: Any, node: Node, run: Run, copies: dict[int, int]) -> None:
             continue
         if isinstance(child, Node):
             assert child.wrapper is not None
-            source = run.wrappers[child.wrapper]
-            new = source.makeelement(source.tag, source.attrib)
+            new = _empty_copy(run.wrappers[child.wrapper])
             if copies.get(child.wrapper):  # a wrapper split in two: one id, on the first
                 new.attrib.pop("id", None)
             copies[child.wrapper] = copies.get(child.wrapper, 0) + 1
@@ -321,6 +331,20 @@ def _fill(element: Any, node: Node, run: Run, copies: dict[int, int]) -> None:
             element.append(new)
         new.tail = None
         last = new
+
+
+def _empty_copy(element: Any) -> Any:
+    """``element`` without its content: its tag and attributes. A tag the HTML parser
+    kept but no element may be made with (``<fb:like>``, a prefix with no namespace) is
+    copied whole and emptied."""
+    try:
+        return element.makeelement(element.tag, element.attrib)
+    except ValueError:
+        new = copy.copy(element)
+        new.text = None
+        for child in list(new):
+            new.remove(child)
+        return new
 
 
 def iter_lang(root: Any) -> Iterator[Any]:

@@ -2,9 +2,10 @@
 them, for .docx: the one walk both the reader and the writer follow.
 
 A paragraph's text is that of its runs (``w:r``), hyperlinks included, as Word shows it.
-Each run's text keeps the run's formatting; everything else in the paragraph (images,
-fields, bookmarks, tabs and line breaks, tracked changes, content controls) is an
-*anchor*: never translated, always kept, and put back before the word it preceded.
+Each run's text keeps the run's formatting; a ruby's base text is text (its reading, which
+spells the source words' sound, is left out of the translation); everything else in the
+paragraph (images, fields, bookmarks, tabs and line breaks, tracked changes, content
+controls) is an *anchor*: never translated, always kept, and put back before the word it preceded.
 A word's mark names its context: the run (and hyperlink) it sits in, and the anchors just
 before it.
 """
@@ -23,13 +24,12 @@ from ...units import (
     HEADER,
     HEADING,
     ITEM,
-    KEPT,
     PARAGRAPH,
     TEXTBOX,
     TranslatedUnit,
 )
 from .base import xml_safe
-from .words import word_marks
+from .words import checked_marks, word_marks
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -135,6 +135,15 @@ def _items(p: Any) -> Iterator[tuple[Any, Any, Any]]:
 
 def _run_items(run: Any, link: Any) -> Iterator[tuple[Any, Any, Any]]:
     children = list(run)
+    if any(c.tag == w("ruby") for c in children) and all(
+        c.tag in _TEXT or c.tag == w("ruby") for c in children
+    ):
+        # Ruby (furigana): the base text is the run's text, translated; its reading spells
+        # the source words' sound and has no place beside their translation.
+        for ruby in run.iter(w("rubyBase")):
+            for inner in ruby.iterchildren(w("r")):
+                yield from _run_items(inner, link)
+        return
     if any(c.tag not in _TEXT | _BREAKS for c in children):
         yield run, None, None  # an image, a field, a footnote mark: kept whole
         return
@@ -161,13 +170,12 @@ def _run_with(rpr: Any, *children: Any) -> Any:
 def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> None:
     """Put ``translation`` into the paragraph in place: its words in runs formatted as the
     source words they came from, anchors before the word they preceded."""
-    if translation.status == KEPT and translation.text == " ".join(para.text.split()):
-        return  # nothing changes
     words = translation.text.split()
-    if not para.contexts:
+    if not words and not para.contexts:
         return
-    marks = list(translation.marks) or [0] * len(words)
-    marks = [m if 0 <= m < len(para.contexts) else 0 for m in marks]
+    if not para.contexts:  # text for a paragraph that had none: it goes in a plain run
+        para.contexts = [(None, None, ())]
+    marks = checked_marks(words, translation.marks, len(para.contexts))
     _keep_links(para, marks)
     out: list[Any] = []
     emitted: set[int] = set()
@@ -204,10 +212,17 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> 
             emitted.add(mark)
         group.append(word)
     flush(last=True)
-    # Anchors of contexts no word took, and those after the last word, are never lost.
-    for context, (_, _, anchors) in enumerate(para.contexts):
-        if context not in emitted and context not in set(marks):
+    # Anchors of contexts no word took, and those after the last word, are never lost; a
+    # link no word could be given stays, empty.
+    taken = set(marks)
+    linked = {id(para.contexts[m][1]) for m in taken}
+    for context, (template, link, anchors) in enumerate(para.contexts):
+        if context not in emitted and context not in taken:
             out.extend(anchors)
+        if link is not None and id(link) not in linked:
+            linked.add(id(link))
+            out.append(_empty_copy(link))
+            out[-1].append(_text_run(template, "", lang))
     out.extend(para.trailing)
     for child in list(para.element):
         if child.tag != w("pPr"):
@@ -218,15 +233,24 @@ def write_paragraph(para: Paragraph, translation: TranslatedUnit, lang: str) -> 
 def _keep_links(para: Paragraph, marks: list[int]) -> None:
     """Give every hyperlink of the source a word of the translation, even where the
     alignment gave it none (a link is content: its target must not vanish): the word at
-    the link's relative place, taken from a formatting that keeps other words if any."""
+    the link's relative place, taken from a formatting that keeps other words if any,
+    never the only word of another link (a link left without one stays, empty)."""
+    links = [link for _, link, _ in para.contexts]
     n_source = max(len(para.marks), 1)
-    for context, (_, link, _) in enumerate(para.contexts):
-        if link is None or context in marks or not marks:
+
+    def shared(j: int) -> bool:  # word j's link, if any, keeps another word
+        link = links[marks[j]]
+        return link is None or sum(links[m] is link for m in marks) > 1
+
+    for context, link in enumerate(links):
+        if link is None or not marks or any(links[m] is link for m in marks):
             continue
-        where = [i for i, m in enumerate(para.marks) if m == context] or [0]
+        where = [i for i, m in enumerate(para.marks) if links[m] is link] or [0]
         wanted = round(sum(where) / len(where) * len(marks) / n_source)
-        spare = [j for j in range(len(marks)) if marks.count(marks[j]) > 1] or range(len(marks))
-        marks[min(spare, key=lambda j: (abs(j - wanted), j))] = context
+        spare = [j for j in range(len(marks)) if shared(j) and marks.count(marks[j]) > 1]
+        spare = spare or [j for j in range(len(marks)) if shared(j)]
+        if spare:
+            marks[min(spare, key=lambda j: (abs(j - wanted), j))] = context
 
 
 def _text_run(template: Any, text: str, lang: str) -> Any:
