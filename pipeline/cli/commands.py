@@ -7,7 +7,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_DOCUMENT_FAILED, EXIT_INTERRUPTED, EXIT_MODEL, UsageError
+from ..errors import (
+    EXIT_DOCUMENT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_MODEL,
+    ProcessingError,
+    UsageError,
+)
 from ..run.plan import OUTPUTS
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
 from .options import (
@@ -147,9 +153,15 @@ def summarize(
         result = pipe.summarize_url(article, limits=limits, include_translation=fmt == "docx")
     else:
         result = pipe.summarize_file(article, include_translation=fmt == "docx")
-    content = render(result, fmt)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    try:
+        content = render(result, fmt)
+    except Exception as exc:  # one line, as for any document that fails
+        reason = f"{type(exc).__name__}: {exc}"
+        raise ProcessingError(
+            f"{article}: the {fmt} output could not be written ({reason})"
+        ) from exc
     if output is None:
         typer.echo(content, nl=False)
     else:

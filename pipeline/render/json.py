@@ -110,9 +110,11 @@ def _document(
     if written is None or result.document is None:
         return None
     return {
-        "path": path,
+        "path": None if written.error is not None else path,
+        "error": written.error,
         "units": [{"kind": c.kind, "read": c.read, "written": c.written} for c in written.counts],
         "untranslated_units": result.document.untranslated,
+        "unplaced_units": written.unplaced,
         "complete": written.complete,
         "warnings": list(written.warnings),
     }

@@ -47,7 +47,7 @@ from .ledger import Ledger
 from .manifest import MANIFEST_NAME, ManifestWriter
 from .outcomes import DocumentOutcome, DocumentTimings
 from .outputs import sweep_temporaries, write_atomic
-from .plan import INDEX_NAME, OUTPUTS, BatchItem
+from .plan import INDEX_NAME, OUTPUT_NAMES, OUTPUTS, BatchItem
 from .resume import options_fingerprint, resumed_outcome, stored_result, strict_reason
 
 if TYPE_CHECKING:
@@ -135,30 +135,49 @@ def commit(
     refs = (used.translator, used.back_translator, used.summarizer)
     identities = {ref: identity(ref) for ref in refs if ref and ref != EXTRACTIVE}
     paths = {kind: item.output(kind) for kind in OUTPUTS if kind in write}
-    if computed.written is None:
+    if computed.written is None or computed.written.error is not None:
         paths.pop("document", None)
     folder = item.output_stem.parent
 
     def relative(path: Path | None) -> str | None:
         return None if path is None else os.path.relpath(path, folder).replace(os.sep, "/")
 
+    renderers = {
+        "document": lambda: computed.written.data,  # type: ignore[union-attr]
+        "bilingual": lambda: render_review(result),
+        "md": lambda: render_markdown(result),
+        "html": lambda: render_html(result, index_href=index_href),
+    }
+    rendered: list[tuple[str, Path, str | bytes]] = []
+    unwritten: dict[str, str] = {}
+    if computed.written is not None and computed.written.error is not None:
+        unwritten["document"] = computed.written.error
+    for kind in paths:
+        if kind == "json":
+            continue
+        try:
+            rendered.append((kind, paths[kind], renderers[kind]()))
+        except Exception as exc:  # one output that cannot be rendered costs that file only
+            log.debug("cannot render the %s of %s", kind, item.relative, exc_info=exc)
+            unwritten[kind] = f"{type(exc).__name__}: {exc}"
+            result = replace(
+                result,
+                warnings=(
+                    *result.warnings,
+                    f"the {OUTPUT_NAMES[kind]} could not be written ({unwritten[kind]})",
+                ),
+            )
+    kept = {kind: path for kind, path in paths.items() if kind not in unwritten}
     try:
         data = to_dict(
             result,
             fingerprint=fingerprint,
             identities=identities,
             written=computed.written,
-            document_path=relative(paths.get("document")),
-            outputs=[relative(p) for p in paths.values()],  # type: ignore[misc]
+            document_path=relative(kept.get("document")),
+            outputs=[relative(p) for p in kept.values()],  # type: ignore[misc]
             path_bytes=item.path_bytes,
         )
-        renderers = {
-            "document": lambda: computed.written.data,  # type: ignore[union-attr]
-            "bilingual": lambda: render_review(result),
-            "md": lambda: render_markdown(result),
-            "html": lambda: render_html(result, index_href=index_href),
-        }
-        rendered = [(kind, paths[kind], renderers[kind]()) for kind in paths if kind != "json"]
         rendered.append(
             ("json", item.state(write), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         )
@@ -184,7 +203,9 @@ def commit(
     failure = strict_reason(result.quality, result.risk, max_risk) if strict else None
     if failure:
         outcome = replace(outcome, status="failed", reason=f"{item.relative}: {failure}")
-    return replace(outcome, timings=timings, outputs=tuple(paths.values()))
+    return replace(
+        outcome, timings=timings, outputs=tuple(kept.values()), unwritten=tuple(unwritten.items())
+    )
 
 
 def index_href(item: BatchItem, out_dir: Path) -> str:

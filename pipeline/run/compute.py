@@ -19,6 +19,7 @@ from ..errors import (
     MemoryLimitError,
     MissingModelError,
     ModelLoadError,
+    PipelineError,
     UsageError,
 )
 from ..records import BilingualSummary, Document, WebSource
@@ -111,24 +112,42 @@ def compute_stream(
             on_progress=lambda n: emit(Translated(n)),
         )
         for (task, document, read_s), result in zip(window, summaries, strict=True):
-            written = None
-            try:
-                if isinstance(result, Exception):
-                    raise result
-                if task.write_back and result.document is not None:
-                    name, suffix = task.item.relative, task.item.path.suffix
-                    written = write(task.data, suffix, name, result.document)
-                    result = with_written(result, written)
-            except Exception as exc:
-                yield failed(task, exc)
+            if isinstance(result, Exception):
+                yield failed(task, result)
                 continue
+            written = None
+            if task.write_back and result.document is not None:
+                name, suffix = task.item.relative, task.item.path.suffix
+                result, written = written_back(task.data, suffix, name, result)
             yield _done(task, document, result, read_s, started, written)
 
 
+def written_back(
+    data: bytes, suffix: str, name: str, result: BilingualSummary
+) -> tuple[BilingualSummary, WrittenDocument]:
+    """``result``'s document written back in its format (``data``, read as ``suffix``),
+    and ``result`` with what the writer could not place (see :func:`with_written`). A
+    writer that fails costs its own file only: the written document then carries the
+    reason (``error``) and ``result`` a warning saying so."""
+    assert result.document is not None
+    try:
+        written = write(data, suffix, name, result.document)
+    except Exception as exc:  # the reports, review copy and JSON are still written
+        log.debug("cannot write %s back", name, exc_info=exc)
+        reason = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+        written = WrittenDocument.failed(result.document.units, reason)
+    return with_written(result, written), written
+
+
 def with_written(result: BilingualSummary, written: WrittenDocument) -> BilingualSummary:
-    """``result`` with what its writer could not place: flagged ``unplaced``, each said
-    in the warnings."""
-    unplaced = sum(c.read - c.written for c in written.counts if c.read > c.written)
+    """``result`` with what its writer could not place: flagged ``unplaced`` (units lost,
+    or kept as the source), each said in the warnings; or, for a document that could not
+    be written at all, a warning saying why."""
+    if written.error is not None:
+        warning = f"the translated document could not be written ({written.error})"
+        return replace(result, warnings=(*result.warnings, warning))
+    lost = sum(c.read - c.written for c in written.counts if c.read > c.written)
+    unplaced = lost + written.unplaced
     if not unplaced and not written.warnings:
         return result
     quality = replace(result.quality, unplaced=unplaced)

@@ -46,6 +46,8 @@ class DocumentOutcome:
     risk: Risk | None = None
     #: The web address a page was fetched from (``relative`` names it too).
     url: str | None = None
+    #: Outputs of a done document that could not be written, and why, as (output, reason).
+    unwritten: tuple[tuple[str, str], ...] = ()
 
     def manifest_record(self, run_id: str) -> dict[str, Any]:
         """This outcome as a manifest line."""
@@ -67,6 +69,7 @@ class DocumentOutcome:
                 else None
             ),
             "outputs": [p.name for p in self.outputs],
+            "unwritten": dict(self.unwritten),
             **({"url": self.url} if self.url is not None else {}),
         }
 
@@ -81,6 +84,8 @@ class BatchSummary:
     sentences: int = 0
     words: int = 0
     seconds: float = 0.0
+    #: Documents done with an output that could not be written (the manifest says why).
+    unwritten: int = 0
 
     @classmethod
     def of(cls, outcomes: Iterable[DocumentOutcome], seconds: float = 0.0) -> BatchSummary:
@@ -95,6 +100,7 @@ class BatchSummary:
             sum(o.coverage.translated_sentences for o in processed),  # type: ignore[union-attr]
             sum(o.words for o in processed),
             seconds,
+            sum(1 for o in outcomes if o.unwritten),
         )
 
     @property
@@ -104,4 +110,7 @@ class BatchSummary:
 
     def __str__(self) -> str:
         total = self.done + self.failed + self.skipped
-        return f"{total} documents: {self.done} done, {self.failed} failed, {self.skipped} skipped"
+        line = f"{total} documents: {self.done} done, {self.failed} failed, {self.skipped} skipped"
+        if self.unwritten:
+            line += f" ({self.unwritten} done without every output: see the manifest)"
+        return line

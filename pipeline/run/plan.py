@@ -19,6 +19,14 @@ INDEX_NAME = "index.html"
 #: What ``--write`` chooses from, in the order a document's files are written: the JSON,
 #: the mark of a finished document, last.
 OUTPUTS = ("document", "bilingual", "md", "html", "json")
+#: What each output is, in words.
+OUTPUT_NAMES = {
+    "document": "translated document",
+    "bilingual": "bilingual review copy",
+    "md": "Markdown report",
+    "html": "HTML page",
+    "json": "JSON report",
+}
 #: The reports, named after the output stem.
 _REPORT_SUFFIXES = {"bilingual": ".bilingual.docx", "md": ".md", "html": ".html", "json": ".json"}
 

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from .events import Event, Parsed, Translated
 from .outcomes import BatchSummary, DocumentOutcome
-from .plan import BatchItem
+from .plan import OUTPUT_NAMES, BatchItem
 from .resume import UP_TO_DATE
 
 #: Without a terminal, a line on sentences translated at most this often.
@@ -113,11 +113,13 @@ class BatchReporter:
         line = self._line(outcome)
         if self.mode == "bar":
             self._progress.advance(self._task)
-            if outcome.status == "failed" or (
-                outcome.status == "skipped" and outcome.reason != UP_TO_DATE
+            if (
+                outcome.status == "failed"
+                or outcome.unwritten
+                or (outcome.status == "skipped" and outcome.reason != UP_TO_DATE)
             ):
                 self._progress.console.print(line, markup=False, highlight=False)
-        elif self.mode == "lines":
+        elif self.mode == "lines" or outcome.unwritten:
             print(line, file=self.stream, flush=True)
         elif self._worth_saying_when_quiet(outcome):
             print(f"{outcome.status}: {outcome.reason}", file=self.stream, flush=True)
@@ -134,6 +136,7 @@ class BatchReporter:
             return (
                 f"{prefix}{outcome.relative} ({outcome.language}, "
                 f"{outcome.coverage.source_sentences} sentences, {outcome.timings.total_s:.1f} s)"
+                + _unwritten(outcome)
             )
         reason = outcome.reason or ""
         if not reason.startswith(outcome.relative):
@@ -158,3 +161,11 @@ class BatchReporter:
             )
             Console(file=self.stream, width=100).print(table)
         print(str(summary), file=self.stream, flush=True)
+
+
+def _unwritten(outcome: DocumentOutcome) -> str:
+    """What of a done document's outputs could not be written, and why."""
+    return "".join(
+        f"; its {OUTPUT_NAMES.get(kind, kind)} could not be written ({reason})"
+        for kind, reason in outcome.unwritten
+    )

@@ -34,9 +34,8 @@ from ..errors import PipelineError
 from ..options import AUTO
 from ..records import BilingualSummary, Document
 from ..render import render_json, to_dict
-from ..units import WrittenDocument
 from ..version import __version__
-from .downloads import Download, review_copy, translated_document
+from .downloads import Downloads, downloads
 from .microbatch import MicroBatcher, QueueFull, RequestTimeout, ShuttingDown
 from .page import render_page
 from .requests import (
@@ -266,28 +265,12 @@ def create_app(
         data, name, suffix = document_from_fields(fields)
         return data, language, name, suffix, None
 
-    async def downloads(
-        data: bytes, suffix: str, name: str, result: BilingualSummary
-    ) -> tuple[list[Download], WrittenDocument | None]:
-        """The translated document (where its format is written back) and the review copy,
-        made off the event loop."""
-
-        def make() -> tuple[list[Download], WrittenDocument | None]:
-            files, written = [], None
-            translated = translated_document(data, suffix, name, result)
-            if translated is not None:
-                files.append(translated[0])
-                written = translated[1]
-            files.append(review_copy(name, result))
-            return files, written
-
+    async def files_of(data: bytes, suffix: str, name: str, result: BilingualSummary) -> Downloads:
+        """The translated document and the review copy, made off the event loop."""
         try:
-            return await asyncio.to_thread(make)
+            return await asyncio.to_thread(downloads, data, suffix, name, result)
         except PipelineError as exc:
             raise HTTPError(error_status(exc), str(exc)) from None
-        except Exception as exc:
-            log.error("cannot write %s back", name, exc_info=exc)
-            raise HTTPError(500, f"cannot write the document back: {exc}") from None
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
@@ -327,16 +310,19 @@ def create_app(
                 raise HTTPError(400, f"output: expected one of {choices}, got '{output}'")
             data, language, name, suffix, page = await document_request(request)
             result = await run(data, language, name, suffix, True, write_back=True, fetched=page)
-            files, written = await downloads(data, suffix, name, result)
+            files = await files_of(data, suffix, name, result)
         except HTTPError as exc:
             return json_error(exc)
         if output == "json":
-            document = files[0].filename if written is not None else None
-            data_out = to_dict(result, written=written, document_path=document)
+            document = files.document.filename if files.document is not None else None
+            data_out = to_dict(files.result, written=files.written, document_path=document)
             return JSONResponse(data_out)
-        chosen = files[0] if output == "document" else files[-1]
-        if output == "document" and written is None:
+        chosen = files.document if output == "document" else files.review
+        if output == "document" and files.written is None:
             return json_error(HTTPError(415, f"{name}: {suffix} documents are not written back"))
+        if chosen is None:
+            reason = files.result.warnings[-1] if files.result.warnings else "it failed"
+            return json_error(HTTPError(500, f"{name}: {reason}"))
         return Response(
             chosen.data,
             media_type=chosen.media_type,
@@ -375,7 +361,8 @@ def create_app(
             language = shown["source_lang"] or pipeline.options.source_lang
             # The review copy needs the translation whether or not the page shows it.
             result = await run(data, language, name, suffix, True, write_back=True, fetched=page)
-            files, _ = await downloads(data, suffix, name, result)
+            files = await files_of(data, suffix, name, result)
+            result = files.result
         except HTTPError as exc:
             return HTMLResponse(
                 render_page(error=exc.message, **shown), exc.status, headers=exc.headers
@@ -384,7 +371,8 @@ def create_app(
             return HTMLResponse("", 400)
         if not shown["translation"]:
             result = dataclasses.replace(result, translation=None)
-        return HTMLResponse(render_page(result=result, downloads=files, **shown))
+        offered = [f for f in (files.document, files.review) if f is not None]
+        return HTMLResponse(render_page(result=result, downloads=offered, **shown))
 
     return app
 

@@ -3,15 +3,19 @@ review copy, as attachments (the API) or links that carry the file (the page, wh
 nothing on disk)."""
 
 import base64
+import logging
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from ..documents.formats import writable, write
+from ..documents.formats import writable
 from ..records import BilingualSummary
 from ..render import render_review
+from ..run.compute import written_back
 from ..units import WrittenDocument
+
+log = logging.getLogger(__name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -49,16 +53,36 @@ def media_type(filename: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def translated_document(
-    data: bytes, suffix: str, name: str, result: BilingualSummary
-) -> tuple[Download, WrittenDocument] | None:
-    """The document translated in its own format (None for a format that is not written
-    back, or a result without its units)."""
-    if result.document is None or not writable(suffix):
-        return None
-    written = write(data, suffix, name, result.document)
-    filename = translated_name(name, written.suffix or suffix)
-    return Download("Translated document", filename, media_type(filename), written.data), written
+@dataclass(frozen=True)
+class Downloads:
+    """What the server hands back for a document: the translated document (None for a
+    format that is not written back, or one its writer could not write: ``written.error``
+    says why), the review copy (None when it could not be made), and the result with what
+    writing them found (the ``unplaced`` flag and warnings)."""
+
+    result: BilingualSummary
+    document: Download | None
+    review: Download | None
+    written: WrittenDocument | None
+
+
+def downloads(data: bytes, suffix: str, name: str, result: BilingualSummary) -> Downloads:
+    """The document written back in its own format and the review copy, as a batch writes
+    them (:func:`pipeline.run.compute.written_back`): one that cannot be made costs itself
+    only, said in the result's warnings."""
+    document, written = None, None
+    if result.document is not None and writable(suffix):
+        result, written = written_back(data, suffix, name, result)
+        if written.error is None:
+            filename = translated_name(name, written.suffix or suffix)
+            document = Download("Translated document", filename, media_type(filename), written.data)
+    try:
+        review: Download | None = review_copy(name, result)
+    except Exception as exc:  # the other files are still handed back
+        log.error("cannot make the review copy of %s", name, exc_info=exc)
+        warning = f"the bilingual review copy could not be written ({type(exc).__name__}: {exc})"
+        result, review = replace(result, warnings=(*result.warnings, warning)), None
+    return Downloads(result, document, review, written)
 
 
 def review_copy(name: str, result: BilingualSummary) -> Download:
