@@ -132,7 +132,11 @@ class Summarizer:
             chunks: dict[int, list[str]] = {}
             for i, state in states.items():
                 state.rounds += 1
-                packed = pack_chunks(state.units, state.lengths, limit)
+                packed = [
+                    text
+                    for chunk in pack_chunks(state.units, state.lengths, limit)
+                    for text in self._joined(chunk)
+                ]
                 state.first_chunks = state.first_chunks or len(packed)
                 log.info(
                     "summarization round %d: %d tokens in %d chunk(s)",
@@ -140,7 +144,7 @@ class Summarizer:
                     state.total,
                     len(packed),
                 )
-                chunks[i] = [" ".join(c) for c in packed]
+                chunks[i] = packed
             for i, partials in self._generate(chunks).items():
                 outcome = self._next_round(states[i], partials, limit)
                 if outcome is not None:
@@ -186,6 +190,16 @@ class Summarizer:
             )
         state.units, state.lengths, state.total = units, lengths, total
         return None
+
+    def _joined(self, chunk: list[str]) -> list[str]:
+        """A chunk's units joined into one input, or into halves packed again where the
+        joined text holds more tokens than the model takes (units merge differently once
+        joined, past the margin, with a small vocabulary)."""
+        text = " ".join(chunk)
+        if len(chunk) == 1 or self.runner.fits(text):
+            return [text]
+        half = len(chunk) // 2
+        return self._joined(chunk[:half]) + self._joined(chunk[half:])
 
     def _fit_units(self, units: list[str], limit: int) -> tuple[list[str], list[int]]:
         lengths = self.runner.count_tokens(units)
