@@ -249,7 +249,9 @@ def test_libreoffice_opens_every_written_word_file(tiny_models, tmp_path):
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_the_review_copy_comments_the_review_queue_and_every_flagged_sentence(tiny_models):
+def test_the_review_copy_comments_the_review_queue_and_marks_every_flagged_sentence(
+    tiny_models,
+):
     from pipeline.render import render_review
     from pipeline.render.queue import describe, review_queue
 
@@ -258,19 +260,44 @@ def test_the_review_copy_comments_the_review_queue_and_every_flagged_sentence(ti
     sentences = result.translation.sentences
     queued = {q.sentence.index for q in review_queue(result.translation)}
     assert queued  # random weights: every translated sentence has some risk
-    doubtful = [s for s in sentences if s.index in queued or set(s.flags) - {"passthrough"}]
+    flagged = [s for s in sentences if s.index not in queued and set(s.flags) - {"passthrough"}]
     review = render_review(result)
     with zipfile.ZipFile(io.BytesIO(review)) as z:
         comments = z.read("word/comments.xml").decode()
         body = z.read("word/document.xml").decode()
-    assert body.count("commentReference") == len(doubtful)
-    for sentence in doubtful:
-        # The same words as the HTML page's review queue: risk, confidence, flags.
-        assert escape(describe(sentence)) in comments
+    # A comment on each sentence of the queue; the others flagged say why under them.
+    assert body.count("commentReference") == len(queued)
+    for sentence in sentences:
+        if sentence.index in queued:
+            # The same words as the HTML page's review queue: risk, confidence, flags.
+            assert escape(describe(sentence)) in comments
+    for sentence in flagged:
+        assert escape(describe(sentence)) in body
     # The queue itself comes before the translation, riskiest first.
     assert body.index("Read these first") < body.index(">Translation<")
     risks = [f"risk {s.risk:.2f}" for s in sorted(sentences, key=lambda s: -s.risk)]
     assert body.index(risks[0]) < body.index(">Translation<")
+
+
+def test_a_long_review_copy_is_cut_into_sections_of_whole_paragraphs():
+    from pipeline.records import TranslatedSentence
+    from pipeline.render.review import SECTION_ROWS, sections
+
+    # Paragraphs of 3 sentences, and one of 120 (longer than a section).
+    sizes = [3] * 30 + [120] + [3] * 5
+    sentences, index = [], 0
+    for paragraph, size in enumerate(sizes):
+        for _ in range(size):
+            sentences.append(TranslatedSentence(index, paragraph, "s", "t"))
+            index += 1
+    cut = sections(sentences)
+    assert [i for section in cut for i in section] == list(range(len(sentences)))
+    assert all(len(section) <= SECTION_ROWS for section in cut)
+    for section in cut:  # a paragraph is split only when longer than a section
+        paragraphs = [sentences[i].paragraph for i in section]
+        for p in set(paragraphs):
+            assert sizes[p] == paragraphs.count(p) or sizes[p] > SECTION_ROWS
+    assert len(cut) >= len(sentences) // SECTION_ROWS
 
 
 def test_a_rerun_replaces_its_own_documents_and_nothing_else(model_args, tmp_path):

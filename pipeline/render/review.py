@@ -1,12 +1,17 @@
 """The bilingual review copy (``.bilingual.docx``): the bilingual summary first, then the
 review queue (the riskiest sentences, as on the HTML page), then the document sentence by
-sentence, source beside translation. Each sentence of the queue and each flagged one is
-shaded and carries a Word comment saying what its risk comes from (its risk, confidence,
-round trip and flags), so a reviewer reads the doubtful ones first."""
+sentence, source beside translation, a table to each section of at most
+:data:`SECTION_ROWS` sentences. Each sentence of the queue is shaded and carries a Word
+comment saying what its risk comes from (its risk, confidence, round trip and flags); each
+other flagged one is shaded with the same words under its translation, so a reviewer reads
+the doubtful ones first. (A comment on every flagged sentence of a long book, like one
+table of all its sentences, kept LibreOffice laying it out for minutes.)"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from itertools import groupby
 from typing import Any
 
 from ..documents.formats.base import reproducible_zip, xml_safe
@@ -20,6 +25,8 @@ AUTHOR = "bilingual-pipeline"
 INITIALS = "BP"
 #: A light fill for the rows to read first, as in the HTML view.
 _FLAGGED_FILL = "FFF3CD"
+#: Most sentences in one table of the translation.
+SECTION_ROWS = 50
 
 
 def render_review(result: BilingualSummary) -> bytes:
@@ -113,30 +120,53 @@ def _widths(table: Any, *, numbered: bool) -> None:
             cell.width = width
 
 
+def sections(sentences: Sequence[TranslatedSentence], size: int = SECTION_ROWS) -> list[list[int]]:
+    """The sentences (by position) cut into sections of at most ``size``, whole paragraphs
+    together where they fit: an office suite lays out many small tables at once, where one
+    table of a whole book takes it minutes."""
+    out: list[list[int]] = []
+    for _, group in groupby(range(len(sentences)), key=lambda i: sentences[i].paragraph):
+        members = list(group)
+        if out and len(out[-1]) + len(members) <= size:
+            out[-1] += members
+            continue
+        out += [members[k : k + size] for k in range(0, len(members), size)]
+    return out
+
+
 def _translation(
     document: Any, sentences: tuple[TranslatedSentence, ...], source: str, first: set[int]
 ) -> None:
-    """Source beside translation, sentence by sentence; the translation of a sentence to
-    read ``first`` (the review queue's) or of a flagged one is shaded and carries a comment
-    with its risk and what it comes from."""
+    """Source beside translation, sentence by sentence, a table to each section; the
+    translation of a sentence to read ``first`` (the review queue's) is shaded and carries
+    a comment with its risk and what it comes from; that of another flagged sentence is
+    shaded, what it is flagged for under it."""
     from docx.oxml.ns import qn
 
-    table = _table(document, ["#", f"Source ({source})", "English"], [])
-    widths = [cell.width for cell in table.rows[0].cells]
-    for s in sentences:
-        cells = table.add_row().cells
-        for cell, width in zip(cells, widths, strict=True):
-            cell.width = width
-        cells[0].text = str(s.index + 1)
-        cells[1].text = xml_safe(s.source)
-        run = cells[2].paragraphs[0].add_run(xml_safe(s.target))
-        problems = [f for f in s.flags if f != PASSTHROUGH]
-        if problems or s.index in first:
-            comment = document.add_comment(run, describe(s), AUTHOR, INITIALS)
-            # Undated, so the same document gives the same review copy.
-            comment._comment_elm.attrib.pop(qn("w:date"), None)
-            for cell in cells:
-                _shade(cell, _FLAGGED_FILL)
+    parts = sections(sentences)
+    for members in parts:
+        if len(parts) > 1:
+            low, high = sentences[members[0]].index + 1, sentences[members[-1]].index + 1
+            document.add_heading(f"Sentences {low}–{high}", level=2)
+        table = _table(document, ["#", f"Source ({source})", "English"], [])
+        widths = [cell.width for cell in table.rows[0].cells]
+        for s in (sentences[i] for i in members):
+            cells = table.add_row().cells
+            for cell, width in zip(cells, widths, strict=True):
+                cell.width = width
+            cells[0].text = str(s.index + 1)
+            cells[1].text = xml_safe(s.source)
+            run = cells[2].paragraphs[0].add_run(xml_safe(s.target))
+            problems = [f for f in s.flags if f != PASSTHROUGH]
+            if s.index in first:
+                comment = document.add_comment(run, describe(s), AUTHOR, INITIALS)
+                # Undated, so the same document gives the same review copy.
+                comment._comment_elm.attrib.pop(qn("w:date"), None)
+            elif problems:
+                cells[2].add_paragraph().add_run(describe(s)).italic = True
+            if problems or s.index in first:
+                for cell in cells:
+                    _shade(cell, _FLAGGED_FILL)
 
 
 def _shade(cell: Any, fill: str) -> None:
