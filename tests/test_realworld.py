@@ -1,0 +1,165 @@
+"""Real documents of other projects (``../shared/corpora/real-world``: saved news pages,
+Word, PowerPoint, OpenDocument, EPUB, subtitles, PDF), which no code of ours made: every
+file of a format the tool reads goes through read → translate → write back → read back.
+
+Two ways: through the writers directly, with translations that keep each word's
+formatting (every word changed) and with scrambled ones (random words, random word
+links, as a model gives on a hard sentence); and through the default `pipeline
+translate` with the tiny models, whose outputs LibreOffice must open. Skipped where the
+corpus is absent."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from real_files import (
+    CORPUS,
+    EXPECTED_NOT_DONE,
+    READ_FORMATS,
+    corpus_files,
+    languages,
+    relative,
+    structure,
+)
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.documents.formats import extract, write
+from pipeline.errors import DocumentError
+from pipeline.units import TranslatedDocument, TranslatedUnit
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent")
+
+FILES = corpus_files() if CORPUS.is_dir() else []
+#: Formats whose units stay the same units once translated (a web page's runs may split
+#: where a translation leaves a link apart from the rest of its sentence).
+SAME_UNITS = (".docx", ".pptx", ".odt", ".srt", ".vtt")
+
+
+def _translations(units, mode: str, seed: int = 0) -> tuple[TranslatedUnit, ...]:
+    """Every unit with text translated: each word changed and kept in its formatting
+    (``kept``), or random words with random word links, some out of range (``scrambled``)."""
+    rng = random.Random(seed)
+    out = []
+    for unit in units:
+        words = unit.text.split()
+        if not words:
+            out.append(TranslatedUnit(unit.text, (), "kept"))
+            continue
+        if mode == "kept":
+            out.append(TranslatedUnit(" ".join(w.upper() + "Q" for w in words), unit.marks))
+            continue
+        new = [f"{rng.choice(('alpha', 'beta', '<b>', 'x&y'))}{i}" for i in range(len(words) * 2)]
+        new = new[: rng.randint(1, len(new))]
+        top = max(unit.marks, default=0) + 2
+        out.append(TranslatedUnit(" ".join(new), tuple(rng.randint(-1, top) for _ in new)))
+    return tuple(out)
+
+
+@pytest.mark.parametrize("mode", ["kept", "scrambled"])
+@pytest.mark.parametrize("path", FILES, ids=[relative(p) for p in FILES])
+def test_a_real_file_is_written_back_whole(path: Path, mode: str):
+    data = path.read_bytes()
+    try:
+        read = extract(data, path.suffix, path.name)
+    except DocumentError as exc:
+        _, why = EXPECTED_NOT_DONE[relative(path)]
+        assert why in str(exc)
+        return
+    assert relative(path) not in EXPECTED_NOT_DONE
+    translations = _translations(read.units, mode)
+    written = write(data, path.suffix, path.name, TranslatedDocument(read.units, translations))
+    # Every unit written, none kept as the source for want of a place, nothing said.
+    assert written.error is None and written.complete, written.counts
+    assert written.unplaced == 0, written.warnings
+    assert [c.written for c in written.counts] == [c.read for c in written.counts]
+    suffix = written.suffix or path.suffix
+    again = extract(written.data, suffix, path.name)  # it reads back
+    if path.suffix == ".pdf":  # a PDF comes back as a Word file of its paragraphs
+        assert len(again.units) == len(read.units)
+        return
+    assert structure(written.data, suffix) == structure(data, path.suffix)
+    declared = languages(written.data, suffix)
+    assert all(lang.lower().startswith("en") for lang in declared), declared
+    if path.suffix in SAME_UNITS:
+        assert Counter(u.kind for u in again.units) == Counter(u.kind for u in read.units)
+        # The same words, unit by unit (notes may move with the words that call them).
+        expected = Counter(" ".join(t.text.split()).replace("\u2060", "") for t in translations)
+        found = Counter(" ".join(u.text.split()).replace("\u2060", "") for u in again.units)
+        assert found == expected
+
+
+def test_the_corpus_is_all_here():
+    """Each format the tool reads has files in the corpus, and each is listed above."""
+    assert {p.parent.name for p in FILES} == set(READ_FORMATS)
+    assert len(FILES) >= 100
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.slow
+def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
+    """The default `pipeline translate` over the whole corpus: no document fails for a
+    crash, each with text is done and written back whole, and LibreOffice opens every
+    office file and review copy written."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    for path in FILES:
+        target = src / relative(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    args = ["translate", str(src), "-o", str(out), *model_args, "--source-lang", "fr"]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output  # the encrypted PDF fails, with its reason
+    rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert len(rows) == len(FILES)
+    not_done = {r["path"]: (r["status"], r["reason"]) for r in rows if r["status"] != "done"}
+    assert set(not_done) == set(EXPECTED_NOT_DONE)
+    for path, (status, reason) in not_done.items():
+        assert status == EXPECTED_NOT_DONE[path][0] and EXPECTED_NOT_DONE[path][1] in reason
+    office = []
+    for row in rows:
+        if row["status"] != "done":
+            continue
+        assert row["unwritten"] == {}, row
+        folder = out / Path(row["path"]).parent
+        outputs = [folder / name for name in row["outputs"]]
+        report = json.loads(next(p for p in outputs if p.suffix == ".json").read_text())
+        document = report["document"]
+        assert document["error"] is None and document["complete"], (row["path"], document)
+        assert document["unplaced_units"] == 0, (row["path"], document["warnings"])
+        translated = folder / document["path"]
+        assert translated in outputs and translated.is_file()
+        if translated.suffix in (".docx", ".pptx", ".odt"):
+            office.append(translated)
+        office += [p for p in outputs if p.name.endswith(".bilingual.docx")]
+    if _soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs it")
+    pdf = tmp_path / "pdf"
+    # Names collide across folders (a .docx and the .pdf's .docx): one folder each.
+    for k, path in enumerate(office):
+        link = tmp_path / "office" / f"{k:03d}-{path.name}"
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(path)
+    files = sorted(str(p) for p in (tmp_path / "office").iterdir())
+    converted = subprocess.run(
+        [_soffice(), "--headless", "--convert-to", "pdf", "--outdir", str(pdf), *files],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert converted.returncode == 0, converted.stderr
+    missing = [
+        p.name
+        for p in (tmp_path / "office").iterdir()
+        if not (pdf / (p.stem + ".pdf")).is_file()
+        or not (pdf / (p.stem + ".pdf")).read_bytes().startswith(b"%PDF")
+    ]
+    assert not missing, missing
