@@ -163,3 +163,38 @@ def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
         or not (pdf / (p.stem + ".pdf")).read_bytes().startswith(b"%PDF")
     ]
     assert not missing, missing
+
+
+def test_real_saved_pages_through_translate_urls(model_args, tmp_path):
+    """Real pages served from 127.0.0.1 (with their declared charsets) through `translate
+    --urls`: each done and written back whole."""
+    import functools
+    import http.server
+    import threading
+
+    pages = sorted(CORPUS.glob("html/*.html"))[:4]
+    served = tmp_path / "site"
+    served.mkdir()
+    for page in pages:
+        shutil.copyfile(page, served / page.name)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None  # quiet
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        listing = tmp_path / "urls.txt"
+        listing.write_text("".join(f"{base}/{p.name}\n" for p in pages), encoding="utf-8")
+        out = tmp_path / "out"
+        args = ["translate", "--urls", str(listing), "-o", str(out), *model_args]
+        result = CliRunner().invoke(app, [*args, "--source-lang", "fr"], catch_exceptions=False)
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in rows] == ["done"] * len(pages)
+    for row in rows:
+        name = next(n for n in row["outputs"] if n.endswith(".json"))
+        document = json.loads(next(out.rglob(name)).read_text())["document"]
+        assert document["error"] is None and document["complete"], document
+        assert document["unplaced_units"] == 0

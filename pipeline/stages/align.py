@@ -40,7 +40,7 @@ def word_links(alignment: Alignment, source: str, target: str) -> tuple[int, ...
     if source_of[-1] + 1 != n_source or target_of[-1] + 1 != n_target:
         return None
     votes: list[Counter[int]] = [Counter() for _ in range(n_target)]
-    for piece, link in enumerate(alignment.links):
+    for piece, link in enumerate(alignment.links[: len(target_of)]):
         if 0 <= link < len(source_of):
             votes[target_of[piece]][source_of[link]] += 1
     # Ties go to the earlier source word, so the choice is deterministic.
