@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..chain import BilingualPipeline
+from ..documents.fetch import PER_HOST
 from ..errors import (
     EXIT_DOCUMENT_FAILED,
     EXIT_INTERRUPTED,
@@ -14,61 +16,19 @@ from ..errors import (
     ProcessingError,
     UsageError,
 )
+from ..options import PipelineOptions
 from ..run.plan import OUTPUTS
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
-from .options import (
-    DEFAULTS,
-    Backend,
-    BackendOpt,
-    BackTranslatorOpt,
-    BatchSizeOpt,
-    CheckOpt,
-    ComputeTypeOpt,
-    Device,
-    DeviceOpt,
-    Engine,
-    FallbackOpt,
-    GlossaryOpt,
-    KeepFileOpt,
-    KeepOpt,
-    MaxBatchTokensOpt,
-    MaxDocumentCharsOpt,
-    MaxMemoryOpt,
-    MemoryOpt,
-    NoMemoryOpt,
-    NoProtectOpt,
-    NumBeamsOpt,
-    OutputFormat,
-    Quality,
-    QualityOpt,
-    SourceLang,
-    StoreOpt,
-    SummarizerOpt,
-    SummaryBatchTokensOpt,
-    SummaryLengthOpt,
-    ThreadsOpt,
-    TranslatorOpt,
-    WindowDocsOpt,
-    WindowTokensOpt,
-    make_pipeline,
-)
-from .web import (
-    FETCH_DEFAULTS,
-    PER_HOST,
-    FetchMaxTimeOpt,
-    FetchTimeoutOpt,
-    MaxFetchMbOpt,
-    MaxRedirectsOpt,
-    NoNetworkOpt,
-    PerHostOpt,
-    UrlsOpt,
-    fetch_limits,
-    refuse_offline,
-    url_list,
-)
+from .options import Engine, MaxMemoryOpt, OutputFormat
+from .params import Omit, expand
+from .web import FetchOptions, PerHostOpt, UrlsOpt, url_list
+
+#: The options of a command that reads documents one at a time (no windows).
+SingleOptions = Annotated[PipelineOptions, Omit("window_docs", "window_tokens")]
 
 
 @app.command(epilog=EXIT_CODES_HELP)
+@expand
 def summarize(
     article: Annotated[
         str,
@@ -94,35 +54,9 @@ def summarize(
             help="Write to this file instead of stdout: .md, .json, .html or .docx.",
         ),
     ] = None,
-    source_lang: SourceLang = DEFAULTS.source_lang,
-    translator: TranslatorOpt = None,
-    back_translator: BackTranslatorOpt = None,
-    summarizer: SummarizerOpt = None,
-    fallback_translator: FallbackOpt = None,
-    quality: QualityOpt = Quality(DEFAULTS.quality),
-    device: DeviceOpt = Device(DEFAULTS.device),
-    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
-    num_beams: NumBeamsOpt = None,
-    model_store: StoreOpt = None,
-    backend: BackendOpt = Backend(DEFAULTS.backend),
-    compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
-    summary_batch_tokens: SummaryBatchTokensOpt = None,
-    threads: ThreadsOpt = None,
-    summary_length: SummaryLengthOpt = None,
-    check: CheckOpt = None,
-    no_network: NoNetworkOpt = False,
-    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
-    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
-    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
-    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
-    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
-    memory: MemoryOpt = None,
-    no_memory: NoMemoryOpt = False,
-    keep: KeepOpt = None,
-    keep_file: KeepFileOpt = None,
-    glossary: GlossaryOpt = None,
-    no_protect: NoProtectOpt = False,
+    *,
+    options: SingleOptions,
+    fetch: FetchOptions,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarize one article (a file or a web page): its bilingual summary as Markdown (or
@@ -135,7 +69,7 @@ def summarize(
         configure_logging(verbose)
     web = is_url(article)
     if web:
-        refuse_offline(no_network, article)
+        fetch.refuse_offline(article)
     elif article != "-":
         path = Path(article)
         if not path.exists():
@@ -147,9 +81,9 @@ def summarize(
     if output is not None and output.is_dir():
         raise UsageError(f"--output {output}: is a directory, expected a file")
     fmt = _summary_format(output_format, output)
-    pipe = make_pipeline(locals())
+    pipe = BilingualPipeline(options)
     if web:
-        limits = fetch_limits(locals())
+        limits = fetch.limits()
         result = pipe.summarize_url(article, limits=limits, include_translation=fmt == "docx")
     else:
         result = pipe.summarize_file(article, include_translation=fmt == "docx")
@@ -185,6 +119,7 @@ def _summary_format(chosen: OutputFormat | None, output: Path | None) -> str:
 
 
 @app.command(epilog=EXIT_CODES_HELP)
+@expand
 def translate(
     out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
     in_dir: Annotated[
@@ -197,32 +132,8 @@ def translate(
     ] = None,
     urls: UrlsOpt = None,
     per_host: PerHostOpt = PER_HOST,
-    source_lang: SourceLang = DEFAULTS.source_lang,
-    translator: TranslatorOpt = None,
-    back_translator: BackTranslatorOpt = None,
-    summarizer: SummarizerOpt = None,
-    fallback_translator: FallbackOpt = None,
-    quality: QualityOpt = Quality(DEFAULTS.quality),
-    device: DeviceOpt = Device(DEFAULTS.device),
-    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
-    num_beams: NumBeamsOpt = None,
-    model_store: StoreOpt = None,
-    backend: BackendOpt = Backend(DEFAULTS.backend),
-    compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
-    summary_batch_tokens: SummaryBatchTokensOpt = None,
-    threads: ThreadsOpt = None,
-    window_docs: WindowDocsOpt = DEFAULTS.window_docs,
-    window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
-    summary_length: SummaryLengthOpt = None,
-    check: CheckOpt = None,
-    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
-    memory: MemoryOpt = None,
-    no_memory: NoMemoryOpt = False,
-    keep: KeepOpt = None,
-    keep_file: KeepFileOpt = None,
-    glossary: GlossaryOpt = None,
-    no_protect: NoProtectOpt = False,
+    *,
+    options: PipelineOptions,
     workers: Annotated[
         Optional[int],
         typer.Option(
@@ -267,11 +178,7 @@ def translate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
     ] = False,
-    no_network: NoNetworkOpt = False,
-    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
-    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
-    max_fetch_mb: MaxFetchMbOpt = FETCH_DEFAULTS.max_bytes / 2**20,
-    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
+    fetch: FetchOptions,
     verbose: VerboseOpt = False,
 ) -> None:
     """Translate and summarize every document under IN_DIR (or every web page --urls
@@ -301,12 +208,12 @@ def translate(
     if in_dir is not None and urls is None:
         items, load = plan_batch(in_dir, out_dir, outputs), read_files
     elif urls is not None and in_dir is None:
-        refuse_offline(no_network, f"--urls {urls}")
+        fetch.refuse_offline(f"--urls {urls}")
         items = plan_urls(url_list(urls), out_dir, outputs)
-        load = fetch_pages(out_dir, fetch_limits(locals()), per_host=per_host)
+        load = fetch_pages(out_dir, fetch.limits(), per_host=per_host)
     else:
         raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
-    pipe = make_pipeline(locals())
+    pipe = BilingualPipeline(options)
     runner = make_engine(
         pipe,
         engine=engine.value,

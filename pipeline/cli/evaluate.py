@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,23 +11,28 @@ import typer
 
 from ..options import PipelineOptions
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
-from .options import (
-    DEFAULTS,
-    BackTranslatorOpt,
-    BatchSizeOpt,
-    CheckOpt,
-    ComputeTypeOpt,
-    DeviceOpt,
-    FallbackOpt,
-    MaxBatchTokensOpt,
-    NumBeamsOpt,
-    SourceLang,
-    StoreOpt,
-    SummarizerOpt,
-    SummaryLengthOpt,
-    ThreadsOpt,
-)
-from .options import Device as DeviceChoice
+from .params import Only, expand
+
+#: The options ``eval`` takes as they are; translators, quality tiers and backends are what
+#: it compares (its own repeatable options).
+EvalOptions = Annotated[
+    PipelineOptions,
+    Only(
+        "source_lang",
+        "back_translator",
+        "summarizer",
+        "fallback_translator",
+        "device",
+        "batch_size",
+        "num_beams",
+        "model_store",
+        "compute_type",
+        "max_batch_tokens",
+        "threads",
+        "summary_length",
+        "checks",
+    ),
+]
 
 
 class EvalFormat(str, Enum):
@@ -37,6 +41,7 @@ class EvalFormat(str, Enum):
 
 
 @app.command("eval", epilog=EXIT_CODES_HELP)
+@expand
 def evaluate_command(
     sources: Annotated[
         Path,
@@ -90,19 +95,8 @@ def evaluate_command(
             "instead of into the JSON.",
         ),
     ] = None,
-    source_lang: SourceLang = DEFAULTS.source_lang,
-    back_translator: BackTranslatorOpt = None,
-    summarizer: SummarizerOpt = None,
-    fallback_translator: FallbackOpt = None,
-    device: DeviceOpt = DeviceChoice(DEFAULTS.device),
-    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
-    num_beams: NumBeamsOpt = None,
-    model_store: StoreOpt = None,
-    compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
-    threads: ThreadsOpt = None,
-    summary_length: SummaryLengthOpt = None,
-    check: CheckOpt = None,
+    *,
+    options: EvalOptions,
     verbose: VerboseOpt = False,
 ) -> None:
     """Translate SOURCES with one or more configurations and score each against the
@@ -123,15 +117,11 @@ def evaluate_command(
 
     if verbose:
         configure_logging(verbose)
-    eval_set = load_eval_set(sources, references, source_lang)
+    eval_set = load_eval_set(sources, references, options.source_lang)
     configs = configurations(
         translator or [], _listed(quality, "standard"), _listed(backend, "auto")
     )
-    params = dict(locals())
-    names = {f.name for f in fields(PipelineOptions)} - {"translator", "quality", "backend"}
-    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if k in names}
-    values["checks"] = tuple(dict.fromkeys(c.value for c in check or ()))
-    base = PipelineOptions(**values).check()
+    base = options.check()
     for note in eval_set.notes:
         typer.echo(f"warning: {note}", err=True)
     results, objects = [], []

@@ -9,8 +9,12 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
+from ..options import PipelineOptions
 from .app import EXIT_CODES_HELP, _Group, app
-from .options import MemoryOpt, StoreOpt
+from .params import Only, expand
+
+#: Where the translation memory is: ``--memory``, else ``$PIPELINE_MEMORY``, else the store's.
+MemoryOptions = Annotated[PipelineOptions, Only("memory", "model_store")]
 
 memory_app = typer.Typer(
     cls=_Group,
@@ -21,39 +25,39 @@ memory_app = typer.Typer(
 app.add_typer(memory_app, name="memory")
 
 
-def memory_file(memory: Path | None, model_store: Path | None) -> Path:
+def memory_file(options: PipelineOptions) -> Path:
     """Where the translation memory is: ``--memory``, else ``$PIPELINE_MEMORY``, else the
     model store's."""
-    from ..options import PipelineOptions
     from ..stages.recall import memory_path
 
-    path = memory_path(PipelineOptions(memory=memory, model_store=model_store))
+    path = memory_path(options)
     assert path is not None
     return path
 
 
-def open_memory(memory: Path | None, model_store: Path | None, *, create: bool = False):
+def open_memory(options: PipelineOptions, *, create: bool = False):
     """The translation memory, opened; a UsageError where there is none and ``create`` is
     not asked (a damaged or locked one is a TranslationMemoryError, left as it is)."""
     from ..memory import TranslationMemory
 
-    path = memory_file(memory, model_store)
+    path = memory_file(options)
     if not create and not path.exists():
         raise UsageError(f"no translation memory at {path} (see --memory)")
     return TranslationMemory.open(path)
 
 
 @memory_app.command("stats", epilog=EXIT_CODES_HELP)
-def stats(memory: MemoryOpt = None, model_store: StoreOpt = None) -> None:
+@expand
+def stats(*, options: MemoryOptions) -> None:
     """What the translation memory holds: entries by route (model, direction, settings)
     and origin (machine, human), its size, and the documents exported for review."""
     from ..memory.stats import memory_stats
 
-    path = memory_file(memory, model_store)
+    path = memory_file(options)
     if not path.exists():
         typer.echo(f"translation memory: {path} (none yet: nothing translated with it)")
         return
-    db = open_memory(memory, model_store)
+    db = open_memory(options)
     try:
         figures = memory_stats(db)
     finally:
@@ -77,12 +81,13 @@ def stats(memory: MemoryOpt = None, model_store: StoreOpt = None) -> None:
 
 
 @memory_app.command("export", epilog=EXIT_CODES_HELP)
+@expand
 def export_tmx(
     tmx: Annotated[
         Path, typer.Option("--tmx", help="TMX file to write (every entry, with its origin).")
     ],
-    memory: MemoryOpt = None,
-    model_store: StoreOpt = None,
+    *,
+    options: MemoryOptions,
 ) -> None:
     """Write the whole translation memory as a TMX 1.4 file: each entry with its languages,
     date and origin (machine entries name their route, so importing the file restores
@@ -90,7 +95,7 @@ def export_tmx(
     from ..memory.tmx import export_tmx as to_tmx
     from ..run.outputs import write_atomic
 
-    db = open_memory(memory, model_store)
+    db = open_memory(options)
     try:
         if tmx.resolve() == db.path.resolve():
             raise UsageError("--tmx must not be the translation memory itself")
@@ -105,10 +110,11 @@ def export_tmx(
 
 
 @memory_app.command("import", epilog=EXIT_CODES_HELP)
+@expand
 def import_tmx(
     tmx: Annotated[Path, typer.Argument(metavar="FILE.tmx", help="TMX file to read.")],
-    memory: MemoryOpt = None,
-    model_store: StoreOpt = None,
+    *,
+    options: MemoryOptions,
 ) -> None:
     """Read a TMX file into the translation memory as a person's translations (they win
     over any model's for their language pair); entries this tool exported as machine
@@ -119,7 +125,7 @@ def import_tmx(
         data = tmx.read_bytes()
     except OSError as exc:
         raise UsageError(f"{tmx}: cannot read it ({exc.strerror or exc})") from None
-    db = open_memory(memory, model_store, create=True)
+    db = open_memory(options, create=True)
     try:
         done = from_tmx(db, data, str(tmx))
     finally:

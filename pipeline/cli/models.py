@@ -3,6 +3,7 @@ models into the local store."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Optional
 
 import typer
@@ -10,17 +11,16 @@ import typer
 from ..errors import UnsupportedLanguageError, UsageError
 from ..options import PipelineOptions
 from .app import models_app
-from .options import DEFAULTS, FallbackOpt, LangOpt, Quality, QualityOpt, StoreOpt
+from .options import LangOpt
+from .params import Only, expand
+
+#: What ``pipeline models`` resolves with.
+ModelOptions = Annotated[PipelineOptions, Only("quality", "fallback_translator", "model_store")]
 
 
 @models_app.callback()
-def models_list(
-    ctx: typer.Context,
-    lang: LangOpt = None,
-    quality: QualityOpt = Quality(DEFAULTS.quality),
-    fallback_translator: FallbackOpt = None,
-    model_store: StoreOpt = None,
-) -> None:
+@expand
+def models_list(ctx: typer.Context, lang: LangOpt = None, *, options: ModelOptions) -> None:
     """List the registry's models and, per language, what would translate it and whether it
     is on this machine."""
     if ctx.invoked_subcommand is not None:
@@ -30,7 +30,7 @@ def models_list(
     from ..inference.routes import make_resolver
     from ..inference.store import hub_offline, locate
 
-    store = model_store or default_store()
+    store = options.model_store or default_store()
     registry = load_registry()
     missing = "not on this machine" + (
         " (HF_HUB_OFFLINE is set: pull it while online)"
@@ -47,9 +47,7 @@ def models_list(
         typer.echo("")
     languages = [registry.check_code(code, "--lang") for code in lang or ()]
     languages = languages or registry.offered_languages()
-    options = PipelineOptions(
-        quality=quality.value, fallback_translator=fallback_translator, model_store=store
-    )
+    options = replace(options, model_store=store)
     rows = describe(make_resolver(options, registry), languages, store=store)
     typer.echo(f"{'lang':<5} {'direction':<9} {'via':<8} {'model':<44} on this machine")
     for row in rows:
@@ -74,6 +72,7 @@ def models_list(
 
 
 @models_app.command("pull")
+@expand
 def models_pull(
     model_ids: Annotated[
         Optional[list[str]], typer.Argument(help="Hub ids to pull (default: see --lang).")
@@ -85,9 +84,8 @@ def models_pull(
     all_models: Annotated[
         bool, typer.Option("--all", help="Pull every model in the registry.")
     ] = False,
-    quality: QualityOpt = Quality(DEFAULTS.quality),
-    fallback_translator: FallbackOpt = None,
-    model_store: StoreOpt = None,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Download models into the local store so later runs work offline.
 
@@ -104,9 +102,6 @@ def models_pull(
     elif model_ids:
         wanted = list(model_ids)
     else:
-        options = PipelineOptions(
-            quality=quality.value, fallback_translator=fallback_translator, model_store=model_store
-        )
         resolver = make_resolver(options, registry)
         wanted = [registry.summarizer("en").id]
         for code in lang or ["fr"]:
@@ -115,5 +110,5 @@ def models_pull(
             except UnsupportedLanguageError as exc:
                 raise UsageError(str(exc)) from None
     for model_id in dict.fromkeys(wanted):
-        path = pull(model_id, revision=registry.revision(model_id), store=model_store)
+        path = pull(model_id, revision=registry.revision(model_id), store=options.model_store)
         typer.echo(f"{model_id}: {path}")

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from .app import EXIT_CODES_HELP, app
-from .memory import open_memory
-from .options import MemoryOpt, StoreOpt
+from .memory import MemoryOptions, open_memory
+from .params import expand
 
 
 @app.command("export", epilog=EXIT_CODES_HELP)
+@expand
 def export(
     out_dir: Annotated[
         Path, typer.Argument(metavar="OUT_DIR", help="A `pipeline translate` output folder.")
@@ -21,15 +22,15 @@ def export(
     xliff: Annotated[
         Path, typer.Option("--xliff", help="Folder for the XLIFF files (one per document).")
     ],
-    memory: MemoryOpt = None,
-    model_store: StoreOpt = None,
+    *,
+    options: MemoryOptions,
 ) -> None:
     """Write one XLIFF 1.2 file per translated document of OUT_DIR into the --xliff folder:
     every sentence with its translation, and its flags, risk and origin as notes, for
     review in a CAT tool; then `pipeline import` the folder."""
     from ..review import export_xliff
 
-    db = open_memory(memory, model_store, create=True)
+    db = open_memory(options, create=True)
     try:
         done = export_xliff(out_dir, xliff, db)
     finally:
@@ -40,10 +41,11 @@ def export(
 
 
 @app.command("import", epilog=EXIT_CODES_HELP)
+@expand
 def import_(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of reviewed XLIFF files.")],
-    memory: MemoryOpt = None,
-    model_store: StoreOpt = None,
+    *,
+    options: MemoryOptions,
 ) -> None:
     """Store every translation a reviewer changed in the XLIFF files under DIR in the
     translation memory as a person's. The next `pipeline translate` of the folder redoes
@@ -51,7 +53,7 @@ def import_(
     exported, or whose source text was changed, refuses the import (exit 2)."""
     from ..review import import_reviews
 
-    db = open_memory(memory, model_store)
+    db = open_memory(options)
     try:
         done = import_reviews(folder, db)
     finally:

@@ -6,54 +6,16 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..chain import BilingualPipeline
+from ..options import PipelineOptions
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
-from .options import (
-    DEFAULTS,
-    Backend,
-    BackendOpt,
-    BackTranslatorOpt,
-    BatchSizeOpt,
-    CheckOpt,
-    ComputeTypeOpt,
-    Device,
-    DeviceOpt,
-    FallbackOpt,
-    GlossaryOpt,
-    KeepFileOpt,
-    KeepOpt,
-    MaxBatchTokensOpt,
-    MaxDocumentCharsOpt,
-    MaxMemoryOpt,
-    MemoryOpt,
-    NoMemoryOpt,
-    NoProtectOpt,
-    NumBeamsOpt,
-    Quality,
-    QualityOpt,
-    SourceLang,
-    StoreOpt,
-    SummarizerOpt,
-    SummaryBatchTokensOpt,
-    SummaryLengthOpt,
-    ThreadsOpt,
-    TranslatorOpt,
-    WindowDocsOpt,
-    WindowTokensOpt,
-    make_pipeline,
-)
-from .web import (
-    FETCH_DEFAULTS,
-    AllowPrivateUrlsOpt,
-    AllowUrlsOpt,
-    FetchMaxTimeOpt,
-    FetchTimeoutOpt,
-    MaxFetchMbOpt,
-    MaxRedirectsOpt,
-    url_access,
-)
+from .options import MaxMemoryOpt
+from .params import Omit, expand
+from .web import AllowPrivateUrlsOpt, AllowUrlsOpt, FetchOptions, url_access
 
 
 @app.command(epilog=EXIT_CODES_HELP)
+@expand
 def serve(
     host: Annotated[
         str,
@@ -85,38 +47,11 @@ def serve(
         float,
         typer.Option("--batch-wait-ms", min=0, help="How long a request waits for company."),
     ] = 10.0,
-    source_lang: SourceLang = DEFAULTS.source_lang,
-    translator: TranslatorOpt = None,
-    back_translator: BackTranslatorOpt = None,
-    fallback_translator: FallbackOpt = None,
-    quality: QualityOpt = Quality(DEFAULTS.quality),
-    summarizer: SummarizerOpt = None,
-    device: DeviceOpt = Device(DEFAULTS.device),
-    batch_size: BatchSizeOpt = DEFAULTS.batch_size,
-    num_beams: NumBeamsOpt = None,
-    model_store: StoreOpt = None,
-    backend: BackendOpt = Backend(DEFAULTS.backend),
-    compute_type: ComputeTypeOpt = None,
-    max_batch_tokens: MaxBatchTokensOpt = DEFAULTS.max_batch_tokens,
-    summary_batch_tokens: SummaryBatchTokensOpt = None,
-    threads: ThreadsOpt = None,
-    window_docs: WindowDocsOpt = DEFAULTS.window_docs,
-    window_tokens: WindowTokensOpt = DEFAULTS.window_tokens,
-    summary_length: SummaryLengthOpt = None,
-    check: CheckOpt = None,
+    *,
+    options: PipelineOptions,
     allow_urls: AllowUrlsOpt = False,
     allow_private_urls: AllowPrivateUrlsOpt = False,
-    fetch_timeout: FetchTimeoutOpt = FETCH_DEFAULTS.timeout_s,
-    fetch_max_time: FetchMaxTimeOpt = FETCH_DEFAULTS.max_time_s,
-    max_fetch_mb: MaxFetchMbOpt = None,
-    max_redirects: MaxRedirectsOpt = FETCH_DEFAULTS.max_redirects,
-    max_document_chars: MaxDocumentCharsOpt = DEFAULTS.max_document_chars,
-    memory: MemoryOpt = None,
-    no_memory: NoMemoryOpt = False,
-    keep: KeepOpt = None,
-    keep_file: KeepFileOpt = None,
-    glossary: GlossaryOpt = None,
-    no_protect: NoProtectOpt = False,
+    fetch: Annotated[FetchOptions, Omit("no_network")],
     max_memory: MaxMemoryOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -138,15 +73,15 @@ def serve(
         max_upload_bytes=max(1, int(max_upload_mb * 1024 * 1024)),
         batch=BatchLimits(
             wait_ms=batch_wait_ms,
-            max_documents=window_docs,
-            max_tokens=window_tokens,
+            max_documents=options.window_docs,
+            max_tokens=options.window_tokens,
             max_queue=max_queue,
             timeout_s=timeout,
         ),
-        urls=url_access(locals(), default_mb=max_upload_mb),
+        urls=url_access(allow_urls, allow_private_urls, fetch, default_mb=max_upload_mb),
     )
     ceiling = parse_memory(max_memory) if max_memory else None
-    pipe = make_pipeline(locals())
+    pipe = BilingualPipeline(options)
     pipe.memory()  # a damaged or locked translation memory: one error before serving
     server.serve(
         pipe,

@@ -3,13 +3,15 @@ make."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ..documents.fetch import PER_HOST, FetchLimits
+from ..documents.fetch import FetchLimits
 from ..errors import UsageError
+from ..options import option
 
 if TYPE_CHECKING:
     from ..serve.urls import UrlAccess
@@ -17,36 +19,52 @@ if TYPE_CHECKING:
 #: Every limit's default comes from the library.
 FETCH_DEFAULTS = FetchLimits()
 
-NoNetworkOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-network",
-        envvar="PIPELINE_NO_NETWORK",
-        show_envvar=True,
-        help="Fetch no web page: a web address is refused.",
-    ),
-]
-FetchTimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--fetch-timeout",
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How a command may fetch web pages: the options of every command that fetches,
+    declared once (see :mod:`pipeline.cli.params`)."""
+
+    no_network: bool = option(
+        False, "Fetch no web page: a web address is refused.", envvar="PIPELINE_NO_NETWORK"
+    )
+    fetch_timeout: float = option(
+        FETCH_DEFAULTS.timeout_s,
+        "Seconds to connect to a web server, and to wait for each next part of a page.",
         min=0.001,
-        help="Seconds to connect to a web server, and to wait for each next part of a page.",
-    ),
-]
-FetchMaxTimeOpt = Annotated[
-    float,
-    typer.Option(
-        "--fetch-max-time", min=0.001, help="Seconds a whole fetch may take, redirects included."
-    ),
-]
-MaxFetchMbOpt = Annotated[
-    Optional[float],
-    typer.Option("--max-fetch-mb", min=0.001, help="Largest page or file fetched (MiB)."),
-]
-MaxRedirectsOpt = Annotated[
-    int, typer.Option("--max-redirects", min=0, help="Most redirects a fetch follows.")
-]
+    )
+    fetch_max_time: float = option(
+        FETCH_DEFAULTS.max_time_s, "Seconds a whole fetch may take, redirects included.", min=0.001
+    )
+    max_fetch_mb: float | None = option(
+        None,
+        f"Largest page or file fetched (MiB; default {FETCH_DEFAULTS.max_bytes / 2**20:g}, "
+        "the server's --max-upload-mb).",
+        min=0.001,
+    )
+    max_redirects: int = option(
+        FETCH_DEFAULTS.max_redirects, "Most redirects a fetch follows.", min=0
+    )
+
+    def limits(self, default_mb: float | None = None) -> FetchLimits:
+        """The fetch limits these options name (``--max-fetch-mb`` not given: ``default_mb``,
+        else the library's)."""
+        mb = self.max_fetch_mb
+        if mb is None:
+            mb = default_mb if default_mb is not None else FETCH_DEFAULTS.max_bytes / 2**20
+        return FetchLimits(
+            timeout_s=self.fetch_timeout,
+            max_time_s=self.fetch_max_time,
+            max_bytes=max(1, int(mb * 2**20)),
+            max_redirects=self.max_redirects,
+        )
+
+    def refuse_offline(self, what: str) -> None:
+        """A UsageError when ``--no-network`` forbids fetching ``what``."""
+        if self.no_network:
+            raise UsageError(f"{what}: fetching web pages is off (--no-network)")
+
+
 UrlsOpt = Annotated[
     Optional[str],
     typer.Option(
@@ -76,37 +94,18 @@ AllowPrivateUrlsOpt = Annotated[
 ]
 
 
-def fetch_limits(params: dict[str, Any], default_mb: float | None = None) -> FetchLimits:
-    """The fetch limits a command's parameters name (``max_fetch_mb`` None: ``default_mb``)."""
-    mb = params["max_fetch_mb"]
-    if mb is None:
-        mb = default_mb if default_mb is not None else FETCH_DEFAULTS.max_bytes / 2**20
-    return FetchLimits(
-        timeout_s=params["fetch_timeout"],
-        max_time_s=params["fetch_max_time"],
-        max_bytes=max(1, int(mb * 2**20)),
-        max_redirects=params["max_redirects"],
-    )
-
-
-def url_access(params: dict[str, Any], default_mb: float) -> UrlAccess:
+def url_access(
+    allow_urls: bool, allow_private_urls: bool, fetch: FetchOptions, default_mb: float
+) -> UrlAccess:
     """What ``pipeline serve`` fetches for its callers (``--allow-urls``, ...); a fetched
     page is no larger than an upload unless ``--max-fetch-mb`` says otherwise."""
     from ..serve.urls import UrlAccess
 
-    if params["allow_private_urls"] and not params["allow_urls"]:
+    if allow_private_urls and not allow_urls:
         raise UsageError("--allow-private-urls needs --allow-urls")
     return UrlAccess(
-        allowed=params["allow_urls"],
-        private=params["allow_private_urls"],
-        limits=fetch_limits(params, default_mb),
+        allowed=allow_urls, private=allow_private_urls, limits=fetch.limits(default_mb)
     )
-
-
-def refuse_offline(no_network: bool, what: str) -> None:
-    """A UsageError when ``--no-network`` forbids fetching ``what``."""
-    if no_network:
-        raise UsageError(f"{what}: fetching web pages is off (--no-network)")
 
 
 def url_list(source: str) -> list[str]:
@@ -124,22 +123,3 @@ def url_list(source: str) -> list[str]:
         return parse_url_list(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--urls {source}: cannot read ({exc})") from None
-
-
-__all__ = [
-    "FETCH_DEFAULTS",
-    "PER_HOST",
-    "AllowPrivateUrlsOpt",
-    "AllowUrlsOpt",
-    "FetchMaxTimeOpt",
-    "FetchTimeoutOpt",
-    "MaxFetchMbOpt",
-    "MaxRedirectsOpt",
-    "NoNetworkOpt",
-    "PerHostOpt",
-    "UrlsOpt",
-    "fetch_limits",
-    "refuse_offline",
-    "url_access",
-    "url_list",
-]
