@@ -35,7 +35,8 @@ from .records import (
     Translation,
 )
 from .render import render_html, render_json, render_markdown, to_dict
-from .run.batch import commit, run_batch
+from .run.batch import run_batch
+from .run.commit import commit
 from .run.compute import Task, compute
 from .run.outcomes import BatchSummary, DocumentOutcome, DocumentTimings
 from .run.plan import BatchItem, plan_batch

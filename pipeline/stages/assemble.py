@@ -5,7 +5,6 @@ warnings and quality."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ..documents.passthrough import is_passed_through
 from ..errors import ProcessingError
@@ -25,44 +24,7 @@ from ..units import TranslatedDocument
 from .quality import check_summaries, document_quality
 from .rank import top_sentences
 from .roundtrip import with_round_trip
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A document after translation and ranking, waiting for its summaries."""
-
-    document: Document
-    models: ModelsUsed
-    translation: Translation
-    coverage: Coverage
-    warnings: tuple[str, ...]
-    key_sentences: tuple[KeySentence, ...]
-
-    @property
-    def language(self) -> str:
-        """The document's language."""
-        return self.document.source.language
-
-    @property
-    def summary_input(self) -> list[str]:
-        """The translated sentences the summarizer reads (not the passed-through ones)."""
-        return [
-            s.target
-            for s in self.translation.sentences
-            if s.translated and not is_passed_through(s)
-        ]
-
-
-@dataclass(frozen=True)
-class Summaries:
-    """A document's English summary, its source-language one once known (None while the
-    back-translation is pending), and notes for its warnings; with the round-trip check,
-    its translated sentences translated back (see :mod:`pipeline.stages.roundtrip`)."""
-
-    english: Summary
-    source: Summary | None = None
-    notes: tuple[str, ...] = ()
-    round_trip: tuple[str, ...] | None = None
+from .window import Draft, Summaries, Tools, Window
 
 
 def draft(document: Document, translation: Translation, models: ModelsUsed) -> Draft:
@@ -94,6 +56,11 @@ def draft(document: Document, translation: Translation, models: ModelsUsed) -> D
         tuple(document.notes) + tuple(translation_warnings(translation)),
         key_sentences,
     )
+
+
+def rank(window: Window, tools: Tools) -> Window:
+    """Each translated document ranked into its draft (see :func:`draft`)."""
+    return window.each("draft", lambda s: draft(s.document, s.translation, s.models))
 
 
 def extractive(draft: Draft, method: str = "extractive", note: str | None = None) -> Summaries:

@@ -14,11 +14,24 @@ from ..documents.segment import split_sentences
 from ..inference.routes import Route
 from ..options import TARGET_LANG
 from ..records import Summary, TranslatedText
-from .assemble import Draft, Summaries
 from .roundtrip import round_trip_texts
-from .translate import Translator
+from .translator import Translator
+from .window import Draft, Summaries, Tools, Window
 
 log = logging.getLogger(__name__)
+
+
+def back_translate_summaries(window: Window, tools: Tools) -> Window:
+    """Each document's source-language summary (see :func:`back_translate`)."""
+    live = window.live
+    done = back_translate(
+        {i: s.draft for i, s in live.items()},
+        {i: s.summaries for i, s in live.items()},
+        tools.out_of_english,
+        lambda route: tools.translator_for(route, "back-translator"),
+        round_trip=tools.round_trip,
+    )
+    return window.then("summaries", done)
 
 
 def back_translate(

@@ -14,7 +14,8 @@ from ..errors import ProcessingError
 from ..inference.runners import LengthBounds, Seq2SeqRunner
 from ..options import SUMMARY_LENGTHS, check_choice
 from ..records import Summary
-from .assemble import Draft, Summaries, extractive
+from .assemble import extractive
+from .window import Draft, Summaries, Tools, Window
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,13 @@ class Summarizer:
                 out_units.extend(parts)
                 out_lengths.extend(self.runner.count_tokens(parts))
         return out_units, out_lengths
+
+
+def summarize(window: Window, tools: Tools) -> Window:
+    """Each document's English summary (see :func:`summarize_drafts`)."""
+    summarizer = None if tools.extractive else tools.summarizer
+    drafts = {i: s.draft for i, s in window.live.items()}
+    return window.then("summaries", summarize_drafts(drafts, summarizer))
 
 
 def summarize_drafts(

@@ -16,7 +16,27 @@ from ..options import TARGET_LANG
 from ..records import SOURCE, Document, Sentence, TranslatedSentence, TranslatedText, Translation
 from .quality import sentence_flags
 from .risk import sentence_risk
-from .translate import Progress, Translator
+from .translator import Progress, Translator
+from .window import Tools, Window
+
+
+def resolve(window: Window, tools: Tools) -> Window:
+    """Each document's models: a language some model of the chain cannot serve (the
+    back-translator too) fails its document before any of its sentences is translated."""
+    return window.each("models", lambda state: tools.models_for(state.document.source.language))
+
+
+def translate(window: Window, tools: Tools) -> Window:
+    """Each document's translation (see :func:`translate_documents`)."""
+    live = window.live
+    done = translate_documents(
+        [state.document for state in live.values()],
+        tools.into_english,
+        tools.translator_for,
+        tools.progress,
+        alignment=tools.write_back,
+    )
+    return window.then("translation", dict(zip(live, done, strict=True)))
 
 
 def translate_documents(

@@ -20,7 +20,8 @@ from ..inference.routes import Route
 from ..records import Document, TranslatedSentence, Translation
 from ..units import KEPT, TRANSLATED, UNTRANSLATED, TranslatedDocument, TranslatedUnit, Unit
 from .align import carry_marks, keep_every_mark, majority
-from .translate import Translator
+from .translator import Translator
+from .window import Tools, Window
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,19 @@ def assemble(unit: Unit, pieces: Sequence[_Piece], words: int) -> TranslatedUnit
     if marks:  # a formatting lost in one sentence is given a word of another
         out_marks = list(keep_every_mark(marks, None, out_marks))
     return TranslatedUnit(" ".join(out_words), tuple(out_marks), status)
+
+
+def write_back(window: Window, tools: Tools) -> Window:
+    """Every text unit of each document translated for its format's writer (see
+    :func:`translate_units`)."""
+    live = window.live
+    done = translate_units(
+        {i: s.document for i, s in live.items()},
+        {i: s.translation for i, s in live.items()},
+        tools.into_english,
+        tools.translator_for,
+    )
+    return window.then("units", done)
 
 
 def translate_units(

@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from ..inference.backends import Decoding, ModelPool
+from ..inference.pool import Decoding, ModelPool
 from ..inference.registry import default_store
 from ..inference.routes import Route
 from ..memory import MEMORY_ENV, MEMORY_NAME, RouteKey, RouteMemory, TranslationMemory
