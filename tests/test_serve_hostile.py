@@ -18,34 +18,26 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import ROOT
 from hostile import MIB, inflating_docx, tree_rss
+from tiny_models import tiny_pipeline
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient
 
-from pipeline import BilingualPipeline, PipelineOptions
+from pipeline import BilingualPipeline
 from pipeline.run.ceiling import parse_memory
 from pipeline.serve import ServeLimits, create_app
 from pipeline.serve.microbatch import BatchLimits
-from pipeline.serve.worker import ModelWorker
+from pipeline.serve.model_process import ModelWorker
 
 FRENCH = "Le gouvernement a annoncé mardi une réforme des retraites. Les syndicats protestent."
 
 
 @pytest.fixture(scope="module")
 def pipe(tiny_models) -> BilingualPipeline:
-    return BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            back_translator=str(tiny_models["en-fr"]),
-            summarizer="extractive",
-            device="cpu",
-            source_lang="fr",
-            max_document_chars=5000,
-            no_memory=True,
-        )
-    )
+    options = {"source_lang": "fr", "max_document_chars": 5000, "no_memory": True}
+    return tiny_pipeline(tiny_models, summarizer="extractive", **options)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +112,7 @@ def test_a_request_that_crashes_the_models_is_a_500_and_the_server_goes_on(crash
     error = response.json()["error"]
     assert error.startswith("CRASH. Le gouvernement")  # a pasted text is named by its start
     assert error.endswith(
-        ": the document crashed the model process (killed by SIGSEGV); it was started again"
+        ": the document crashed the model process 3 times (killed by SIGSEGV); it was started again"
     )
     assert worker.pid() != first
     assert _post(client, json={"text": FRENCH}).status_code == 200

@@ -11,8 +11,9 @@ from urllib.parse import quote
 
 from ..documents.formats import writable
 from ..records import BilingualSummary
-from ..render import render_review
+from ..render import render_review_copy
 from ..run.compute import written_back
+from ..run.plan import document_suffix
 from ..units import WrittenDocument
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,10 @@ class Download:
 
 
 def translated_name(name: str, suffix: str) -> str:
-    """``report.docx`` → ``report.en.docx`` (a PDF's translation is a Word file)."""
+    """``report.docx`` → ``report.en.docx``: the batch's naming
+    (:func:`pipeline.run.plan.document_suffix`; a PDF's translation is a Word file)."""
     stem = PurePosixPath(name).stem or "document"
-    return f"{stem}.en{'.docx' if suffix.lower() == '.pdf' else suffix.lower()}"
+    return f"{stem}.en{(document_suffix(suffix) or suffix).lower()}"
 
 
 def media_type(filename: str) -> str:
@@ -74,7 +76,7 @@ def downloads(data: bytes, suffix: str, name: str, result: BilingualSummary) -> 
     if result.document is not None and writable(suffix):
         result, written = written_back(data, suffix, name, result)
         if written.error is None:
-            filename = translated_name(name, written.suffix or suffix)
+            filename = translated_name(name, suffix)
             document = Download("Translated document", filename, media_type(filename), written.data)
     try:
         review: Download | None = review_copy(name, result)
@@ -88,4 +90,4 @@ def downloads(data: bytes, suffix: str, name: str, result: BilingualSummary) -> 
 def review_copy(name: str, result: BilingualSummary) -> Download:
     """The bilingual review copy (.bilingual.docx)."""
     filename = f"{PurePosixPath(name).stem or 'document'}.bilingual.docx"
-    return Download("Bilingual review copy", filename, DOCX, render_review(result))
+    return Download("Bilingual review copy", filename, DOCX, render_review_copy(result))

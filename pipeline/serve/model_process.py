@@ -1,7 +1,8 @@
 """The server's model work in a process of its own, so that no request can take the server
 down: a document that crashes the models (a native crash, memory) ends that process, not
 the server's. The process is started again, the window's other documents are run again
-one at a time, and the document that crashed it alone is answered 500 with the reason.
+one at a time, and a document that crashed it alone three times is answered 500 with the
+reason (the batch runner's rule, :class:`pipeline.batching.Attempts`).
 Its memory ceiling (``--max-memory``) is the same as a batch worker's."""
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from ..batching import Attempts
 from ..errors import DocumentError, ProcessingError, UsageError
 from ..options import AUTO
 from ..records import BilingualSummary, Document
 from ..run.compute import memory_error
 from ..run.settings import worker_settings
 from ..run.workers import (
+    MAX_ATTEMPTS,
     WorkerSetup,
     describe_exit,
     forward_logs,
@@ -112,6 +116,10 @@ def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) 
             send(("error", picklable(memory_error() if isinstance(exc, MemoryError) else exc)))
 
 
+def _deliver(results: list[Result | None], job: list[int], k: int, result: Result) -> None:
+    results[job[k]] = result
+
+
 class _Died(Exception):
     def __init__(self, how: str):
         super().__init__(how)
@@ -167,34 +175,33 @@ class ModelWorker:
     ) -> list[Result]:
         """Result ``i`` is document ``i``'s summary or the error that failed it. When the
         process dies, it is started again and the documents without a result run again
-        one at a time; one that kills it alone gets :class:`WorkerCrashed`."""
+        one at a time; one that kills it alone three times gets :class:`WorkerCrashed`."""
         results: list[Result | None] = [None] * len(documents)
-
-        def run(indices: list[int]) -> None:
-            def deliver(i: int, result: Result) -> None:
-                results[indices[i]] = result
-
-            window = [documents[i] for i in indices]
-            message = ("window", window, include_translation, write_back)
-            self._request(message, deliver)
-
-        try:
-            run(list(range(len(documents))))
-        except _Died as death:
-            if len(documents) == 1:
-                results[0] = self._crashed(documents[0], death.how)
-            else:  # which one killed it is unknown: each of the others again, alone
-                for i in [i for i, r in enumerate(results) if r is None]:
-                    try:
-                        run([i])
-                    except _Died as again:
-                        results[i] = self._crashed(documents[i], again.how)
+        # The runner's rule (pipeline.batching.Attempts): after a death, the documents
+        # without a result run again, each alone; one that kills the process alone
+        # MAX_ATTEMPTS times is given up.
+        attempts: Attempts[int] = Attempts(lambda i: i, MAX_ATTEMPTS)
+        jobs = deque([list(range(len(documents)))])
+        while jobs:
+            job = [i for i in jobs.popleft() if results[i] is None]
+            if not job:
+                continue
+            message = ("window", [documents[i] for i in job], include_translation, write_back)
+            try:
+                self._request(
+                    message, lambda k, result, job=job: results.__setitem__(job[k], result)
+                )
+            except _Died as death:
+                again, given_up = attempts.died([i for i in job if results[i] is None])
+                jobs.extend([i] for i in again)
+                for i, deaths in given_up:
+                    results[i] = self._crashed(documents[i], death.how, deaths)
         return [r if r is not None else RuntimeError("no result") for r in results]
 
-    def _crashed(self, document: Document, how: str) -> WorkerCrashed:
+    def _crashed(self, document: Document, how: str, deaths: int) -> WorkerCrashed:
         return WorkerCrashed(
-            f"{document.source.path}: the document crashed the model process ({how}); "
-            "it was started again"
+            f"{document.source.path}: the document crashed the model process {deaths} "
+            f"times ({how}); it was started again"
         )
 
     def _request(self, message: tuple[Any, ...], deliver: Callable[[int, Result], None]) -> None:

@@ -46,10 +46,8 @@ def render_page(
     """
     esc = html.escape
     lang = source_lang or pipeline.options.source_lang
-    # Registered languages, then the common ones resolved by pattern or the fallback.
-    registered = sorted({*pipeline.registry.registered_languages(), TARGET_LANG})
-    common = sorted(set(pipeline.registry.common) - set(registered))
-    languages = [AUTO, *registered, *common]
+    # The languages offered everywhere (registered, then common), and English.
+    languages = list(dict.fromkeys([AUTO, *pipeline.registry.offered_languages(), TARGET_LANG]))
     if lang not in languages:
         languages.append(lang)
     options = "".join(

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .app import create_app
+from .model_process import ModelWorker, warm_up_models
 from .settings import ServeLimits
-from .worker import ModelWorker, warm_up_models
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
@@ -79,7 +79,7 @@ def serve(
 
     The socket is bound here first, so an address in use is one error (UsageError) before
     any model loads; ``on_ready(url)`` is called once it listens. The models work in a
-    process of their own (:class:`~pipeline.serve.worker.ModelWorker`, under
+    process of their own (:class:`~pipeline.serve.model_process.ModelWorker`, under
     ``max_memory`` bytes; default a share of the machine), started again should a
     request crash it.
     """
