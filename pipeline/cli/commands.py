@@ -17,9 +17,10 @@ from ..errors import (
     UsageError,
 )
 from ..options import PipelineOptions
-from ..run.plan import OUTPUTS
+from ..run.batch import Loader
+from ..run.plan import BatchItem
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
-from .options import Engine, MaxMemoryOpt, OutputFormat
+from .options import OutputFormat, RunOptions
 from .params import Omit, expand
 from .web import FetchOptions, PerHostOpt, UrlsOpt, url_list
 
@@ -134,50 +135,7 @@ def translate(
     per_host: PerHostOpt = PER_HOST,
     *,
     options: PipelineOptions,
-    workers: Annotated[
-        Optional[int],
-        typer.Option(
-            "--workers",
-            min=0,
-            help="Worker processes (local; default 1, 0: compute in this process) or actors "
-            "(ray), each with its models.",
-        ),
-    ] = None,
-    max_memory: MaxMemoryOpt = None,
-    engine: Annotated[
-        Engine, typer.Option("--engine", help="local: this machine; ray: a Ray cluster.")
-    ] = Engine.local,
-    ray_address: Annotated[
-        Optional[str],
-        typer.Option("--ray-address", help="Ray cluster to join (default: start a local one)."),
-    ] = None,
-    write: Annotated[
-        str,
-        typer.Option(
-            "--write",
-            help="Outputs, comma-separated: document (translated, in its own format), "
-            "bilingual (.bilingual.docx review copy), md, html, json.",
-        ),
-    ] = ",".join(OUTPUTS),
-    force: Annotated[
-        bool, typer.Option("--force", help="Redo documents whose outputs are up to date.")
-    ] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Count a document with quality flags as failed.")
-    ] = False,
-    max_risk: Annotated[
-        Optional[float],
-        typer.Option(
-            "--max-risk",
-            min=0.0,
-            max=1.0,
-            help="With --strict: fail a document when a sentence's risk is above this "
-            "(instead of on any sentence flag).",
-        ),
-    ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar, log lines or result table.")
-    ] = False,
+    run: RunOptions,
     fetch: FetchOptions,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -191,20 +149,13 @@ def translate(
     interrupted run. A page's outputs are named from its host and path
     (OUT_DIR/<host>/<path>.md, ...).
     """
-    import time
-
-    from ..run.batch import read_files, run_batch
-    from ..run.engine import make_engine
-    from ..run.outcomes import BatchSummary
+    from ..run.inputs import read_files
     from ..run.plan import parse_outputs, plan_batch
-    from ..run.progress import BatchReporter
     from ..run.urls import fetch_pages, plan_urls
 
     if verbose:
         configure_logging(verbose)
-    if max_risk is not None and not strict:
-        raise UsageError("--max-risk applies with --strict")
-    outputs = parse_outputs(write)
+    outputs = parse_outputs(run.write)
     if in_dir is not None and urls is None:
         items, load = plan_batch(in_dir, out_dir, outputs), read_files
     elif urls is not None and in_dir is None:
@@ -213,27 +164,46 @@ def translate(
         load = fetch_pages(out_dir, fetch.limits(), per_host=per_host)
     else:
         raise UsageError("give a folder (IN_DIR) or a list of web addresses (--urls FILE)")
-    pipe = BilingualPipeline(options)
-    runner = make_engine(
+    _run(BilingualPipeline(options), items, out_dir, run, outputs, load)
+
+
+def _run(
+    pipe: BilingualPipeline,
+    items: list[BatchItem],
+    out_dir: Path,
+    run: RunOptions,
+    outputs: frozenset[str],
+    load: Loader,
+) -> None:
+    """The batch run with progress on the terminal, its table and line at the end, and the
+    exit code its outcomes call for."""
+    import time
+
+    from ..run.batch import run_batch
+    from ..run.engine import make_engine
+    from ..run.outcomes import BatchSummary
+    from ..run.progress import BatchReporter
+
+    engine = make_engine(
         pipe,
-        engine=engine.value,
-        workers=workers,
-        ray_address=ray_address,
-        max_memory=max_memory,
+        engine=run.engine,
+        workers=run.workers,
+        ray_address=run.ray_address,
+        max_memory=run.max_memory,
     )
     outcomes = []
     started = time.perf_counter()
-    with BatchReporter.for_terminal(len(items), quiet=quiet) as reporter:
+    with BatchReporter.for_terminal(len(items), quiet=run.quiet) as reporter:
         try:
             for outcome in run_batch(
                 pipe,
                 items,
                 out_dir,
-                force=force,
-                strict=strict,
-                max_risk=max_risk,
+                force=run.force,
+                strict=run.strict,
+                max_risk=run.max_risk,
                 on_start=reporter.start,
-                engine=runner,
+                engine=engine,
                 write=outputs,
                 load=load,
                 on_event=reporter.event,

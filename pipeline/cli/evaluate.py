@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from ..options import PipelineOptions
+from ..options import PipelineOptions, option
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
 from .params import Only, expand
 
@@ -35,9 +36,38 @@ EvalOptions = Annotated[
 ]
 
 
-class EvalFormat(str, Enum):
-    table = "table"
-    json = "json"
+@dataclass(frozen=True)
+class Comparison:
+    """What ``eval`` compares and where it writes: translators, quality tiers, backends
+    (each a list: every combination is one configuration)."""
+
+    references: Path | None = option(
+        None,
+        "Reference translations: a folder matched by relative path and stem "
+        "(<stem>.summary.<ext>: a reference summary), a TSV/JSONL of pairs, or a text file "
+        "aligned line by line with SOURCES.",
+        aliases=("-r",),
+    )
+    translator: tuple[str, ...] = option(
+        (), "Source→English model to evaluate (repeatable; default: each language's)."
+    )
+    quality: tuple[str, ...] = option(
+        (), "Quality tiers to evaluate, comma-separated: standard,high."
+    )
+    backend: tuple[str, ...] = option(
+        (), "Backends to evaluate, comma-separated: auto, transformers, ctranslate2."
+    )
+    output_format: str = option(
+        "table",
+        "table: a table on stdout; json: one object a configuration.",
+        choices=("table", "json"),
+        name="--format",
+    )
+    outputs: Path | None = option(
+        None,
+        "Write each configuration's outputs to this folder (one segment a line) instead of "
+        "into the JSON.",
+    )
 
 
 @app.command("eval", epilog=EXIT_CODES_HELP)
@@ -51,51 +81,8 @@ def evaluate_command(
             "source-reference pairs, or a text file with one sentence a line.",
         ),
     ],
-    references: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--references",
-            "-r",
-            help="Reference translations: a folder matched by relative path and stem "
-            "(<stem>.summary.<ext>: a reference summary), a TSV/JSONL of pairs, or a text "
-            "file aligned line by line with SOURCES.",
-        ),
-    ] = None,
-    translator: Annotated[
-        Optional[list[str]],
-        typer.Option(
-            "--translator",
-            help="Source→English model to evaluate (repeatable; default: each language's).",
-        ),
-    ] = None,
-    quality: Annotated[
-        Optional[list[str]],
-        typer.Option(
-            "--quality", help="Quality tiers to evaluate, comma-separated: standard,high."
-        ),
-    ] = None,
-    backend: Annotated[
-        Optional[list[str]],
-        typer.Option(
-            "--backend",
-            help="Backends to evaluate, comma-separated: auto, transformers, ctranslate2.",
-        ),
-    ] = None,
-    output_format: Annotated[
-        EvalFormat,
-        typer.Option(
-            "--format", help="table: a table on stdout; json: one object a configuration."
-        ),
-    ] = EvalFormat.table,
-    outputs: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--outputs",
-            help="Write each configuration's outputs to this folder (one segment a line) "
-            "instead of into the JSON.",
-        ),
-    ] = None,
     *,
+    compare: Comparison,
     options: EvalOptions,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -117,9 +104,11 @@ def evaluate_command(
 
     if verbose:
         configure_logging(verbose)
-    eval_set = load_eval_set(sources, references, options.source_lang)
+    eval_set = load_eval_set(sources, compare.references, options.source_lang)
     configs = configurations(
-        translator or [], _listed(quality, "standard"), _listed(backend, "auto")
+        list(compare.translator),
+        _listed(compare.quality, "standard"),
+        _listed(compare.backend, "auto"),
     )
     base = options.check()
     for note in eval_set.notes:
@@ -128,13 +117,13 @@ def evaluate_command(
     for i, result in enumerate(evaluate(eval_set, configs, base)):
         results.append(result)
         path = None
-        if outputs is not None:
-            path = outputs / outputs_name(i, result)
+        if compare.outputs is not None:
+            path = compare.outputs / outputs_name(i, result)
             write_atomic(path, outputs_text(result))
         for failure in result.failures:
             typer.echo(f"warning: {result.configuration.label}: {failure}", err=True)
         objects.append(to_json(result, eval_set, outputs_path=path))
-    if output_format is EvalFormat.json:
+    if compare.output_format == "json":
         typer.echo(json.dumps(objects, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
@@ -147,7 +136,7 @@ def evaluate_command(
         console.print(line, markup=False, highlight=False)
 
 
-def _listed(values: list[str] | None, default: str) -> list[str]:
+def _listed(values: Sequence[str], default: str) -> list[str]:
     """Values given repeated or comma-separated (``standard,high``), each once."""
     split = [v.strip() for value in values or [default] for v in value.split(",") if v.strip()]
     return list(dict.fromkeys(split)) or [default]

@@ -3,8 +3,9 @@ seen, backed up and fed from outside."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -25,10 +26,34 @@ memory_app = typer.Typer(
 app.add_typer(memory_app, name="memory")
 
 
+def made_with(options: PipelineOptions, folder: Path | None) -> PipelineOptions:
+    """``options`` with the translation memory ``folder`` (a `pipeline translate` output
+    folder, or an XLIFF folder exported from one) was made with, unless ``--memory`` names
+    one; as they are where the folder notes none."""
+    from ..run.made_with import recorded_memory
+
+    if options.memory is not None or folder is None:
+        return options
+    recorded = recorded_memory(folder)
+    return options if recorded is None else replace(options, memory=recorded)
+
+
+#: ``--of OUT_DIR``: the memory a `pipeline translate` output folder was made with.
+OfOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--of",
+        metavar="OUT_DIR",
+        help="Use the translation memory this `pipeline translate` output folder was made "
+        "with (unless --memory names one).",
+    ),
+]
+
+
 def memory_file(options: PipelineOptions) -> Path:
     """Where the translation memory is: ``--memory``, else ``$PIPELINE_MEMORY``, else the
     model store's."""
-    from ..stages.recall import memory_path
+    from ..chain.recall import memory_path
 
     path = memory_path(options)
     assert path is not None
@@ -48,11 +73,12 @@ def open_memory(options: PipelineOptions, *, create: bool = False):
 
 @memory_app.command("stats", epilog=EXIT_CODES_HELP)
 @expand
-def stats(*, options: MemoryOptions) -> None:
+def stats(of: OfOpt = None, *, options: MemoryOptions) -> None:
     """What the translation memory holds: entries by route (model, direction, settings)
     and origin (machine, human), its size, and the documents exported for review."""
     from ..memory.stats import memory_stats
 
+    options = made_with(options, of)
     path = memory_file(options)
     if not path.exists():
         typer.echo(f"translation memory: {path} (none yet: nothing translated with it)")
@@ -86,6 +112,7 @@ def export_tmx(
     tmx: Annotated[
         Path, typer.Option("--tmx", help="TMX file to write (every entry, with its origin).")
     ],
+    of: OfOpt = None,
     *,
     options: MemoryOptions,
 ) -> None:
@@ -95,7 +122,7 @@ def export_tmx(
     from ..memory.tmx import export_tmx as to_tmx
     from ..run.outputs import write_atomic
 
-    db = open_memory(options)
+    db = open_memory(made_with(options, of))
     try:
         if tmx.resolve() == db.path.resolve():
             raise UsageError("--tmx must not be the translation memory itself")
@@ -113,6 +140,7 @@ def export_tmx(
 @expand
 def import_tmx(
     tmx: Annotated[Path, typer.Argument(metavar="FILE.tmx", help="TMX file to read.")],
+    of: OfOpt = None,
     *,
     options: MemoryOptions,
 ) -> None:
@@ -125,7 +153,7 @@ def import_tmx(
         data = tmx.read_bytes()
     except OSError as exc:
         raise UsageError(f"{tmx}: cannot read it ({exc.strerror or exc})") from None
-    db = open_memory(options, create=True)
+    db = open_memory(made_with(options, of), create=True)
     try:
         done = from_tmx(db, data, str(tmx))
     finally:

@@ -1,12 +1,16 @@
-"""Options of the commands that are not the library's: the pipeline's own options come from
-:class:`~pipeline.options.PipelineOptions` field by field (see :mod:`.params`)."""
+"""Options of the commands that are not the library's (how a batch runs), declared once as
+dataclasses like :class:`~pipeline.options.PipelineOptions` (see :mod:`.params`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Optional
 
 import typer
+
+from ..options import option
+from ..run.plan import OUTPUTS
 
 
 class OutputFormat(str, Enum):
@@ -16,19 +20,43 @@ class OutputFormat(str, Enum):
     docx = "docx"
 
 
-class Engine(str, Enum):
-    local = "local"
-    ray = "ray"
+@dataclass(frozen=True)
+class RunOptions:
+    """How `pipeline translate` runs a batch (``max_memory`` also `pipeline serve`)."""
+
+    workers: int | None = option(
+        None,
+        "Worker processes (local; default 1, 0: compute in this process) or actors (ray), "
+        "each with its models.",
+        min=0,
+    )
+    max_memory: str | None = option(
+        None,
+        "Memory ceiling of each worker process (the server's model process), e.g. 4G or 50% "
+        "(default: its share of 80% of the machine); a document that needs more fails with "
+        "that reason.",
+    )
+    engine: str = option(
+        "local", "local: this machine; ray: a Ray cluster.", choices=("local", "ray")
+    )
+    ray_address: str | None = option(None, "Ray cluster to join (default: start a local one).")
+    write: str = option(
+        ",".join(OUTPUTS),
+        "Outputs, comma-separated: document (translated, in its own format), bilingual "
+        "(.bilingual.docx review copy), md, html, json.",
+    )
+    force: bool = option(False, "Redo documents whose outputs are up to date.")
+    strict: bool = option(False, "Count a document with quality flags as failed.")
+    max_risk: float | None = option(
+        None,
+        "With --strict: fail a document when a sentence's risk is above this (instead of on "
+        "any sentence flag).",
+        min=0.0,
+        max=1.0,
+    )
+    quiet: bool = option(False, "No progress bar, log lines or result table.", aliases=("-q",))
 
 
-MaxMemoryOpt = Annotated[
-    Optional[str],
-    typer.Option(
-        "--max-memory",
-        help="Memory ceiling of each worker process, e.g. 4G or 50% (default: its share of "
-        "80% of the machine); a document that needs more fails with that reason.",
-    ),
-]
 LangOpt = Annotated[
     Optional[list[str]],
     typer.Option("--lang", help="Language code (repeatable): its translators only."),

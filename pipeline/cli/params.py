@@ -75,6 +75,7 @@ def _parameter(f: Field, hint: Any) -> inspect.Parameter:
     extra = {k: v for k, v in (("min", flag.min), ("max", flag.max)) if v is not None}
     option = typer.Option(
         flag_name(f),
+        *flag.aliases,
         help=flag.help,
         metavar=flag.metavar,
         envvar=flag.envvar,

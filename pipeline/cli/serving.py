@@ -9,8 +9,8 @@ import typer
 from ..chain import BilingualPipeline
 from ..options import PipelineOptions
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
-from .options import MaxMemoryOpt
-from .params import Omit, expand
+from .options import RunOptions
+from .params import Omit, Only, expand
 from .web import AllowPrivateUrlsOpt, AllowUrlsOpt, FetchOptions, url_access
 
 
@@ -52,7 +52,7 @@ def serve(
     allow_urls: AllowUrlsOpt = False,
     allow_private_urls: AllowPrivateUrlsOpt = False,
     fetch: Annotated[FetchOptions, Omit("no_network")],
-    max_memory: MaxMemoryOpt = None,
+    run: Annotated[RunOptions, Only("max_memory")],
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
@@ -80,7 +80,7 @@ def serve(
         ),
         urls=url_access(allow_urls, allow_private_urls, fetch, default_mb=max_upload_mb),
     )
-    ceiling = parse_memory(max_memory) if max_memory else None
+    ceiling = parse_memory(run.max_memory) if run.max_memory else None
     pipe = BilingualPipeline(options)
     pipe.memory()  # a damaged or locked translation memory: one error before serving
     server.serve(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .app import EXIT_CODES_HELP, app
-from .memory import MemoryOptions, open_memory
+from .memory import MemoryOptions, made_with, open_memory
 from .params import expand
 
 
@@ -27,17 +27,21 @@ def export(
 ) -> None:
     """Write one XLIFF 1.2 file per translated document of OUT_DIR into the --xliff folder:
     every sentence with its translation, and its flags, risk and origin as notes, for
-    review in a CAT tool; then `pipeline import` the folder."""
-    from ..review import export_xliff
+    review in a CAT tool; then `pipeline import` the folder. The translation memory is the
+    one OUT_DIR was made with, unless --memory names another."""
+    from ..xliff import export_xliff
 
-    db = open_memory(options, create=True)
+    db = open_memory(made_with(options, out_dir), create=True)
     try:
         done = export_xliff(out_dir, xliff, db)
     finally:
         db.close()
     for reason in done.skipped:
         typer.echo(f"skipped: {reason}", err=True)
-    typer.echo(f"{len(done.written)} XLIFF files ({done.sentences:,} sentences) in {xliff}")
+    typer.echo(
+        f"{len(done.written)} XLIFF files ({done.sentences:,} sentences) in {xliff}, "
+        f"from the translation memory {db.path}"
+    )
 
 
 @app.command("import", epilog=EXIT_CODES_HELP)
@@ -50,10 +54,12 @@ def import_(
     """Store every translation a reviewer changed in the XLIFF files under DIR in the
     translation memory as a person's. The next `pipeline translate` of the folder redoes
     exactly the documents they belong to. A file for a document this memory never
-    exported, or whose source text was changed, refuses the import (exit 2)."""
-    from ..review import import_reviews
+    exported, or whose source text was changed, refuses the import (exit 2). The
+    translation memory is the one the files were exported from, unless --memory names
+    another."""
+    from ..xliff import import_reviews
 
-    db = open_memory(options)
+    db = open_memory(made_with(options, folder))
     try:
         done = import_reviews(folder, db)
     finally:

@@ -25,10 +25,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import UsageError
 from ..records import HUMAN, MACHINE, TranslatedText
 from .keys import RouteKey
-from .schema import EXTENSIONS, SCHEMA, SCHEMA_VERSION, UPGRADES, UPSERT
+from .schema import UPSERT, TranslationMemoryError, extend, has_table, prepare
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +50,6 @@ def pair_key(source: str, target: str) -> str:
     """What the entries of a language pair are stored under (human translations: they
     hold whatever model, device or settings a run uses)."""
     return f"{PAIR_PREFIX}{source}:{target}"
-
-
-class TranslationMemoryError(UsageError):
-    """The translation memory's file cannot be used: not a memory, damaged, locked or of
-    another version. It is left as it is."""
 
 
 class TranslationMemory:
@@ -83,7 +77,7 @@ class TranslationMemory:
             raise _error(path, exc) from None
         memory = cls(path, db)
         try:
-            memory._prepare()
+            memory._extended = prepare(db, path, memory._write, BUSY_TIMEOUT_S)
         except sqlite3.Error as exc:
             db.close()
             raise _error(path, exc) from None
@@ -92,73 +86,14 @@ class TranslationMemory:
             raise
         return memory
 
-    def _prepare(self) -> None:
-        db = self._db
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if tables and "meta" not in tables:
-            raise TranslationMemoryError(
-                f"translation memory {self.path}: an SQLite database, but not a translation "
-                "memory (left as it is); pass --memory OTHER_PATH or --no-memory"
-            )
-        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")  # WAL: a killed process loses nothing
-        if not tables:
-            with self._write():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                for statement in EXTENSIONS.values():
-                    db.execute(statement)
-                self._extended = True
-                db.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        found = version[0] if version else "none"
-        if found.isdigit() and int(found) < SCHEMA_VERSION and int(found) in UPGRADES:
-            self._upgrade(int(found))
-        elif found != str(SCHEMA_VERSION):
-            raise TranslationMemoryError(
-                f"translation memory {self.path}: schema version {found}, this version "
-                f"reads {SCHEMA_VERSION} (left as it is); pass --memory OTHER_PATH or --no-memory"
-            )
-
-    def _upgrade(self, version: int) -> None:
-        """Bring a memory of an earlier ``version`` up to this one, in one transaction (so
-        another process upgrading it at the same time waits, then finds it done)."""
-        with self._write():
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-            found = int(row.fetchone()[0])
-            for step in range(found, SCHEMA_VERSION):
-                for statement in UPGRADES[step]:
-                    self._db.execute(statement)
-            self._db.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
-            )
-        log.info("translation memory %s: upgraded from schema version %d", self.path, version)
-
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
 
     def _extend(self) -> None:
-        """Create the tables added since schema 1 where this file lacks them (inside a
-        write transaction)."""
-        if self._extended:
-            return
-        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
-        for name, statement in EXTENSIONS.items():
-            if name not in tables:
-                self._db.execute(statement)
-        self._extended = True
-
-    def _has(self, table: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-        ).fetchone()
-        return row is not None
+        """Create the tables added since schema 1 where this file lacks them."""
+        if not self._extended:
+            extend(self._db)
+            self._extended = True
 
     def route(self, key: RouteKey, direction: tuple[str, str] | None = None) -> RouteMemory:
         """The entries of one route (recorded in ``routes`` on first use, with its
@@ -291,28 +226,11 @@ class TranslationMemory:
         yet)."""
         try:
             with self._lock:
-                if table is not None and not self._has(table):
+                if table is not None and not has_table(self._db, table):
                     return []
                 return self._db.execute(sql, tuple(params)).fetchall()
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
-
-    def entries(self, batch: int = 10_000) -> Iterator[tuple[str, str, str, str, str]]:
-        """Every translation as ``(route, source, target, origin, created)``, read
-        ``batch`` rows at a time (a large memory is never held whole)."""
-        after: tuple[str, str, str] = ("", "", "")
-        while True:
-            rows = self.read(
-                "SELECT route, source, origin, target, created FROM translations "
-                "WHERE (route, source, origin) > (?, ?, ?) "
-                "ORDER BY route, source, origin LIMIT ?",
-                (*after, batch),
-            )
-            for route, source, origin, target, created in rows:
-                yield route, source, target, origin, created
-            if len(rows) < batch:
-                return
-            after = rows[-1][:3]
 
     def count(self) -> int:
         """How many translations the memory holds."""
@@ -323,6 +241,24 @@ class TranslationMemory:
         """Close this process's connection."""
         with self._lock:
             self._db.close()
+
+
+def every_entry(memory: TranslationMemory, batch: int = 10_000) -> Iterator[tuple[str, ...]]:
+    """Every translation of ``memory`` as ``(route, source, target, origin, created)``,
+    read ``batch`` rows at a time (a large memory is never held whole)."""
+    after: tuple[str, ...] = ("", "", "")
+    while True:
+        rows = memory.read(
+            "SELECT route, source, origin, target, created FROM translations "
+            "WHERE (route, source, origin) > (?, ?, ?) "
+            "ORDER BY route, source, origin LIMIT ?",
+            (*after, batch),
+        )
+        for route, source, origin, target, created in rows:
+            yield route, source, target, origin, created
+        if len(rows) < batch:
+            return
+        after = rows[-1][:3]
 
 
 class RouteMemory:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from ..errors import UsageError
 from ..records import MACHINE, TranslatedText
 from .keys import normalise
-from .store import PAIR_PREFIX, TranslationMemory
+from .store import PAIR_PREFIX, TranslationMemory, every_entry
 
 #: A route's digest, as :class:`~pipeline.memory.keys.RouteKey` makes it.
 _ROUTE = re.compile(r"[0-9a-f]{32}")
@@ -53,7 +53,7 @@ def export_tmx(memory: TranslationMemory) -> tuple[bytes, int, int]:
     models = dict(memory.read("SELECT route, model FROM routes"))
     store = tmxfile(sourcelanguage="*all*")
     written = left_out = 0
-    for route, source, target, origin, created in memory.entries():
+    for route, source, target, origin, created in every_entry(memory):
         pair = directions.get(route)
         if pair is None:
             left_out += 1

@@ -8,7 +8,7 @@ from .index import IndexRow, render_index
 from .json import SCHEMA_VERSION, render_json, to_dict
 from .markdown import render_markdown
 from .page import GENERATOR_META, STYLE
-from .review import render_review
+from .review_copy import render_review_copy
 
 __all__ = [
     "FORMATS",
@@ -23,7 +23,7 @@ __all__ = [
     "render_index",
     "render_json",
     "render_markdown",
-    "render_review",
+    "render_review_copy",
     "to_dict",
 ]
 
@@ -48,6 +48,6 @@ def render(result, format: str) -> str | bytes:
         "markdown": render_markdown,
         "json": render_json,
         "html": render_html,
-        "docx": render_review,
+        "docx": render_review_copy,
     }
     return renderers[format](result)

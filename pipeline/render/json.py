@@ -58,27 +58,14 @@ def to_dict(
             "sha256": result.source.sha256,
             **_web(result.source.web),
         },
-        "models": {
-            "translator": result.models.translator,
-            "back_translator": result.models.back_translator,
-            "summarizer": result.models.summarizer,
-            "translator_via": result.models.translator_via,
-            "back_translator_via": result.models.back_translator_via,
-        },
+        "models": _models(result),
         "coverage": {
             "source_sentences": result.coverage.source_sentences,
             "translated_sentences": result.coverage.translated_sentences,
             "passthrough_sentences": result.coverage.passthrough_sentences,
         },
         "summary": {"en": result.summary_en.text, src: result.summary_source.text},
-        "summary_info": {
-            "method": result.summary_en.method,
-            "source_method": result.summary_source.method,
-            "rounds": result.summary_en.rounds,
-            "chunks": result.summary_en.chunks,
-            "unsupported": list(result.summary_en.unsupported),
-            "source_unsupported": list(source_unsupported(result)),
-        },
+        "summary_info": _summary_info(result),
         "key_sentences": [
             {
                 "index": k.index,
@@ -100,6 +87,30 @@ def to_dict(
         "warnings": list(result.warnings),
         "document": _document(result, written, document_path),
         "outputs": list(outputs),
+    }
+
+
+def _models(result: BilingualSummary) -> dict[str, Any]:
+    """The models the document went through, and how each translator was chosen."""
+    models = result.models
+    return {
+        "translator": models.translator,
+        "back_translator": models.back_translator,
+        "summarizer": models.summarizer,
+        "translator_via": models.translator_via,
+        "back_translator_via": models.back_translator_via,
+    }
+
+
+def _summary_info(result: BilingualSummary) -> dict[str, Any]:
+    """How the summaries were made, and what in them the text does not support."""
+    return {
+        "method": result.summary_en.method,
+        "source_method": result.summary_source.method,
+        "rounds": result.summary_en.rounds,
+        "chunks": result.summary_en.chunks,
+        "unsupported": list(result.summary_en.unsupported),
+        "source_unsupported": list(source_unsupported(result)),
     }
 
 

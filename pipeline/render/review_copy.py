@@ -29,7 +29,7 @@ _FLAGGED_FILL = "FFF3CD"
 SECTION_ROWS = 50
 
 
-def render_review(result: BilingualSummary) -> bytes:
+def render_review_copy(result: BilingualSummary) -> bytes:
     """The review copy of ``result`` as the bytes of a Word document."""
     import docx
 

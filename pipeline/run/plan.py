@@ -82,11 +82,6 @@ class BatchItem:
         paths = (self.output(kind) for kind in OUTPUTS if kind in write)
         return tuple(p for p in paths if p is not None)
 
-    @property
-    def outputs(self) -> tuple[Path, Path, Path]:
-        """The Markdown, HTML and JSON reports."""
-        return tuple(self.output(kind) for kind in ("md", "html", "json"))  # type: ignore[return-value]
-
     def state(self, write: frozenset[str]) -> Path:
         """The JSON that marks the document finished and up to date: its JSON report, or,
         when the reports leave it out, a hidden one beside them."""

@@ -15,7 +15,7 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 from ..documents.fetch import PER_HOST, Fetched, FetchLimits, fetch_many
 from ..documents.formats import SUPPORTED_SUFFIXES
 from ..errors import DocumentError, UsageError
-from .batch import Loaded
+from .inputs import InputFile
 from .ledger import Ledger
 from .manifest import MANIFEST_NAME
 from .plan import INDEX_NAME, OUTPUTS, BatchItem, document_suffix, is_our_output
@@ -140,7 +140,7 @@ def plan_urls(
 
 def fetch_pages(
     out_dir: Path, limits: FetchLimits | None = None, *, per_host: int = PER_HOST
-) -> Callable[[Sequence[BatchItem]], Iterator[Loaded]]:
+) -> Callable[[Sequence[BatchItem]], Iterator[InputFile]]:
     """The loader of a batch of pages bound for ``out_dir`` (see
     :func:`pipeline.run.batch.run_batch`): each page fetched (at most ``per_host``
     requests to one host at once) and handed on with the reader its content type chose
@@ -148,22 +148,22 @@ def fetch_pages(
     reason, and the rest go on."""
     from ..documents.fetch import fetch
 
-    def load(items: Sequence[BatchItem]) -> Iterator[Loaded]:
+    def load(items: Sequence[BatchItem]) -> Iterator[InputFile]:
         ledger = Ledger(out_dir)
         urls = [item.url or item.relative for item in items]
         for index, result in fetch_many(urls, lambda url: fetch(url, limits), per_host=per_host):
             item = items[index]
             if isinstance(result, DocumentError):
-                yield Loaded(item, error=str(result), status=result.status)
+                yield InputFile(item, error=str(result), status=result.status)
             elif isinstance(result, Exception):
-                yield Loaded(item, error=f"{item.relative}: {type(result).__name__}: {result}")
+                yield InputFile(item, error=f"{item.relative}: {type(result).__name__}: {result}")
             else:
                 yield _fetched(item, result, ledger)
 
     return load
 
 
-def _fetched(item: BatchItem, page: Fetched, ledger: Ledger) -> Loaded:
+def _fetched(item: BatchItem, page: Fetched, ledger: Ledger) -> InputFile:
     """A fetched page as the batch reads it: named with its format's extension, and its
     translated document named (``<stem>.en.<ext>``) where its format is written back."""
     item = replace(item, path=Path(f"{item.path}{page.suffix}"))
@@ -172,6 +172,6 @@ def _fetched(item: BatchItem, page: Fetched, ledger: Ledger) -> Loaded:
         document = Path(f"{item.output_stem}.en{suffix}")
         if document.exists() and not is_our_output(document, ledger):
             reason = f"output {document} would overwrite a file this tool did not write"
-            return Loaded(item, error=f"{item.relative}: {reason}")
+            return InputFile(item, error=f"{item.relative}: {reason}")
         item = replace(item, document=document)
-    return Loaded(item, page.data, sha256=page.sha256, web=page.web, notes=page.notes)
+    return InputFile(item, page.data, sha256=page.sha256, web=page.web, notes=page.notes)

@@ -20,9 +20,10 @@ from ..memory import TranslationMemory
 from ..memory.exports import ExportedDocument, document_key, record_exports
 from ..options import TARGET_LANG
 from ..run.ledger import STATE_DIR, Ledger
+from ..run.made_with import record_memory
 from ..run.outputs import write_atomic
+from .document import build_xliff, document_notes, units_of
 from .merge import pending_edits
-from .xliff import build_xliff, document_notes, units_of
 
 #: Extension of the files written.
 XLIFF_SUFFIX = ".xlf"
@@ -102,6 +103,7 @@ def export_xliff(out_dir: Path, xliff_dir: Path, memory: TranslationMemory) -> E
     for target, _, _ in planned:
         _check_replaceable(target, ledger, memory, xliff_dir)
     record_exports(memory, [document for _, _, document in planned])
+    record_memory(xliff_dir, memory.path)  # `pipeline import` takes the same memory
     for target, content, _ in planned:
         write_atomic(target, content)
         ledger.record(target, content)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..memory import TranslationMemory, normalise
 from ..memory.exports import exported_document
-from .xliff import ReviewedDocument, read_xliff
+from .document import ReviewedDocument, read_xliff
 
 #: What a reviewed file may be called.
 XLIFF_SUFFIXES = (".xlf", ".xliff")
