@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -34,6 +35,7 @@ from tiny_models import (  # noqa: E402
     build_m2m100,
     build_marian,
     build_nllb,
+    tiny_pipeline,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +60,13 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "en-fr": build_marian(root / "en-fr", ENGLISH, FRENCH, seed=2),
         "bart": build_bart(root / "bart", seed=3),
     }
+
+
+@pytest.fixture(scope="session")
+def make_pipeline(tiny_models: dict[str, Path]):
+    """The test pipeline (:func:`tiny_models.tiny_pipeline`, the one place it is built):
+    ``make_pipeline(summarizer="extractive")`` overrides any of its options."""
+    return functools.partial(tiny_pipeline, tiny_models)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ size. The import layers are checked by `lint-imports` (see pyproject.toml)."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import fields
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from pipeline import flags
 from pipeline.batching import Attempts, flatten, isolate, plan_batches, windows
+from pipeline.chain import stages
 from pipeline.errors import ModelLoadError, UsageError
 from pipeline.records import Quality
 
@@ -32,6 +34,41 @@ def test_no_module_is_past_400_lines():
         for path in PACKAGE.rglob("*.py")
     }
     assert {name: n for name, n in sizes.items() if n > 400} == {}
+
+
+def _functions(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node
+
+
+def test_no_function_is_past_80_lines_and_no_class_past_200():
+    """A function longer than a screen or two is two functions; a class past 200 lines
+    is two things at once."""
+    long = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in _functions(ast.parse(path.read_text("utf-8"))):
+            size = node.end_lineno - node.lineno + 1  # type: ignore[operator]
+            limit = 200 if isinstance(node, ast.ClassDef) else 80
+            if size > limit:
+                long[f"{path.relative_to(PACKAGE).as_posix()}:{node.name}"] = size
+    assert long == {}
+
+
+def test_the_chain_reads_as_its_stages_and_no_command_takes_its_locals():
+    chain = PACKAGE / "chain" / "pipeline.py"
+    assert len(chain.read_text("utf-8").splitlines()) < 200
+    assert [stage.__name__ for stage in stages(write_back=True)] == [
+        "resolve",
+        "translate",
+        "rank",
+        "write_back",
+        "summarize",
+        "back_translate_summaries",
+    ]
+    assert "write_back" not in [stage.__name__ for stage in stages(write_back=False)]
+    calls = [path for path in PACKAGE.rglob("*.py") if "locals()" in path.read_text("utf-8")]
+    assert calls == []
 
 
 def test_windows_keep_order_and_put_an_item_over_budget_alone():

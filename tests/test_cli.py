@@ -183,7 +183,8 @@ def test_translate_folder_writes_outputs_and_reports_each_document(model_args, t
     reports = (".bilingual.docx", ".md", ".html", ".json")
     expected = [f"{stem}{ext}" for stem in inputs for ext in reports]
     expected += [f"{stem}.en{suffix}" for stem, suffix in inputs.items()]  # translated
-    assert produced == sorted(["index.html", "manifest.jsonl", ".pipeline/ledger.jsonl", *expected])
+    state = [".pipeline/ledger.jsonl", ".pipeline/memory.json"]
+    assert produced == sorted(["index.html", "manifest.jsonl", *state, *expected])
     data = json.loads((out / "a.json").read_text(encoding="utf-8"))
     assert data["source"]["path"] == "a.txt"
     sentences = [s for p in data["translation"] for s in p["sentences"]]

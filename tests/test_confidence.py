@@ -10,9 +10,10 @@ import math
 
 import pytest
 from corpus import ENGLISH_NEWS, FRENCH_NEWS
+from tiny_models import tiny_pipeline
 from typer.testing import CliRunner
 
-from pipeline import BilingualPipeline, PipelineOptions
+from pipeline import BilingualPipeline
 from pipeline.cli import app
 from pipeline.documents.reading import parse_document
 from pipeline.documents.segment import split_sentences
@@ -28,17 +29,7 @@ TEXT = f"{REPEATED} {FRENCH_NEWS}\n\n{REPEATED}\n\n| --- | --- |"
 
 
 def _pipe(tiny_models, backend="transformers", **options) -> BilingualPipeline:
-    options.setdefault("summarizer", str(tiny_models["bart"]))
-    return BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            back_translator=str(tiny_models["en-fr"]),
-            backend=backend,
-            device="cpu",
-            threads=1,
-            **options,
-        )
-    )
+    return tiny_pipeline(tiny_models, backend=backend, threads=1, **options)
 
 
 def _document(text=TEXT, language="fr"):
@@ -215,7 +206,7 @@ def test_checks_and_risk_reach_the_server_json_from_its_model_process(tiny_model
     from fastapi.testclient import TestClient
 
     from pipeline.serve import create_app
-    from pipeline.serve.worker import ModelWorker
+    from pipeline.serve.model_process import ModelWorker
 
     pipe = _pipe(tiny_models, summarizer="extractive", checks=("roundtrip",), no_memory=True)
     worker = ModelWorker(pipe.worker_options, pipe.registry)

@@ -49,7 +49,9 @@ def _files(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.name not in ("manifest.jsonl", "index.html", "ledger.jsonl")
+        # The run's own state: what it did when, and the memory it was made with.
+        if p.is_file()
+        and p.name not in ("manifest.jsonl", "index.html", "ledger.jsonl", "memory.json")
     }
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import partial
 
 import pytest
 from corpus import FRENCH_NEWS
+from tiny_models import tiny_pipeline
 
-from pipeline import BilingualPipeline, PipelineOptions
 from pipeline.documents.formats import extract, sniff_suffix, write
 from pipeline.documents.reading import parse_document
 from pipeline.errors import DecodeError
@@ -78,10 +79,7 @@ FRENCH = [
 ]
 
 
-def _pipe(tiny_models) -> BilingualPipeline:
-    return BilingualPipeline(
-        PipelineOptions(translator=str(tiny_models["fr-en"]), summarizer="extractive", device="cpu")
-    )
+_pipe = partial(tiny_pipeline, summarizer="extractive")
 
 
 def test_a_book_is_read_in_reading_order():

@@ -72,16 +72,16 @@ def test_every_configuration_is_the_models_own_work_without_a_memory(
     # written (the suite's memory is $PIPELINE_MEMORY, fresh for each test).
     import os
 
-    from pipeline.stages.translate import Translator
+    from pipeline.stages.model_translator import ModelTranslator
 
     translated: list[str] = []
-    original = Translator._translate_new
+    original = ModelTranslator.translate
 
     def spy(self, texts, *rest):
         translated.extend(texts)
         return original(self, texts, *rest)
 
-    monkeypatch.setattr(Translator, "_translate_new", spy)
+    monkeypatch.setattr(ModelTranslator, "translate", spy)
     args = [str(pairs_tsv), "--translator", str(tiny_models["fr-en"]), "--format", "json"]
     for _ in range(2):
         _json(_eval(*args))

@@ -124,7 +124,7 @@ def test_plan_matches_extensions_case_insensitively_and_skips_hidden(tmp_path):
         "e.docx",
         "sub dir/é t é.txt",
     ]
-    assert items[-1].outputs[0] == tmp_path / "out" / "sub dir" / "é t é.md"
+    assert items[-1].output("md") == tmp_path / "out" / "sub dir" / "é t é.md"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,8 @@ def test_every_document_gets_its_own_outputs(tmp_path, names, stems):
         (src / name).write_text("x")
     items = plan_batch(src, out)
     assert sorted(i.output_stem.relative_to(out).as_posix() for i in items) == sorted(stems)
-    outputs = [p.as_posix().lower() for i in items for p in i.outputs]
+    reports = [i.output(kind) for i in items for kind in ("md", "html", "json")]
+    outputs = [p.as_posix().lower() for p in reports]
     assert len(outputs) == len(set(outputs))
     assert (out / "index.html").as_posix().lower() not in outputs
 

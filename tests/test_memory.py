@@ -21,10 +21,10 @@ from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
 from pipeline.cli import app
 from pipeline.inference.runners import Seq2SeqRunner
 from pipeline.memory import RouteKey, TranslationMemory, normalise
-from pipeline.memory.store import SCHEMA_VERSION, TranslationMemoryError
+from pipeline.memory.schema import SCHEMA_VERSION, TranslationMemoryError
 from pipeline.records import TranslatedText
 from pipeline.run.engine import SerialEngine
-from pipeline.stages.translate import Translator
+from pipeline.stages.model_translator import ModelTranslator
 
 SENTENCES = FRENCH_SENTENCES
 
@@ -34,14 +34,14 @@ def model_calls(monkeypatch):
     """Every sentence sent to the fr→en model to be translated (in this process): what
     neither the memory nor an earlier copy in the same call answered."""
     seen: list[str] = []
-    original = Translator._translate_new
+    original = ModelTranslator.translate
 
     def spy(self, texts, done, *rest):
         if texts and "fr-en" in self.runner.loaded.ref:
             seen.extend(texts)
         return original(self, texts, done, *rest)
 
-    monkeypatch.setattr(Translator, "_translate_new", spy)
+    monkeypatch.setattr(ModelTranslator, "translate", spy)
     return seen
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
+from tiny_models import tiny_pipeline
 
-from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
+from pipeline import plan_batch, run_batch
 from pipeline.documents.passthrough import merge_passthrough, to_translate
 from pipeline.documents.reading import parse_document
 from pipeline.errors import EmptyDocumentError
@@ -65,15 +67,7 @@ def test_passthrough_is_not_a_quality_problem():
     assert Quality(passthrough=3).describe() == ""
 
 
-def _pipeline(tiny_models, **overrides) -> BilingualPipeline:
-    options = {
-        "translator": str(tiny_models["fr-en"]),
-        "back_translator": str(tiny_models["en-fr"]),
-        "summarizer": str(tiny_models["bart"]),
-        "device": "cpu",
-        "backend": "transformers",
-    } | overrides
-    return BilingualPipeline(PipelineOptions(**options))
+_pipeline = partial(tiny_pipeline, backend="transformers")
 
 
 def _spy(runner, monkeypatch) -> list[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from tiny_models import tiny_pipeline
 
-from pipeline import BilingualPipeline, PipelineOptions, ProcessingError
+from pipeline import ProcessingError
 from pipeline.batching import plan_batches
 from pipeline.documents.reading import parse_document
 from pipeline.inference.ct2_runner import CTranslate2Runner
@@ -14,15 +15,7 @@ from pipeline.inference.hf_runner import TransformersRunner
 from pipeline.inference.runners import Generation, Seq2SeqRunner
 from pipeline.stages.summarize import Summarizer, SummaryDidNotConverge, pack_chunks
 
-
-def _pipeline(tiny_models, **overrides) -> BilingualPipeline:
-    options = {
-        "translator": str(tiny_models["fr-en"]),
-        "back_translator": str(tiny_models["en-fr"]),
-        "summarizer": str(tiny_models["bart"]),
-        "device": "cpu",
-    } | overrides
-    return BilingualPipeline(PipelineOptions(**options))
+_pipeline = tiny_pipeline
 
 
 def _record_generate(runner: Seq2SeqRunner, monkeypatch) -> list[list[str]]:

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import SEED
+from tiny_models import tiny_pipeline
 from typer.testing import CliRunner
 
 pytest.importorskip("fastapi")
@@ -35,14 +36,7 @@ KEY = "correct horse battery staple"
 @pytest.fixture(scope="module")
 def pipe(tiny_models) -> BilingualPipeline:
     """One pipeline on the tiny models, shared by every app in this module."""
-    return BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            back_translator=str(tiny_models["en-fr"]),
-            summarizer=str(tiny_models["bart"]),
-            device="cpu",
-        )
-    )
+    return tiny_pipeline(tiny_models)
 
 
 @pytest.fixture(scope="module")

@@ -9,28 +9,20 @@ import re
 
 import pytest
 from corpus import FRENCH_NEWS, make_docx
+from tiny_models import tiny_pipeline
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient
 
-from pipeline import BilingualPipeline, PipelineOptions
 from pipeline.serve import create_app
 from pipeline.serve.downloads import DOCX
 
 
 @pytest.fixture(scope="module")
 def client(tiny_models):
-    pipe = BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            back_translator=str(tiny_models["en-fr"]),
-            summarizer="extractive",
-            device="cpu",
-        )
-    )
-    with TestClient(create_app(pipe)) as c:
+    with TestClient(create_app(tiny_pipeline(tiny_models, summarizer="extractive"))) as c:
         yield c
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 import socket
 
 import pytest
+from tiny_models import tiny_pipeline
 from typer.testing import CliRunner
 
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
-from pipeline import BilingualPipeline, PipelineOptions
+from pipeline import BilingualPipeline
 from pipeline.cli import app as cli_app
 from pipeline.documents.fetch import FetchLimits
 from pipeline.serve import ServeLimits, create_app
@@ -22,14 +23,7 @@ from pipeline.serve.urls import UrlAccess
 
 @pytest.fixture(scope="module")
 def pipe(tiny_models) -> BilingualPipeline:
-    return BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            back_translator=str(tiny_models["en-fr"]),
-            summarizer="extractive",
-            device="cpu",
-        )
-    )
+    return tiny_pipeline(tiny_models, summarizer="extractive")
 
 
 def client_for(pipe, **access):

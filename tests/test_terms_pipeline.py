@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import pytest
+from tiny_models import tiny_pipeline
 from typer.testing import CliRunner
 
-from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
+from pipeline import plan_batch, run_batch
 from pipeline.cli import app
 from pipeline.documents.formats import extract, write
 from pipeline.documents.reading import parse_document
@@ -23,8 +25,8 @@ from pipeline.memory import TranslationMemory, normalise
 from pipeline.records import HUMAN, MACHINE
 from pipeline.run.engine import SerialEngine
 from pipeline.run.resume import options_fingerprint
+from pipeline.stages.model_translator import ModelTranslator
 from pipeline.stages.risk import sentence_risk
-from pipeline.stages.translate import Translator
 from pipeline.terms import protect
 
 TEXT = (
@@ -56,15 +58,7 @@ def raw_outputs(monkeypatch):
     return seen
 
 
-def _pipe(tiny_models, **options) -> BilingualPipeline:
-    defaults = {
-        "translator": str(tiny_models["fr-en"]),
-        "back_translator": str(tiny_models["en-fr"]),
-        "summarizer": "extractive",
-        "device": "cpu",
-        "threads": 1,
-    }
-    return BilingualPipeline(PipelineOptions(**{**defaults, **options}))
+_pipe = partial(tiny_pipeline, summarizer="extractive", threads=1)
 
 
 def test_protected_text_and_glossary_terms_come_back_and_losses_are_flagged(
@@ -101,14 +95,14 @@ def test_the_glossary_is_applied_inverted_to_the_back_translated_summary(tiny_mo
 
 def test_without_protection_spans_reach_the_model_as_written(tiny_models):
     calls: list[str] = []
-    original = Translator._translate_new
+    original = ModelTranslator.translate
 
     def spy(self, texts, *rest):
         calls.extend(texts)
         return original(self, texts, *rest)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Translator, "_translate_new", spy)
+        patch.setattr(ModelTranslator, "translate", spy)
         _pipe(tiny_models, no_protect=True, no_memory=True).summarize_text(TEXT)
         sent_plain = list(calls)
         calls.clear()
@@ -168,14 +162,14 @@ def test_confidence_and_risk_under_protection_and_from_the_memory(tiny_models, g
 
 def test_the_round_trip_back_translates_with_protection(tiny_models, glossary):
     sent: list[tuple[str, str]] = []
-    original = Translator._translate_new
+    original = ModelTranslator.translate
 
     def spy(self, texts, *rest):
         sent.extend((self.name, text) for text in texts)
         return original(self, texts, *rest)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Translator, "_translate_new", spy)
+        patch.setattr(ModelTranslator, "translate", spy)
         pipe = _pipe(tiny_models, glossary=glossary, checks=("roundtrip",), no_memory=True)
         result = pipe.summarize_text(TEXT, include_translation=True)
     back = [text for name, text in sent if name == str(tiny_models["en-fr"])]

@@ -297,7 +297,7 @@ def test_auto_falls_back_when_ctranslate2_cannot_load_its_cuda_libraries(
 
     monkeypatch.setattr(ctranslate2, "Translator", no_cublas)
     loaded_on: list[str] = []
-    import pipeline.inference.backends as backends
+    import pipeline.inference.pool as backends
 
     real_load = backends.load_seq2seq
 

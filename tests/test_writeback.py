@@ -7,13 +7,15 @@ import io
 import shutil
 import subprocess
 import zipfile
+from functools import partial
 from html import escape
 from pathlib import Path
 
 import pytest
 from corpus import ENGLISH_NEWS, FRENCH_NEWS, make_pdf
+from tiny_models import tiny_pipeline
 
-from pipeline import BilingualPipeline, PipelineOptions
+from pipeline import BilingualPipeline
 from pipeline.documents.formats import extract, write
 from pipeline.documents.reading import parse_document
 from pipeline.errors import DecodeError
@@ -24,16 +26,7 @@ from pipeline.units import KEPT, TRANSLATED, TranslatedDocument
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _pipe(tiny_models, **options) -> BilingualPipeline:
-    return BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            back_translator=str(tiny_models["en-fr"]),
-            summarizer="extractive",
-            device="cpu",
-            **options,
-        )
-    )
+_pipe = partial(tiny_pipeline, summarizer="extractive")
 
 
 def _written(pipe: BilingualPipeline, data: bytes, suffix: str, language: str = "fr"):
@@ -227,10 +220,10 @@ def test_a_writer_refuses_a_document_that_changed(tiny_models):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_every_written_word_file(tiny_models, tmp_path):
     # A real office suite is the reference: each .docx we write converts to PDF headless.
-    from pipeline.render import render_review
+    from pipeline.render import render_review_copy
 
     result, written = _written(_pipe(tiny_models), _rich_docx(), ".docx")
-    files = {"translated.docx": written.data, "review.docx": render_review(result)}
+    files = {"translated.docx": written.data, "review.docx": render_review_copy(result)}
     pdf_source = tmp_path / "a.pdf"
     make_pdf(pdf_source, [FRENCH_NEWS, ENGLISH_NEWS])
     files["from-pdf.docx"] = _written(_pipe(tiny_models), pdf_source.read_bytes(), ".pdf")[1].data
@@ -252,7 +245,7 @@ def test_libreoffice_opens_every_written_word_file(tiny_models, tmp_path):
 def test_the_review_copy_comments_the_review_queue_and_marks_every_flagged_sentence(
     tiny_models,
 ):
-    from pipeline.render import render_review
+    from pipeline.render import render_review_copy
     from pipeline.render.queue import describe, review_queue
 
     pipe = _pipe(tiny_models)
@@ -261,7 +254,7 @@ def test_the_review_copy_comments_the_review_queue_and_marks_every_flagged_sente
     queued = {q.sentence.index for q in review_queue(result.translation)}
     assert queued  # random weights: every translated sentence has some risk
     flagged = [s for s in sentences if s.index not in queued and set(s.flags) - {"passthrough"}]
-    review = render_review(result)
+    review = render_review_copy(result)
     with zipfile.ZipFile(io.BytesIO(review)) as z:
         comments = z.read("word/comments.xml").decode()
         body = z.read("word/document.xml").decode()
@@ -281,7 +274,7 @@ def test_the_review_copy_comments_the_review_queue_and_marks_every_flagged_sente
 
 def test_a_long_review_copy_is_cut_into_sections_of_whole_paragraphs():
     from pipeline.records import TranslatedSentence
-    from pipeline.render.review import SECTION_ROWS, sections
+    from pipeline.render.review_copy import SECTION_ROWS, sections
 
     # Paragraphs of 3 sentences, and one of 120 (longer than a section).
     sizes = [3] * 30 + [120] + [3] * 5

@@ -13,12 +13,13 @@ import re
 import lxml.html
 import pytest
 from browser import Browser, find_chromium
+from tiny_models import tiny_pipeline
 
-from pipeline import BilingualPipeline, PipelineOptions
+from pipeline import BilingualPipeline
 from pipeline.documents.formats import extract, write
 from pipeline.documents.reading import parse_document
 from pipeline.errors import DocumentError
-from pipeline.stages.translate import Translator
+from pipeline.stages.translator import Translator
 from pipeline.units import ATTRIBUTE, KEPT, TITLE, TRANSLATED, TranslatedDocument, TranslatedUnit
 
 PAGE = """<!DOCTYPE html>
@@ -347,14 +348,7 @@ def test_markdown_kept_units_and_crlf_are_left_as_they_were():
 
 @pytest.fixture(scope="module")
 def pipe(tiny_models) -> BilingualPipeline:
-    return BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            back_translator=str(tiny_models["en-fr"]),
-            summarizer=str(tiny_models["bart"]),
-            device="cpu",
-        )
-    )
+    return tiny_pipeline(tiny_models)
 
 
 ENGLISH_PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Daily news</title></head><body>

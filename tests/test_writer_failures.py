@@ -61,12 +61,12 @@ def test_a_batch_keeps_every_other_output_of_a_document_whose_writer_fails(
 def test_a_batch_keeps_the_other_outputs_when_the_review_copy_fails(
     model_args, tmp_path, monkeypatch
 ):
-    import pipeline.run.batch as batch
+    import pipeline.run.commit as batch
 
     def broken_review(result):
         raise ValueError("no room for the table")
 
-    monkeypatch.setattr(batch, "render_review", broken_review)
+    monkeypatch.setattr(batch, "render_review_copy", broken_review)
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     (src / "note.txt").write_text(FRENCH_NEWS, encoding="utf-8")
@@ -81,20 +81,13 @@ def test_a_batch_keeps_the_other_outputs_when_the_review_copy_fails(
     assert row["unwritten"] == {"bilingual": "ValueError: no room for the table"}
 
 
-def test_the_server_answers_with_what_it_could_write(tiny_models, monkeypatch):
+def test_the_server_answers_with_what_it_could_write(make_pipeline, monkeypatch):
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from pipeline import BilingualPipeline, PipelineOptions
     from pipeline.serve import create_app
 
-    pipe = BilingualPipeline(
-        PipelineOptions(
-            translator=str(tiny_models["fr-en"]),
-            summarizer="extractive",
-            device="cpu",
-        )
-    )
+    pipe = make_pipeline(summarizer="extractive")
     monkeypatch.setitem(WRITERS, ".txt", _broken)
     files = {"file": ("note.txt", FRENCH_NEWS.encode())}
     with TestClient(create_app(pipe)) as client:
@@ -120,7 +113,7 @@ def test_summarize_says_in_one_line_when_its_output_cannot_be_written(
     def broken(result):
         raise ValueError("no room for the table")
 
-    monkeypatch.setattr(render, "render_review", broken)
+    monkeypatch.setattr(render, "render_review_copy", broken)
     target = tmp_path / "review.docx"
     result = CliRunner().invoke(app, ["summarize", str(seed_copy), "-o", str(target), *model_args])
     assert result.exit_code == 1, result.output

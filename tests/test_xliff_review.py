@@ -14,7 +14,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.memory import TranslationMemory
+from pipeline.memory import TranslationMemory, normalise
 from pipeline.stages.risk import sentence_risk
 
 XLIFF_NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
@@ -201,3 +201,34 @@ def test_export_never_overwrites_a_review_not_imported(reviewed):
     result = _cli("export", str(out), "--xliff", str(review))
     assert result.exit_code == 2 and "did not write" in result.stderr
     assert (review / "doc2.xlf").read_text() == "a file of the user's"
+
+
+def test_export_import_and_memory_commands_use_the_memory_the_output_was_made_with(
+    tmp_path, model_args
+):
+    """`translate --memory M`, then `export`, `import` and `memory stats --of OUT` without
+    --memory: all three use M, not the default memory ($PIPELINE_MEMORY here)."""
+    src, out, review = tmp_path / "in", tmp_path / "out", tmp_path / "review"
+    project = tmp_path / "project.sqlite3"
+    _folder(src, 2)
+    _translate(src, out, model_args, "--memory", str(project))
+    default = Path(os.environ["PIPELINE_MEMORY"])
+    assert not default.exists()
+    exported = _cli("export", str(out), "--xliff", str(review))
+    assert exported.exit_code == 0, exported.output
+    assert f"from the translation memory {project}" in exported.output
+    assert not default.exists()  # nothing went to the default memory
+    source = _edit(sorted(review.rglob("*.xlf"))[0], 0, "A reviewer's own words.")
+    imported = _cli("import", str(review))
+    assert imported.exit_code == 0, imported.output
+    memory = TranslationMemory.open(project)
+    try:
+        assert memory.human("fr", "en", [normalise(source)])
+    finally:
+        memory.close()
+    stats = _cli("memory", "stats", "--of", str(out))
+    assert stats.exit_code == 0 and str(project) in stats.output
+    # --memory still wins over what the folder notes.
+    other = tmp_path / "other.sqlite3"
+    again = _cli("export", str(out), "--xliff", str(tmp_path / "again"), "--memory", str(other))
+    assert again.exit_code == 0 and f"from the translation memory {other}" in again.output

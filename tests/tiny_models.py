@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 FRENCH = """Les États-Unis ont appelé le gouvernement à arrêter d'aggraver les tensions.
 Le ministre a déclaré que la situation restait très préoccupante pour la région.
@@ -363,3 +364,18 @@ def build_m2m100(out_dir: Path, *, seed: int = 0, max_positions: int = 256) -> P
     return _multilingual_model(
         out_dir, tokenizer, vocab_size=size, seed=seed, max_positions=max_positions
     )
+
+
+def tiny_pipeline(models: dict[str, Path], **options: Any):
+    """The test pipeline: the tiny fr→en and en→fr translators and BART summarizer of
+    ``models`` (the ``tiny_models`` fixture), on the CPU; ``options`` override any of it
+    (``summarizer="extractive"``, ``backend="transformers"``)."""
+    from pipeline import BilingualPipeline, PipelineOptions
+
+    defaults = {
+        "translator": str(models["fr-en"]),
+        "back_translator": str(models["en-fr"]),
+        "summarizer": str(models["bart"]),
+        "device": "cpu",
+    }
+    return BilingualPipeline(PipelineOptions(**(defaults | options)))
