@@ -14,7 +14,7 @@ builder and French documents (UD French-Sequoia) this reuses).
     python benchmarks/confidence.py --device cuda
 
 (1) *Scores*: the same sentences through the translation stage
-(:meth:`pipeline.stages.translate.Translator.translate`) without and with scores, in one
+(:meth:`pipeline.stages.translator.Translator.translate`) without and with scores, in one
 process, alternating, best of ``--repeat``. CTranslate2 returns its scores with the search;
 transformers scores what it generated in one extra teacher-forced forward pass.
 (2) *Round trip*: ``pipeline translate`` on a folder, timed from process start to exit, with

@@ -63,6 +63,8 @@ class Flag:
     metavar: str | None = None
     name: str | None = None
     envvar: str | None = None
+    #: Other names of the flag (``-q`` for ``--quiet``).
+    aliases: tuple[str, ...] = ()
 
 
 def option(default: Any, help: str, *, node: Mapping[str, str] | None = None, **flag: Any) -> Any:

@@ -172,87 +172,104 @@ def _gathered(run: Run, order: list[int], marks: Sequence[int]) -> list[int]:
 
 
 def _leaves(run: Run, words: Sequence[str], marks: Sequence[int]) -> list[_Leaf]:
-    out: list[_Leaf] = []
-    placed: set[int] = set()  # anchors put back
-    atoms_placed: set[int] = set()
-    used: set[int] = set()
-    consuming: int | None = None  # the atom whose words are being replaced by it
+    leaves = _Leaves(run)
+    for word, mark in zip(words, marks, strict=True):
+        leaves.word(word, mark)
+    leaves.rest()
+    return leaves.out
 
-    def anchor(i: int, glued: bool = False) -> None:
-        if i not in placed:
-            placed.add(i)
-            a = run.anchors[i]
+
+class _Leaves:
+    """The leaves of a rebuild in order, and what of the run they have put back."""
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.out: list[_Leaf] = []
+        self.placed: set[int] = set()  # anchors put back
+        self.atoms_placed: set[int] = set()
+        self.used: set[int] = set()  # contexts whose anchors went before a word
+        self.consuming: int | None = None  # the atom whose words are being replaced by it
+
+    def anchor(self, i: int, glued: bool = False) -> None:
+        if i not in self.placed:
+            self.placed.add(i)
+            a = self.run.anchors[i]
             space = (False, False) if glued else (a.space_before, a.space_after)
-            out.append(_Leaf(a.chain, AnchorLeaf(i), *space))
+            self.out.append(_Leaf(a.chain, AnchorLeaf(i), *space))
 
-    def place(chain: tuple[int, ...], text: str, glued: bool = False) -> bool:
+    def place(self, chain: tuple[int, ...], text: str, glued: bool = False) -> bool:
         """Text in ``chain``; an atom's first words become the atom, verbatim, and the
         words after them that are still the atom's are left out (False)."""
-        nonlocal consuming
-        k = next((k for k, w in enumerate(chain) if w in run.atoms), None)
-        if k is not None and consuming == chain[k]:
+        k = next((k for k, w in enumerate(chain) if w in self.run.atoms), None)
+        if k is not None and self.consuming == chain[k]:
             return False
-        consuming = None
-        if k is not None and chain[k] not in atoms_placed:
-            atoms_placed.add(chain[k])
-            consuming = chain[k]
-            out.append(_Leaf(chain[:k], AtomLeaf(chain[k]), not glued, not glued))
+        self.consuming = None
+        if k is not None and chain[k] not in self.atoms_placed:
+            self.atoms_placed.add(chain[k])
+            self.consuming = chain[k]
+            self.out.append(_Leaf(chain[:k], AtomLeaf(chain[k]), not glued, not glued))
             return True
         # An atom already back: the rest of its words are plain text beside it.
-        out.append(_Leaf(chain if k is None else chain[:k], text, not glued, not glued))
+        self.out.append(_Leaf(chain if k is None else chain[:k], text, not glued, not glued))
         return True
 
-    for word, mark in zip(words, marks, strict=True):
-        context = run.contexts[mark]
-        if mark not in used:
-            used.add(mark)
+    def word(self, word: str, mark: int) -> None:
+        """One word of the translation, in the context ``mark`` names."""
+        context = self.run.contexts[mark]
+        if mark not in self.used:
+            self.used.add(mark)
             for i in context.anchors:
-                anchor(i)
+                self.anchor(i)
         cuts = _cuts(word, context) if context.pieces else None
         if cuts is not None:
-            start = len(out)
-            # The word in its pieces, glued; glued to what comes before too when it
-            # starts inside an atom put back.
-            apart = True
-            texts = iter(cuts)
-            for n, piece in enumerate(context.pieces):
-                if piece.anchor is not None:
-                    anchor(piece.anchor, glued=True)
-                elif not place(piece.chain, next(texts), glued=True) and n == 0:
-                    apart = False
-            if len(out) > start:
-                first = out[start]
-                out[start] = _Leaf(first.chain, first.leaf, apart, first.space_after)
-                last = out[-1]
-                out[-1] = _Leaf(last.chain, last.leaf, last.space_before, True)
-            continue
-        if context.pieces and consuming is not None:
-            consuming = None  # a mixed word is never taken for an atom's own words
-        place(context.chain, word)
+            self._pieces(context, cuts)
+            return
+        if context.pieces and self.consuming is not None:
+            self.consuming = None  # a mixed word is never taken for an atom's own words
+        self.place(context.chain, word)
         for piece in context.pieces:  # a mixed word translated: its anchors after it
             if piece.anchor is not None:
-                anchor(piece.anchor)
-    # Nothing is lost: anchors and atoms no translated word brought back go at the end.
-    for mark, context in enumerate(run.contexts):
-        if mark not in used:
-            for i in context.anchors:
-                anchor(i)
-        for piece in context.pieces:
+                self.anchor(piece.anchor)
+
+    def _pieces(self, context: Context, cuts: list[str]) -> None:
+        """A word in its pieces, glued; glued to what comes before too when it starts
+        inside an atom put back."""
+        start = len(self.out)
+        apart = True
+        texts = iter(cuts)
+        for n, piece in enumerate(context.pieces):
             if piece.anchor is not None:
-                anchor(piece.anchor)
-        for chain in [context.chain, *(p.chain for p in context.pieces)]:
-            for k, w in enumerate(chain):
-                if w in run.atoms and w not in atoms_placed:
-                    atoms_placed.add(w)
-                    out.append(_Leaf(chain[:k], AtomLeaf(w)))
-    # A wrapper no word could be given (a translation with fewer words than wrappers)
-    # stays, empty, so the page keeps its elements.
-    shown = {w for leaf in out for w in leaf.chain} | atoms_placed
-    for wrapper in range(len(run.wrappers)):
-        if wrapper not in shown and wrapper not in run.atoms:
-            chain = run.chains[wrapper]
-            out.append(_Leaf(chain, ""))
-            shown.update(chain)
-    for i in run.trailing:
-        anchor(i)
-    return out
+                self.anchor(piece.anchor, glued=True)
+            elif not self.place(piece.chain, next(texts), glued=True) and n == 0:
+                apart = False
+        if len(self.out) > start:
+            first = self.out[start]
+            self.out[start] = _Leaf(first.chain, first.leaf, apart, first.space_after)
+            last = self.out[-1]
+            self.out[-1] = _Leaf(last.chain, last.leaf, last.space_before, True)
+
+    def rest(self) -> None:
+        """Nothing is lost: anchors and atoms no translated word brought back go at the
+        end; a wrapper no word could be given (a translation with fewer words than
+        wrappers) stays, empty, so the page keeps its elements."""
+        run = self.run
+        for mark, context in enumerate(run.contexts):
+            if mark not in self.used:
+                for i in context.anchors:
+                    self.anchor(i)
+            for piece in context.pieces:
+                if piece.anchor is not None:
+                    self.anchor(piece.anchor)
+            for chain in [context.chain, *(p.chain for p in context.pieces)]:
+                for k, w in enumerate(chain):
+                    if w in run.atoms and w not in self.atoms_placed:
+                        self.atoms_placed.add(w)
+                        self.out.append(_Leaf(chain[:k], AtomLeaf(w)))
+        shown = {w for leaf in self.out for w in leaf.chain} | self.atoms_placed
+        for wrapper in range(len(run.wrappers)):
+            if wrapper not in shown and wrapper not in run.atoms:
+                chain = run.chains[wrapper]
+                self.out.append(_Leaf(chain, ""))
+                shown.update(chain)
+        for i in run.trailing:
+            self.anchor(i)
