@@ -40,7 +40,14 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from end_to_end import MODELS, REAL, SENTENCE_TOKENS, SUMMARY_TOKENS  # noqa: E402
-from real_files import corpus_files, languages, relative, structure  # noqa: E402
+from real_files import (  # noqa: E402
+    convert_to_pdf,
+    corpus_files,
+    languages,
+    relative,
+    soffice,
+    structure,
+)
 from shaped_models import LENGTHS, build_model  # noqa: E402
 
 
@@ -152,24 +159,23 @@ def main() -> None:
             office.append(translated)
         office += [p for p in outputs if p.name.endswith(".bilingual.docx")]
 
-    soffice = shutil.which("soffice")
-    opened: set[str] = set()
-    if soffice:
+    opened = 0
+    if soffice():
         links = work / "office"
         shutil.rmtree(links, ignore_errors=True)
         links.mkdir()
+        named = []
         for k, path in enumerate(office):
-            (links / f"{k:03d}-{path.name}").symlink_to(path)
+            named.append(links / f"{k:03d}-{path.name}")
+            named[-1].symlink_to(path)
         pdf = work / "pdf"
         shutil.rmtree(pdf, ignore_errors=True)
-        convert = [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(pdf)]
-        convert += sorted(str(p) for p in links.iterdir())
-        _, lo_seconds, _ = run(convert, dict(os.environ))
-        opened = {p.stem for p in pdf.glob("*.pdf") if p.read_bytes().startswith(b"%PDF")}
-        print(f"LibreOffice: {len(opened)} of {len(office)} files converted in {lo_seconds:.0f} s")
-        problems += [
-            f"LibreOffice did not convert {p.name}" for p in links.iterdir() if p.stem not in opened
-        ]
+        started = time.perf_counter()
+        missing = convert_to_pdf(named, pdf)
+        lo_seconds = time.perf_counter() - started
+        opened = len(named) - len(missing)
+        print(f"LibreOffice: {opened} of {len(office)} files converted in {lo_seconds:.0f} s")
+        problems += [f"LibreOffice did not convert {p.name}" for p in missing]
 
     columns = ["documents", "done", "skipped", "failed", "whole", "structure kept", "lang en"]
     columns += ["units read", "units written", "unplaced"]
@@ -180,7 +186,7 @@ def main() -> None:
         total.update(by_format[fmt])
         print(f"| {fmt} | " + " | ".join(f"{by_format[fmt][c]:,}" for c in columns) + " |")
     print("| all | " + " | ".join(f"{total[c]:,}" for c in columns) + " |")
-    print(f"office files and review copies opened by LibreOffice: {len(opened)} of {len(office)}")
+    print(f"office files and review copies opened by LibreOffice: {opened} of {len(office)}")
     for problem in problems:
         print(problem)
 

@@ -211,6 +211,50 @@ def structure(data: bytes, suffix: str) -> dict[str, Any]:
     return readers[suffix.lower()](data)
 
 
+# --- LibreOffice ----------------------------------------------------------------------------
+
+
+def soffice() -> str | None:
+    """LibreOffice's command, where it is installed."""
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(files: list[Path], out_dir: Path, processes: int = 2) -> list[Path]:
+    """Convert ``files`` to PDF with LibreOffice (``soffice --headless --convert-to pdf``),
+    in ``processes`` parallel calls with a profile each (one start-up per call); the files
+    that did not become a PDF. Names must be unique (the PDFs share ``out_dir``)."""
+    import subprocess
+    import tempfile
+
+    command = soffice()
+    assert command is not None, "LibreOffice is not installed"
+    calls = []
+    with tempfile.TemporaryDirectory() as profiles:
+        for k in range(processes):
+            share = files[k::processes]
+            if not share:
+                continue
+            profile = Path(profiles, f"profile{k}").as_uri()
+            calls.append(
+                subprocess.Popen(
+                    [command, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                     "pdf", "--outdir", str(out_dir), *map(str, share)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )  # fmt: skip
+        for call in calls:
+            call.wait(timeout=1200)
+    return [
+        f
+        for f in files
+        if not (out_dir / (f.stem + ".pdf")).is_file()
+        or not (out_dir / (f.stem + ".pdf")).read_bytes().startswith(b"%PDF")
+    ]
+
+
 # --- language ----------------------------------------------------------------------------
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -22,9 +21,11 @@ from real_files import (
     CORPUS,
     EXPECTED_NOT_DONE,
     READ_FORMATS,
+    convert_to_pdf,
     corpus_files,
     languages,
     relative,
+    soffice,
     structure,
 )
 from typer.testing import CliRunner
@@ -101,10 +102,6 @@ def test_the_corpus_is_all_here():
     assert len(FILES) >= 100
 
 
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 @pytest.mark.slow
 def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
     """The default `pipeline translate` over the whole corpus: no document fails for a
@@ -115,8 +112,9 @@ def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
         target = src / relative(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+    # Batches of 256: a tiny model's time goes to each call, not to each sentence.
     args = ["translate", str(src), "-o", str(out), *model_args, "--source-lang", "fr"]
-    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    result = CliRunner().invoke(app, [*args, "--batch-size", "256"], catch_exceptions=False)
     assert result.exit_code == 1, result.output  # the encrypted PDF fails, with its reason
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     assert len(rows) == len(FILES)
@@ -140,28 +138,15 @@ def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
         if translated.suffix in (".docx", ".pptx", ".odt"):
             office.append(translated)
         office += [p for p in outputs if p.name.endswith(".bilingual.docx")]
-    if _soffice() is None:
+    if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs it")
-    pdf = tmp_path / "pdf"
-    # Names collide across folders (a .docx and the .pdf's .docx): one folder each.
+    # Names collide across folders (a .docx and the .pdf's .docx): one link each.
+    links = []
     for k, path in enumerate(office):
-        link = tmp_path / "office" / f"{k:03d}-{path.name}"
-        link.parent.mkdir(exist_ok=True)
-        link.symlink_to(path)
-    files = sorted(str(p) for p in (tmp_path / "office").iterdir())
-    converted = subprocess.run(
-        [_soffice(), "--headless", "--convert-to", "pdf", "--outdir", str(pdf), *files],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert converted.returncode == 0, converted.stderr
-    missing = [
-        p.name
-        for p in (tmp_path / "office").iterdir()
-        if not (pdf / (p.stem + ".pdf")).is_file()
-        or not (pdf / (p.stem + ".pdf")).read_bytes().startswith(b"%PDF")
-    ]
+        links.append(tmp_path / "office" / f"{k:03d}-{path.name}")
+        links[-1].parent.mkdir(exist_ok=True)
+        links[-1].symlink_to(path)
+    missing = convert_to_pdf(links, tmp_path / "pdf")
     assert not missing, missing
 
 
@@ -187,6 +172,7 @@ def test_real_saved_pages_through_translate_urls(model_args, tmp_path):
         listing.write_text("".join(f"{base}/{p.name}\n" for p in pages), encoding="utf-8")
         out = tmp_path / "out"
         args = ["translate", "--urls", str(listing), "-o", str(out), *model_args]
+        args += ["--batch-size", "256"]
         result = CliRunner().invoke(app, [*args, "--source-lang", "fr"], catch_exceptions=False)
     finally:
         server.shutdown()
