@@ -17,7 +17,15 @@ document's translation in one call (map-reduce when it exceeds the summarizer's 
 split the summaries into sentences and back-translate them all in one call. Both sides are
 timed from process start to exit, after a warm-up run has converted the models.
 
-    python benchmarks/end_to_end.py                  # 60 documents, (a) and (b)
+The pipeline runs with the defaults a user gets (``--outputs defaults``): every output (the
+document written back, the review copy, Markdown, HTML, JSON), a translation memory of its
+own to each run, empty, and one worker process. ``--outputs reports`` is the narrower
+configuration of earlier measurements (the reports only, no memory, in this process).
+``--reruns`` then times the same folder again with the same memory: ``--force`` (every
+sentence served by the memory) and unchanged (every document up to date).
+
+    python benchmarks/end_to_end.py                  # 60 documents, (a) and (b), defaults
+    python benchmarks/end_to_end.py --only a --reruns --docs 40
     python benchmarks/end_to_end.py --lengths own --only b --repeat 3 \
         --budgets 1024,2048,4096,8192,16384 --raw-summary-batches 4,8,16,32
     python benchmarks/end_to_end.py --device cuda    # on a GPU: float16
@@ -25,7 +33,8 @@ timed from process start to exit, after a warm-up run has converted the models.
 
 Prints, for (a) translation with extractive summaries and (b) the full chain, every run's
 wall time, the median of each variant and its ratio to the fastest raw variant (by
-median). Not a test: it measures, it asserts nothing.
+median), and each side's peak resident memory (the whole process tree). Not a test: it
+measures, it asserts nothing.
 """
 
 from __future__ import annotations
@@ -80,21 +89,36 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
     return measured(cmd, env)[0]
 
 
-def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds of ``cmd``, and the CPU seconds (user + system, every thread) it used.
+def measured(cmd: list[str], env: dict[str, str], check: bool = True) -> tuple[float, float, float]:
+    """Wall seconds of ``cmd``, the CPU seconds (user + system, every thread) its child
+    processes used, and the peak resident memory of its whole process tree (MiB, sampled
+    every 0.1 s).
 
     On a shared machine the wall time swings with other people's load; the CPU time is
-    the work done and swings much less, so both are reported.
+    the work done and swings much less, so both are reported. A worker process started
+    from a fork server is not a child this script waits for: its CPU is not counted (its
+    memory is: it is in the tree). ``check``: a failed command stops the script.
     """
+    import tempfile
+
+    from scaling import tree_rss_mib
+
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss_mib(proc.pid))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - start
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:4])}… failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    if check and proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}):\n{stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return seconds, cpu
+    return seconds, cpu, peak
 
 
 # -- the raw engine side ----------------------------------------------------------------------
@@ -225,6 +249,16 @@ def main() -> None:
         help="(b) raw side once per summarizer batch size; the fastest is the reference "
         f"(default {RAW_SUMMARY_BATCH})",
     )
+    parser.add_argument(
+        "--outputs",
+        choices=["defaults", "reports"],
+        default="defaults",
+        help="defaults: what a user gets (every output, a fresh memory each run, a worker "
+        "process); reports: Markdown, HTML and JSON only, no memory, in this process",
+    )
+    parser.add_argument(
+        "--reruns", action="store_true", help="(c) then --force and an unchanged re-run"
+    )
     parser.add_argument("--memory", type=int, metavar="N", help="peak RSS on N small documents")
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -248,15 +282,12 @@ def main() -> None:
         for i, text in enumerate(corpus_documents(args.docs, args.sentences)):
             (src / f"article{i:03d}.txt").write_text(text, encoding="utf-8")
     pipeline = [shutil.which("pipeline") or "pipeline", "translate", str(src), "--quiet"]
-    # The reports alone (translate also writes each document back in its own format by
-    # default, which the raw engine does not do), and no translation memory: otherwise
-    # sentences seen in the warm-up or an earlier repeat would be served from it, not
-    # translated, and the pipeline would look faster than its models are.
-    pipeline += ["--write", "md,html,json", "--no-memory"]
-    # In this process: a worker process (the default) comes from a fork server, which is
-    # not a child this script waits for, so its CPU time would not be counted. The wall
-    # time is the same either way (92.9 s with and without a worker on the full chain).
-    pipeline += ["--workers", "0"]
+    if args.outputs == "reports":
+        # The narrow configuration of earlier measurements: the reports alone (no document
+        # written back, no review copy), no translation memory, and in this process (a
+        # worker from a fork server is not a child this script waits for, so its CPU time
+        # would not be counted; the wall time is the same either way).
+        pipeline += ["--write", "md,html,json", "--no-memory", "--workers", "0"]
     device = ["--device", args.device]
 
     # Warm-up: converts the three models into the store once.
@@ -308,7 +339,8 @@ def main() -> None:
             for name, command in ours:
                 out = work / f"out-{label}"
                 shutil.rmtree(out, ignore_errors=True)
-                times.setdefault(name, []).append(measured([*command, "-o", str(out)], env))
+                command = [*command, "-o", str(out), *_fresh_memory(work, args.outputs)]
+                times.setdefault(name, []).append(measured(command, env))
                 print(f"  ({label}) {name}: {_run(times[name][-1])}", flush=True)
             for name, variant in theirs:
                 spec_path = work / f"spec-{label}.json"
@@ -316,26 +348,65 @@ def main() -> None:
                 command = [sys.executable, __file__, "--raw", str(spec_path)]
                 times.setdefault(name, []).append(measured(command, env))
                 print(f"  ({label}) {name}: {_run(times[name][-1])}", flush=True)
-        wall_ref = min(median(w for w, _ in times[name]) for name, _ in theirs)
-        cpu_ref = min(median(c for _, c in times[name]) for name, _ in theirs)
-        rows += [(label, name, times[name], wall_ref, cpu_ref) for name, _ in ours + theirs]
+        wall_ref = min(median(w for w, _, _ in times[name]) for name, _ in theirs)
+        peak_ref = min(max(p for _, _, p in times[name]) for name, _ in theirs)
+        rows += [(label, name, times[name], wall_ref, peak_ref) for name, _ in ours + theirs]
+    what = (
+        "pipeline: its defaults (every output, a fresh translation memory each run, one "
+        "worker process)"
+        if args.outputs == "defaults"
+        else "pipeline: reports only, no memory, in this process"
+    )
+    print(f"\n{what}; raw: CTranslate2 alone, the same model work")
     print(
-        "\n| chain | side | median wall s | wall runs (s) | ratio to the best raw | "
-        "median CPU s | CPU ratio |"
+        "| chain | side | median wall s | wall runs (s) | ratio to the best raw | "
+        "peak RSS MiB | over raw MiB |"
     )
     print("| --- | --- | ---: | --- | ---: | ---: | ---: |")
     names = {"a": "(a) translation + extractive summaries", "b": "(b) full chain"}
-    for label, name, runs, wall_ref, cpu_ref in rows:
-        wall, cpu = median(w for w, _ in runs), median(c for _, c in runs)
-        spread = ", ".join(f"{w:.1f}" for w in sorted(w for w, _ in runs))
+    for label, name, runs, wall_ref, peak_ref in rows:
+        wall, peak = median(w for w, _, _ in runs), max(p for _, _, p in runs)
+        spread = ", ".join(f"{w:.1f}" for w in sorted(w for w, _, _ in runs))
         print(
             f"| {names[label]} | {name} | {wall:.1f} | {spread} | {wall / wall_ref:.3f} | "
-            f"{cpu:.1f} | {cpu / cpu_ref:.3f} |"
+            f"{peak:,.0f} | {peak - peak_ref:+,.0f} |"
         )
+    if args.reruns:
+        reruns(pipeline, device, summarizer, work, env)
 
 
-def _run(times: tuple[float, float]) -> str:
-    return f"{times[0]:.1f} s wall, {times[1]:.1f} s CPU"
+def _fresh_memory(work: Path, outputs: str) -> list[str]:
+    """With the defaults, a translation memory of its own to each run, empty: sentences
+    of the warm-up or an earlier repeat are translated again, not served."""
+    if outputs != "defaults":
+        return []
+    memory = work / "memory.sqlite3"
+    for stale in work.glob("memory.sqlite3*"):
+        stale.unlink()
+    return ["--memory", str(memory)]
+
+
+def reruns(
+    pipeline: list[str], device: list[str], summarizer: list[str], work: Path, env: dict
+) -> None:
+    """(c) The same folder again with the same memory (translation + extractive summaries,
+    every output): first with a fresh memory, then ``--force`` (every sentence served by
+    the memory), then as it is (every document up to date)."""
+    out = work / "out-c"
+    shutil.rmtree(out, ignore_errors=True)
+    first = [*pipeline, *device, *summarizer, "-o", str(out), *_fresh_memory(work, "defaults")]
+    runs = {"first run, a fresh memory": measured(first, env)}
+    runs["--force, every sentence in the memory"] = measured([*first, "--force"], env)
+    runs["again, every document up to date"] = measured(first, env)
+    print("\n| (c) the same folder again | wall s | share of the first run | peak RSS MiB |")
+    print("| --- | ---: | ---: | ---: |")
+    reference = runs["first run, a fresh memory"][0]
+    for name, (wall, _, peak) in runs.items():
+        print(f"| {name} | {wall:.1f} | {wall / reference:.1%} | {peak:,.0f} |")
+
+
+def _run(times: tuple[float, float, float]) -> str:
+    return f"{times[0]:.1f} s wall, {times[1]:.1f} s CPU, peak {times[2]:,.0f} MiB"
 
 
 def raw_spec(src: Path, store: Path, device: str) -> dict:

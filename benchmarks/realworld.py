@@ -24,13 +24,10 @@ tiny test models (tests/test_realworld.py).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -39,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from end_to_end import MODELS, REAL, SENTENCE_TOKENS, SUMMARY_TOKENS  # noqa: E402
+from end_to_end import MODELS, REAL, SENTENCE_TOKENS, SUMMARY_TOKENS, measured  # noqa: E402
 from real_files import (  # noqa: E402
     convert_to_pdf,
     corpus_files,
@@ -49,42 +46,6 @@ from real_files import (  # noqa: E402
     structure,
 )
 from shaped_models import LENGTHS, build_model  # noqa: E402
-
-
-def peak_rss(pid: int, stop: threading.Event, out: list[int]) -> None:
-    """The highest resident memory of ``pid`` and its children, sampled every 0.1 s."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-    except psutil.NoSuchProcess:
-        return
-    peak = 0
-    while not stop.is_set():
-        total = 0
-        try:
-            for proc in [root, *root.children(recursive=True)]:
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    total += proc.memory_info().rss
-        except psutil.NoSuchProcess:
-            break
-        peak = max(peak, total)
-        time.sleep(0.1)
-    out.append(peak)
-
-
-def run(cmd: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, int]:
-    """``cmd`` run to its end: the result, its wall seconds and its peak RSS (bytes)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    stop, peak = threading.Event(), []
-    sampler = threading.Thread(target=peak_rss, args=(proc.pid, stop, peak))
-    sampler.start()
-    stdout, stderr = proc.communicate()
-    stop.set()
-    sampler.join()
-    done = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
-    return done, time.perf_counter() - started, peak[0] if peak else 0
 
 
 def main() -> None:
@@ -117,10 +78,9 @@ def main() -> None:
     cmd = [shutil.which("pipeline") or "pipeline", "translate", str(src), "-o", str(out)]
     cmd += ["--source-lang", "fr", "--memory", str(memory), "--backend", args.backend]
     cmd += ["--quiet"]
-    done, seconds, peak = run(cmd, env)
+    seconds, _, peak = measured(cmd, env, check=False)
     print(f"$ {' '.join(cmd)}")
-    print(f"exit {done.returncode}, {seconds:.0f} s, peak RSS {peak / 2**20:,.0f} MiB")
-    print(done.stderr.decode()[-1500:])
+    print(f"{seconds:.0f} s, peak RSS of the process tree {peak:,.0f} MiB")
 
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     by_format: dict[str, Counter] = defaultdict(Counter)

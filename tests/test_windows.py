@@ -261,6 +261,8 @@ def _cuda_seen_by_torch_only(monkeypatch) -> None:
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    # A machine with a GPU shows its device node; this one has none.
+    monkeypatch.setattr("pipeline.inference.weights.nvidia_present", lambda: True)
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
 
 

@@ -31,12 +31,11 @@ class UnsupportedModelError(ModelLoadError):
 
 
 def available() -> bool:
-    """Whether the ctranslate2 package is installed."""
-    try:
-        import ctranslate2  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the ctranslate2 package is installed (found, not imported: a run that
+    loads no model needs none of it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
 
 
 class DeviceUnusableError(ModelLoadError):

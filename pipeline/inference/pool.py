@@ -58,10 +58,7 @@ class ModelPool:
         self._load_errors: dict[str, ModelLoadError] = {}
         self._decodings: dict[str, Decoding] = {}
         self._check_compute_type()
-        if options.threads:
-            import torch
-
-            torch.set_num_threads(options.threads)
+        self._threads_set = False
 
     def _check_compute_type(self) -> None:
         if self.options.compute_type is None:
@@ -123,12 +120,22 @@ class ModelPool:
         if ref in self._load_errors:
             raise self._load_errors[ref]
         if ref not in self._runners:
+            self._set_threads()
             try:
                 self._runners[ref] = self._load(ref, role)
             except ModelLoadError as exc:
                 self._load_errors[ref] = exc
                 raise
         return self._runners[ref]
+
+    def _set_threads(self) -> None:
+        """``--threads`` for torch, once, when the first model loads (a run that loads no
+        model, every sentence served by the memory, never imports torch)."""
+        if self.options.threads and not self._threads_set:
+            import torch
+
+            torch.set_num_threads(self.options.threads)
+        self._threads_set = True
 
     def _load(self, ref: str, role: str) -> Seq2SeqRunner:
         from . import ct2

@@ -36,6 +36,8 @@ def resolve_device(device: str) -> str:
     """Turn ``auto`` into ``cuda`` or ``cpu``; refuse ``cuda`` where there is none."""
     if device == "cpu":  # no need to import torch (a driver whose workers compute)
         return device
+    if device == "auto" and not nvidia_present():
+        return "cpu"  # torch not imported: a run with nothing to compute needs none of it
     import torch
 
     if device == "auto":
@@ -43,6 +45,15 @@ def resolve_device(device: str) -> str:
     if device == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda was asked for, but no CUDA device is available")
     return device
+
+
+def nvidia_present() -> bool:
+    """Whether this machine shows an NVIDIA GPU at all (a device node, or the driver's
+    ``nvidia-smi``): without one CUDA cannot be available, and torch need not be imported
+    to say so."""
+    import shutil
+
+    return any(Path("/dev").glob("nvidia[0-9]*")) or shutil.which("nvidia-smi") is not None
 
 
 def load_failure(

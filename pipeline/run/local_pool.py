@@ -10,6 +10,7 @@ again one at a time, so the death is charged to the document that caused it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -106,9 +107,13 @@ class LocalPoolEngine:
         return [w.process.pid for w in self._pool if w.process.is_alive()]
 
     def map(self, jobs: Iterable[Job], on_event: Emit = ignore) -> Iterator[Computed]:
+        pending = iter(jobs)
+        first = next(pending, None)
+        if first is None:  # nothing to compute (every document up to date): no worker
+            return
+        pending = itertools.chain([first], pending)
         while len(self._pool) < self.workers:
             self._spawn()
-        pending = iter(jobs)
         exhausted = False
         retry: deque[Task] = deque()
         attempts: Attempts[Task] = Attempts(lambda task: task.item.relative, MAX_ATTEMPTS)

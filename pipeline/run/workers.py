@@ -36,8 +36,11 @@ ComputeFn = Callable[[Job, Emit], Iterator[Computed]]
 
 
 #: Modules a new worker finds already imported (forked from a server process that
-#: imported them once), so that starting or replacing one costs no imports.
-_PRELOAD = ["pipeline.run.workers", "pipeline.chain", "torch", "transformers", "ctranslate2"]
+#: imported them once). Not the model libraries (torch, transformers, CTranslate2): a
+#: worker imports them when it first loads a model, and a run whose every sentence the
+#: translation memory holds loads none (2 s saved on a re-run; a worker started again
+#: after a crash pays them again).
+_PRELOAD = ["pipeline.run.workers", "pipeline.chain"]
 
 
 def process_context() -> Any:
