@@ -187,13 +187,19 @@ def load_ctranslate2(
 
 
 def _generation_config(path: Path, config: Any = None) -> Any:
-    """The model's generation settings: its ``generation_config.json``, else its config's."""
-    from transformers import AutoConfig, GenerationConfig
+    """The model's generation settings: its ``generation_config.json``, else its config's.
+    (``AutoConfig`` only where needed: importing it imports torch, which a run the
+    translation memory answers whole never needs.)"""
+    from transformers import GenerationConfig
 
     try:
         return GenerationConfig.from_pretrained(path)
     except OSError:
-        return GenerationConfig.from_model_config(config or AutoConfig.from_pretrained(path))
+        if config is None:
+            from transformers import AutoConfig
+
+            config = AutoConfig.from_pretrained(path)
+        return GenerationConfig.from_model_config(config)
 
 
 def converted_generation_config(
