@@ -364,6 +364,7 @@ def test_a_memory_without_scores_is_upgraded_and_its_sentences_translated_again(
     db = sqlite3.connect(path)
     db.execute("ALTER TABLE translations DROP COLUMN score")
     db.execute("ALTER TABLE translations DROP COLUMN scored_tokens")
+    db.execute("ALTER TABLE translations DROP COLUMN flags")
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.commit()
     db.close()

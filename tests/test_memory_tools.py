@@ -70,13 +70,14 @@ def test_a_first_version_memory_is_upgraded_in_place_keeping_every_entry(tmp_pat
     with sqlite3.connect(path) as db:
         db.execute("ALTER TABLE translations DROP COLUMN score")
         db.execute("ALTER TABLE translations DROP COLUMN scored_tokens")
+        db.execute("ALTER TABLE translations DROP COLUMN flags")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         before = sorted(db.execute("SELECT * FROM translations"))
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     memory = TranslationMemory.open(path)
     assert memory.count() == len(before) == 3
     version = memory.read("SELECT value FROM meta WHERE key = 'schema_version'")
-    assert version == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 2
+    assert version == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 3
     with sqlite3.connect(path) as db:
         after = sorted(row[:8] for row in db.execute("SELECT * FROM translations"))
         assert {row[0] for row in db.execute("SELECT name FROM sqlite_master")} == tables

@@ -125,13 +125,18 @@ def test_the_memory_never_serves_a_translation_made_without_the_glossary(
     with sqlite3.connect(memory) as db:
         routes = dict(db.execute("SELECT route, description FROM routes"))
         ours = next(route for route, about in routes.items() if digest in about)
-        query = "SELECT source FROM translations WHERE route = ?"
-        stored = {row[0] for row in db.execute(query, (ours,))}
+        query = "SELECT source, flags FROM translations WHERE route = ?"
+        stored = dict(db.execute(query, (ours,)))
     assert len([about for about in routes.values() if "fr-en" in about]) == 2
-    # A sentence whose protected text was put back is not kept: next time it is flagged
-    # again rather than served without its flag.
-    flagged = {s.source for s in result.translation.sentences if s.flags}
-    assert not flagged & stored
+    # A sentence whose protected text was put back is kept with its flags: next time it
+    # is served flagged, as it was made.
+    own = {PROTECTED, GLOSSARY}
+    flagged = {s.source: own.intersection(s.flags) for s in result.translation.sentences}
+    for source, flags in flagged.items():
+        if flags:
+            assert set(stored[normalise(source)].split()) == flags
+    again = with_glossary.summarize_text(TEXT, include_translation=True)
+    assert again.translation.sentences == result.translation.sentences
 
 
 def test_confidence_and_risk_under_protection_and_from_the_memory(tiny_models, glossary, tmp_path):

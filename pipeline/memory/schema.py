@@ -21,7 +21,7 @@ class TranslationMemoryError(UsageError):
 
 #: Version of the tables below. An earlier version gains what it lacks, in place, every
 #: entry kept (:data:`UPGRADES`); a later one is refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS translations (
     created TEXT NOT NULL,
     score REAL,
     scored_tokens INTEGER,
+    flags TEXT,
     PRIMARY KEY (route, source, origin)
 ) WITHOUT ROWID;
 """
@@ -54,6 +55,9 @@ UPGRADES = {
         "ALTER TABLE translations ADD COLUMN score REAL",
         "ALTER TABLE translations ADD COLUMN scored_tokens INTEGER",
     ),
+    # The flags a translation raised itself (``protected``/``glossary``: text the model
+    # lost was put back), so that it is served flagged instead of being made again.
+    2: ("ALTER TABLE translations ADD COLUMN flags TEXT",),
 }
 
 #: A row written over the one a sentence already has. The same translation keeps the
@@ -61,10 +65,12 @@ UPGRADES = {
 #: for them), so callers that ask for different things do not undo each other's work.
 UPSERT = """
 INSERT INTO translations
-    (route, source, target, parts, truncated_parts, links, origin, created, score, scored_tokens)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (route, source, target, parts, truncated_parts, links, origin, created, score, scored_tokens,
+     flags)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (route, source, origin) DO UPDATE SET
     target = excluded.target,
+    flags = excluded.flags,
     parts = excluded.parts,
     truncated_parts = excluded.truncated_parts,
     created = excluded.created,

@@ -132,16 +132,17 @@ class TranslationMemory:
                     chunk = wanted[start : start + _CHUNK]
                     rows = self._db.execute(
                         "SELECT source, target, parts, truncated_parts, links, origin, score, "
-                        "scored_tokens FROM translations "
+                        "scored_tokens, flags FROM translations "
                         f"WHERE route IN ({', '.join('?' * len(keys))}) "
                         f"AND source IN ({', '.join('?' * len(chunk))})",
                         (*keys, *chunk),
                     )
-                    for source, target, parts, truncated, links, origin, score, n in rows:
+                    for source, target, parts, truncated, links, origin, score, n, flags in rows:
                         order = rank.get(origin, len(rank))
                         if source not in found or order < found[source][0]:
                             text = TranslatedText(
                                 *(target, parts, 0, truncated, _links(links), score, n or 0),
+                                flags=tuple(flags.split()) if flags else (),
                                 origin=origin,
                             )
                             found[source] = (order, text)
@@ -156,15 +157,16 @@ class TranslationMemory:
         return {s: t.text for s, t in found.items() if t.origin == HUMAN}
 
     def store(self, route: str, entries: Mapping[str, TranslatedText], origin: str) -> None:
-        """Record translations of normalised sources, with their word links and score
-        where known, in one transaction (so a kill loses at most the batch being written).
-        Untranslated ones are not kept."""
+        """Record translations of normalised sources, with their word links, score and
+        flags where known, in one transaction (so a kill loses at most the batch being
+        written). Untranslated ones are not kept."""
         rows = [
             (
                 *(route, source, t.text, t.parts, t.truncated_parts, _words(t.links), origin),
                 _now(),
                 t.score,
                 t.scored_tokens if t.score is not None else None,
+                " ".join(t.flags) or None,
             )
             for source, t in entries.items()
             if t.text.strip() and not t.untranslated_parts
@@ -191,7 +193,7 @@ class TranslationMemory:
         before = self.human(source, target, entries)
         now = _now()
         rows = [
-            (key, s, t, 1, 0, None, HUMAN, (dates or {}).get(s) or now, None, None)
+            (key, s, t, 1, 0, None, HUMAN, (dates or {}).get(s) or now, None, None, None)
             for s, t in entries.items()
             if t.strip() and before.get(s) != t
         ]

@@ -34,8 +34,8 @@ class Translator:
 
     With a ``protection``, protected text and glossary terms reach the model as
     placeholders and come back as written (or as the glossary says); a translation that
-    lost one gets it back and a flag, and is not kept in the memory, so that it is flagged
-    again next time (see :mod:`pipeline.terms.protect`). Its score is that of what the
+    lost one gets it back and a flag, and the memory keeps the flag with it, so that it is
+    served flagged next time (see :mod:`pipeline.terms.protect`). Its score is that of what the
     model produced, placeholders and all.
 
     The runner (the loaded model) may be shared: a multilingual model serves one
@@ -128,9 +128,9 @@ class Translator:
             batch = {new_keys[i]: translated for i, translated in finished.items()}
             known.update(batch)
             if self.memory is not None:
-                # A translation that needed something put back is not kept: it is made (and
-                # flagged) again next time, not served as if the model had got it right.
-                self.memory.store({k: t for k, t in batch.items() if not t.flags})
+                # A translation that needed something put back is kept with its flags: it
+                # is served flagged, not as if the model had got it right.
+                self.memory.store(batch)
             if on_progress is not None:
                 on_progress(sum(counts[key] for key in batch))
 
