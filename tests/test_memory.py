@@ -149,6 +149,32 @@ def test_a_window_the_memory_answers_whole_never_loads_the_model(
     assert model_loads == []
 
 
+def test_a_converted_model_records_the_digest_of_its_generation_settings(
+    registry_store, tmp_path, monkeypatch
+):
+    """What keys a route without loading the model is what the loaded model gives, read
+    from the conversion's record (no transformers import), and recomputed where the
+    settings files changed."""
+    from pipeline.inference import ct2
+    from pipeline.inference.ct2_runner import CTranslate2Runner
+    from pipeline.inference.pool import Decoding
+
+    ref, store = "Helsinki-NLP/opus-mt-fr-en", tmp_path / "store"
+    for link in registry_store.glob("*--*"):  # the models, not their conversions
+        (store / link.name).parent.mkdir(exist_ok=True)
+        (store / link.name).symlink_to(link.resolve(), target_is_directory=True)
+    assert ct2.converted_generation_digest(ref, role="translation", store=store) is None
+    loaded = ct2.load_ctranslate2(ref, role="translation", store=store)
+    expected = Decoding.of(CTranslate2Runner(loaded)).generation
+    (record,) = (store / "ctranslate2").glob(f"*/{ct2._DIGEST_FILE}")
+    monkeypatch.setattr(ct2, "_generation_config", None)  # reading the settings would fail
+    assert ct2.converted_generation_digest(ref, role="translation", store=store) == expected
+    record.write_text(record.read_text().replace('"source": "', '"source": "x'))
+    monkeypatch.undo()
+    assert ct2.converted_generation_digest(ref, role="translation", store=store) == expected
+    assert '"source": "x' not in record.read_text()  # recorded again, for these files
+
+
 def test_a_word_file_written_back_again_is_served_with_its_word_links(
     registry_store, tmp_path, model_calls
 ):

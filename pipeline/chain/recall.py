@@ -6,7 +6,6 @@ on this machine and every setting that changes what it generates."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -67,7 +66,7 @@ class Recall:
         or a glossary is never served to a run without them, nor the other way. A
         person's translations (kept per language pair) are served to every route of
         their pair, checked against the protected text and glossary of the run."""
-        generation = _digest(decoding.generation_config)
+        generation = decoding.generation
         slot = (route.id, route.prefix, route.languages, decoding.runner, generation, terms)
         if slot not in self._views:
             memory = self.open()
@@ -93,9 +92,3 @@ class Recall:
                 **({"terms": terms} if terms else {}),
             },
         )
-
-
-def _digest(generation: object) -> str:
-    """A model's generation settings, hashed (part of its routes' keys)."""
-    config = getattr(generation, "to_json_string", lambda: repr(generation))()
-    return hashlib.sha256(config.encode()).hexdigest()[:16]

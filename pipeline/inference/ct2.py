@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ModelLoadError, UsageError
 from .registry import default_store
 from .store import ModelLocation, folder_key, reason, resolve_dir
-from .weights import LoadedModel, input_limit, load_failure
+from .weights import LoadedModel, generation_digest, input_limit, load_failure
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,8 @@ def load_ctranslate2(
         threads = (
             len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         )
+    if _recorded_digest(target, path) is None:
+        _record_digest(target, path, generation)
     try:
         translator = ctranslate2.Translator(
             str(target),
@@ -202,7 +204,7 @@ def _generation_config(path: Path, config: Any = None) -> Any:
         return GenerationConfig.from_model_config(config)
 
 
-def converted_generation_config(
+def converted_generation_digest(
     ref: str,
     *,
     role: str,
@@ -210,20 +212,71 @@ def converted_generation_config(
     store: Path | None = None,
     device: str = "cpu",
     compute_type: str | None = None,
-) -> Any | None:
-    """The generation settings :func:`load_ctranslate2` would load ``ref`` with, read
-    without loading the model, where it is already converted here (None where it is not:
-    only trying to convert it tells whether CTranslate2 can run it)."""
+) -> str | None:
+    """The digest of the generation settings :func:`load_ctranslate2` would load ``ref``
+    with (:func:`.weights.generation_digest`), known without loading the model where it is
+    already converted here (None where it is not: only trying to convert it tells whether
+    CTranslate2 can run it). Read from the conversion's own record where it has one for
+    these settings files and this transformers release, so that a run the translation
+    memory answers whole does not import transformers either."""
     try:
         location, path = resolve_dir(ref, role=role, revision=revision, store=store)
         quantization = resolve_compute_type(compute_type, device)
         target = conversion_dir(location, path, quantization, store or default_store())
         if not (target / "model.bin").is_file():
             return None
-        return _generation_config(path)
+        return _recorded_digest(target, path) or _record_digest(target, path, None)
     except Exception:  # loading it says what is wrong, in its own words
         log.debug("cannot read %s %s without loading it", role, ref, exc_info=True)
         return None
+
+
+#: Beside a converted model: the digest of its generation settings, with what it was
+#: computed from.
+_DIGEST_FILE = "generation_digest.json"
+
+
+def _digest_source(path: Path) -> str:
+    """What the generation settings of the model folder ``path`` are computed from: its
+    settings files and the transformers release that reads them."""
+    import hashlib
+    from importlib.metadata import version
+
+    sha = hashlib.sha256(version("transformers").encode())
+    for name in ("generation_config.json", "config.json"):
+        if (path / name).is_file():
+            sha.update(name.encode() + b"\0" + (path / name).read_bytes())
+    return sha.hexdigest()
+
+
+def _recorded_digest(target: Path, path: Path) -> str | None:
+    import json
+
+    try:
+        record = json.loads((target / _DIGEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("source") != _digest_source(path):
+        return None
+    digest = record.get("digest")
+    return digest if isinstance(digest, str) else None
+
+
+def _record_digest(target: Path, path: Path, generation: Any) -> str:
+    """The digest of ``generation`` (read from ``path`` when None), recorded beside the
+    converted model where the store can be written (a read-only store only costs the
+    reading next time)."""
+    import json
+
+    digest = generation_digest(generation if generation is not None else _generation_config(path))
+    record = {"source": _digest_source(path), "digest": digest}
+    staging = target / f".{_DIGEST_FILE}.{os.getpid()}"
+    try:
+        staging.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(staging, target / _DIGEST_FILE)
+    except OSError:
+        staging.unlink(missing_ok=True)
+    return digest
 
 
 def _target_vocabulary(model_dir: Path) -> frozenset[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from ..errors import ModelLoadError, UsageError
 from ..options import PipelineOptions
@@ -14,7 +13,7 @@ from .hf_runner import TransformersRunner
 from .registry import Registry
 from .runners import Seq2SeqRunner
 from .store import model_identity
-from .weights import load_seq2seq, resolve_device
+from .weights import generation_digest, load_seq2seq, resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +28,16 @@ SUMMARY_BATCH_TOKENS = {"cpu": 4_096, "cuda": 65_536}
 @dataclass(frozen=True)
 class Decoding:
     """What decides a loaded model's outputs besides its weights: the runner class that
-    runs it and the model's generation settings (a transformers GenerationConfig)."""
+    runs it and the digest of the model's generation settings
+    (:func:`.weights.generation_digest`)."""
 
     runner: str
-    generation_config: Any
+    generation: str
 
     @classmethod
     def of(cls, runner: Seq2SeqRunner) -> Decoding:
         """A loaded runner's."""
-        return cls(type(runner).__name__, runner.generation_config)
+        return cls(type(runner).__name__, generation_digest(runner.generation_config))
 
 
 class ModelPool:
@@ -187,7 +187,7 @@ class ModelPool:
             return self._decodings[ref]
         from . import ct2
 
-        generation = ct2.converted_generation_config(
+        generation = ct2.converted_generation_digest(
             ref,
             role=role,
             revision=self.registry.revision(ref),

@@ -32,6 +32,15 @@ class LoadedModel:
     target_vocabulary: frozenset[str] | None = None
 
 
+def generation_digest(generation: object) -> str:
+    """A model's generation settings, hashed: part of the key of its translation memory
+    routes (see :mod:`pipeline.chain.recall`)."""
+    import hashlib
+
+    config = getattr(generation, "to_json_string", lambda: repr(generation))()
+    return hashlib.sha256(config.encode()).hexdigest()[:16]
+
+
 def resolve_device(device: str) -> str:
     """Turn ``auto`` into ``cuda`` or ``cpu``; refuse ``cuda`` where there is none."""
     if device == "cpu":  # no need to import torch (a driver whose workers compute)
