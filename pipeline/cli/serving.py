@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -25,12 +26,13 @@ def serve(
         int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
     ] = 8000,
     api_key: Annotated[
-        Optional[str],
+        Optional[list[str]],
         typer.Option(
             "--api-key",
             envvar="PIPELINE_API_KEY",
             show_envvar=True,
-            help="Key every API call and form post must carry.",
+            help="Key every API call and form post must carry (repeatable: each key sees "
+            "only its own jobs; the variable: keys separated by spaces).",
         ),
     ] = None,
     max_upload_mb: Annotated[
@@ -47,6 +49,23 @@ def serve(
         float,
         typer.Option("--batch-wait-ms", min=0, help="How long a request waits for company."),
     ] = 10.0,
+    jobs_dir: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--jobs-dir",
+            help="Where jobs and their files are kept (default: the user's data directory, "
+            "bilingual-pipeline/jobs).",
+        ),
+    ] = None,
+    keep_jobs: Annotated[
+        float, typer.Option("--keep-jobs", min=0, help="Days a finished job is kept.")
+    ] = 7.0,
+    max_jobs: Annotated[
+        int, typer.Option("--max-jobs", min=1, help="Unfinished jobs one caller may have (429).")
+    ] = 10,
+    max_job_mb: Annotated[
+        float, typer.Option("--max-job-mb", min=0.001, help="Largest job upload (413).")
+    ] = 200.0,
     *,
     options: PipelineOptions,
     allow_urls: AllowUrlsOpt = False,
@@ -58,11 +77,13 @@ def serve(
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
 
     Models load once at start-up; requests that arrive together are summarized together.
-    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz. Web
+    Endpoints: GET / (the page), POST /v1/summarize, POST /v1/translate, POST /v1/jobs (a
+    folder as a batch job, kept across restarts), GET /v1/models, GET /healthz. Web
     addresses as input only with --allow-urls, and only public ones.
     """
     from .. import serve as server
     from ..run.ceiling import parse_memory
+    from ..serve.jobs import JobLimits
     from ..serve.microbatch import BatchLimits
 
     if verbose:
@@ -80,6 +101,12 @@ def serve(
         ),
         urls=url_access(allow_urls, allow_private_urls, fetch, default_mb=max_upload_mb),
     )
+    jobs = JobLimits(
+        root=jobs_dir,
+        keep_days=keep_jobs,
+        max_jobs=max_jobs,
+        max_bytes=max(1, int(max_job_mb * 1024 * 1024)),
+    )
     ceiling = parse_memory(run.max_memory) if run.max_memory else None
     pipe = BilingualPipeline(options)
     pipe.memory()  # a damaged or locked translation memory: one error before serving
@@ -90,6 +117,7 @@ def serve(
         port=port,
         api_key=api_key,
         limits=limits,
+        jobs=jobs,
         log_level="info" if verbose else "warning",
         on_ready=lambda url: typer.echo(f"serving on {url} (Ctrl-C to stop)", err=True),
     )

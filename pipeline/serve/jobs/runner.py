@@ -1,0 +1,298 @@
+"""The jobs of one server: taken in (their folder written, their state kept), run one
+after another by the batch runner (:func:`pipeline.run.batch.run_batch`, the rules of
+``pipeline translate``) with the server's models, resumed after a restart, cancelled,
+and removed after ``--keep-jobs`` days."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import shutil
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...errors import UsageError
+from ...run.batch import run_batch
+from ...run.compute import compute_stream
+from ...run.plan import plan_batch
+from ...run.urls import fetch_pages, plan_urls
+from .engine import ComputeFn, SharedEngine, Stopped
+from .progress import JobProgress
+from .store import JobRecord, JobSpec, JobStore, default_jobs_dir, new_record
+from .uploads import INPUT_DIR, JobUpload, write_inputs
+
+if TYPE_CHECKING:
+    from ...chain import BilingualPipeline
+    from ...options import PipelineOptions
+    from ..microbatch import MicroBatcher
+    from ..urls import UrlAccess
+
+log = logging.getLogger(__name__)
+
+#: A job's outputs, under its folder.
+OUTPUT_DIR = "output"
+#: How often old jobs are looked for.
+SWEEP_EVERY_S = 3600.0
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """Where jobs live and what one caller may queue."""
+
+    #: The jobs directory (``--jobs-dir``; None: :func:`default_jobs_dir`).
+    root: Path | None = None
+    #: Days a finished job is kept (``--keep-jobs``).
+    keep_days: float = 7.0
+    #: Unfinished jobs one caller may have (``--max-jobs``; 429 past it).
+    max_jobs: int = 10
+    #: Largest job upload (``--max-job-mb``; 413 past it).
+    max_bytes: int = 200 * 1024 * 1024
+
+
+def owner_of(key: str | None) -> str:
+    """Whose jobs a key sees: a digest of it (the key itself is never stored)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] if key else ""
+
+
+class JobRunner:
+    """Takes jobs, runs them one at a time on its thread, tells where each stands."""
+
+    def __init__(
+        self,
+        pipeline: BilingualPipeline,
+        batcher: MicroBatcher,
+        limits: JobLimits,
+        urls: UrlAccess,
+    ):
+        self.pipeline, self.batcher, self.limits, self.urls = pipeline, batcher, limits, urls
+        self.root = limits.root or default_jobs_dir()
+        self.store: JobStore | None = None
+        self.running: dict[str, JobProgress] = {}
+        self._queue: deque[str] = deque()
+        self._wake = threading.Condition()
+        self._stop = threading.Event()
+        self._cancel: set[str] = set()
+        self._current_stop: threading.Event | None = None
+        self._pipelines: dict[Any, BilingualPipeline] = {}
+        self._thread: threading.Thread | None = None
+
+    # -- life ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the jobs directory, remove what is past its time and what an interrupted
+        upload left, queue the unfinished jobs again, and start running."""
+        self.store = JobStore(self.root)
+        self.sweep()
+        known = {r.id for r in self.store.unfinished()}
+        for folder in self.root.iterdir():
+            if folder.is_dir() and self.store.get(folder.name) is None:
+                shutil.rmtree(folder, ignore_errors=True)  # an upload cut short
+        for job_id in known:
+            self.store.set_state(job_id, "queued")
+        self._queue.extend(r.id for r in self.store.unfinished())
+        self._thread = threading.Thread(target=self._loop, name="pipeline-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the work in flight; unfinished jobs stay so, for the next start."""
+        self._stop.set()
+        if self._current_stop is not None:
+            self._current_stop.set()
+        with self._wake:
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self.store is not None and not (self._thread and self._thread.is_alive()):
+            self.store.close()
+
+    def sweep(self) -> None:
+        """Remove finished jobs older than ``--keep-jobs`` days."""
+        assert self.store is not None
+        for record in self.store.finished_before(time.time() - self.limits.keep_days * 86400):
+            self._remove(record.id)
+
+    # -- requests ------------------------------------------------------------------------
+
+    def check_room(self, owner: str) -> None:
+        """UsageError-free check of ``--max-jobs``: raises JobsFull past it."""
+        assert self.store is not None
+        waiting = sum(1 for r in self.store.owned(owner) if not r.finished)
+        if waiting >= self.limits.max_jobs:
+            raise JobsFull(
+                f"you have {waiting} unfinished jobs, the most this server takes "
+                f"(--max-jobs {self.limits.max_jobs}); wait for one to finish"
+            )
+
+    def submit(self, owner: str, upload: JobUpload) -> JobRecord:
+        """Keep a new job and queue it (its options checked first: UsageError)."""
+        assert self.store is not None
+        self.check_room(owner)
+        job_id = self.store.new_id()
+        folder = self.store.folder(job_id)
+        self.job_options(upload.spec, folder)  # a wrong option: before anything is kept
+        write_inputs(upload, folder)
+        record = new_record(owner, upload.spec, len(upload.documents) or len(upload.spec.urls),
+                            upload.size, job_id)  # fmt: skip
+        self.store.add(record)
+        with self._wake:
+            self._queue.append(job_id)
+            self._wake.notify_all()
+        return record
+
+    def find(self, owner: str, job_id: str) -> JobRecord | None:
+        """The caller's job, or None (another caller's is not found either)."""
+        assert self.store is not None
+        record = self.store.get(job_id)
+        return record if record is not None and record.owner == owner else None
+
+    def cancel(self, record: JobRecord) -> None:
+        """Cancel the job and remove it with its files (a running one stops after its
+        batch in flight, then goes)."""
+        assert self.store is not None
+        with self._wake:
+            if record.id in self._queue:
+                self._queue.remove(record.id)
+            if record.id in self.running:
+                self._cancel.add(record.id)
+                if self._current_stop is not None:
+                    self._current_stop.set()
+                self.store.set_state(record.id, "cancelled")
+                return
+        self._remove(record.id)
+
+    def output_dir(self, job_id: str) -> Path:
+        """Where the job's outputs are."""
+        assert self.store is not None
+        return self.store.folder(job_id) / OUTPUT_DIR
+
+    # -- running -------------------------------------------------------------------------
+
+    def job_options(self, spec: JobSpec, folder: Path) -> PipelineOptions:
+        """The server's options with the job's own (a UsageError when they do not go)."""
+        options = self.pipeline.worker_options
+        changes: dict[str, Any] = {}
+        if spec.source_lang:
+            self.pipeline.registry.check_code(spec.source_lang)
+            changes["source_lang"] = spec.source_lang
+        if spec.summary_length:
+            changes["summary_length"] = spec.summary_length
+        if spec.checks:
+            changes["checks"] = spec.checks
+        if spec.glossary:
+            changes["glossary"] = folder / spec.glossary
+        return replace(options, **changes).check() if changes else options
+
+    def _pipeline(self, options: PipelineOptions) -> BilingualPipeline:
+        if options == self.pipeline.worker_options:
+            return self.pipeline
+        if options not in self._pipelines:
+            from ...chain import BilingualPipeline
+
+            while len(self._pipelines) >= 2:
+                self._pipelines.pop(next(iter(self._pipelines)))
+            self._pipelines[options] = BilingualPipeline(options, registry=self.pipeline.registry)
+        return self._pipelines[options]
+
+    def _compute_fn(self, options: PipelineOptions) -> ComputeFn:
+        models = self.batcher.pipeline
+        if hasattr(models, "compute"):  # the model process (pipeline serve)
+            return lambda job, emit, deliver: models.compute(options, job, emit, deliver)
+        pipeline = self._pipeline(options)
+
+        def compute(job: Any, emit: Any, deliver: Any) -> None:
+            for computed in compute_stream(pipeline, job, emit):
+                deliver(computed)
+
+        return compute
+
+    def _loop(self) -> None:
+        swept = time.monotonic()
+        while not self._stop.is_set():
+            with self._wake:
+                if not self._queue:
+                    self._wake.wait(timeout=60)
+                job_id = self._queue.popleft() if self._queue else None
+            if time.monotonic() - swept > SWEEP_EVERY_S:
+                self.sweep()
+                swept = time.monotonic()
+            if job_id is not None and not self._stop.is_set():
+                self._run(job_id)
+
+    def _run(self, job_id: str) -> None:
+        assert self.store is not None
+        record = self.store.get(job_id)
+        if record is None or record.finished:
+            return
+        self.store.set_state(job_id, "running")
+        stop = self._current_stop = threading.Event()
+        try:
+            state, error = self._batch(record, stop)
+        except Stopped:
+            state, error = ("cancelled", None) if job_id in self._cancel else (None, None)
+        except UsageError as exc:
+            state, error = "failed", str(exc)
+        except Exception as exc:
+            if self._stop.is_set():  # the server stopped: the job resumes on the next start
+                state, error = None, None
+            else:
+                log.error("job %s failed", job_id, exc_info=exc)
+                state, error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            self._current_stop = None
+        if job_id in self._cancel:
+            self._cancel.discard(job_id)
+            self.running.pop(job_id, None)
+            self._remove(job_id)
+            return
+        if state is not None:
+            self.store.set_state(job_id, state, error)
+        self.running.pop(job_id, None)
+
+    def _batch(self, record: JobRecord, stop: threading.Event) -> tuple[str, str | None]:
+        """The job's batch run, as ``pipeline translate`` runs a folder."""
+        folder = self.store.folder(record.id)  # type: ignore[union-attr]
+        spec = record.spec
+        options = self.job_options(spec, folder)
+        pipeline = self._pipeline(options)
+        write = frozenset(spec.write)
+        out = folder / OUTPUT_DIR
+        if spec.urls:
+            items = plan_urls(list(spec.urls), out, write)
+            access = self.urls
+            load = fetch_pages(
+                out, access.limits, per_host=access.per_host, allow_private=access.private
+            )
+        else:
+            items, load = plan_batch(folder / INPUT_DIR, out, write), None
+        progress = self.running[record.id] = JobProgress(items, out)
+        engine = SharedEngine(self._compute_fn(options), self.batcher.submit, stop)
+        outcomes = run_batch(
+            pipeline,
+            items,
+            out,
+            strict=spec.strict,
+            max_risk=spec.max_risk,
+            on_start=progress.start,
+            engine=engine,
+            write=write,
+            load=load,
+            on_event=progress.event,
+        )
+        with contextlib.closing(outcomes):
+            for outcome in outcomes:
+                progress.finish(outcome)
+        return "done", None
+
+    def _remove(self, job_id: str) -> None:
+        assert self.store is not None
+        self.store.remove(job_id)
+        shutil.rmtree(self.store.folder(job_id), ignore_errors=True)
+
+
+class JobsFull(Exception):
+    """The caller has ``--max-jobs`` unfinished jobs already."""
