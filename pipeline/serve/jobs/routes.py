@@ -22,6 +22,8 @@ from .uploads import JobUpload, form_upload, json_upload
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from fastapi.responses import Response
+    from starlette.requests import Request
 
 #: The result's zip, beside the job's output folder (made once the job is done).
 RESULT_NAME = "result.zip"
@@ -77,6 +79,57 @@ def result_zip(out_dir: Path, target: Path) -> Path:
     return target
 
 
+async def read_upload(service: Service, runner: JobRunner, request: "Request") -> JobUpload:
+    """The job a ``POST /v1/jobs`` carries, within ``--max-job-mb`` (413) and the zip
+    check; files or web addresses, not both (addresses only with ``--allow-urls``)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    limit = runner.limits.max_bytes
+    body = await service.read_body(request, limit)
+    limits = ReadLimits(max_unpacked_bytes=limit, max_file_bytes=limit)
+    if media == "multipart/form-data":
+        parts = multipart_parts(body, request.headers["content-type"])
+        asked = await asyncio.to_thread(form_upload, parts, limits)
+    elif media == "application/json":
+        asked = json_upload(body)
+    else:
+        raise HTTPError(415, "expected multipart/form-data (files) or JSON (urls)")
+    if asked.spec.urls and not service.limits.urls.allowed:
+        raise HTTPError(403, "this server does not fetch web addresses (--allow-urls)")
+    if asked.spec.urls and asked.documents:
+        raise HTTPError(400, "give either files or web addresses, not both")
+    if not asked.spec.urls and not asked.documents:
+        raise HTTPError(400, "nothing to translate: send files, a .zip or web addresses")
+    if asked.size > limit:
+        raise HTTPError(413, f"the job's documents are over --max-job-mb ({limit} bytes)")
+    return asked
+
+
+def caller_job(service: Service, runner: JobRunner, request: "Request", job_id: str) -> JobRecord:
+    """The caller's job (a 401 without a key, a 404 when it is not the caller's)."""
+    record = runner.find(owner_of(service.check_key(request)), job_id)
+    if record is None:
+        raise HTTPError(404, f"no job {job_id} (or not yours)")
+    return record
+
+
+def output_file(out_dir: Path, path: str) -> Path:
+    """One file of a job's outputs; a 404 for anything else (a path that leaves the
+    folder, the tool's hidden state)."""
+    out = out_dir.resolve()
+    target = (out / path).resolve()
+    hidden = any(p.startswith(".") for p in Path(path).parts)
+    if hidden or not target.is_relative_to(out) or not target.is_file():
+        raise HTTPError(404, f"no file {path} in the job's outputs")
+    return target
+
+
+def json_error(exc: HTTPError) -> "Response":
+    """An error as the API gives every one: JSON ``{"error": ...}``."""
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"error": exc.message}, exc.status, headers=exc.headers)
+
+
 def jobs_router(service: Service, runner: JobRunner) -> "APIRouter":
     """The jobs endpoints over ``service`` (keys, limits) and ``runner``."""
     from fastapi import APIRouter, Request
@@ -84,43 +137,15 @@ def jobs_router(service: Service, runner: JobRunner) -> "APIRouter":
 
     router = APIRouter()
 
-    def json_error(exc: HTTPError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, exc.status, headers=exc.headers)
-
     def job_of(request: Request, job_id: str) -> JobRecord:
-        record = runner.find(owner_of(service.check_key(request)), job_id)
-        if record is None:
-            raise HTTPError(404, f"no job {job_id} (or not yours)")
-        return record
-
-    async def upload(request: Request) -> JobUpload:
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        limit = runner.limits.max_bytes
-        body = await service.read_body(request, limit)
-        limits = ReadLimits(max_unpacked_bytes=limit, max_file_bytes=limit)
-        if media == "multipart/form-data":
-            parts = multipart_parts(body, request.headers["content-type"])
-            asked = await asyncio.to_thread(form_upload, parts, limits)
-        elif media == "application/json":
-            asked = json_upload(body)
-        else:
-            raise HTTPError(415, "expected multipart/form-data (files) or JSON (urls)")
-        if asked.spec.urls and not service.limits.urls.allowed:
-            raise HTTPError(403, "this server does not fetch web addresses (--allow-urls)")
-        if asked.spec.urls and asked.documents:
-            raise HTTPError(400, "give either files or web addresses, not both")
-        if not asked.spec.urls and not asked.documents:
-            raise HTTPError(400, "nothing to translate: send files, a .zip or web addresses")
-        if asked.size > limit:
-            raise HTTPError(413, f"the job's documents are over --max-job-mb ({limit} bytes)")
-        return asked
+        return caller_job(service, runner, request, job_id)
 
     @router.post("/v1/jobs")
     async def create(request: Request) -> Response:
         try:
             owner = owner_of(service.check_key(request))
             runner.check_room(owner)
-            asked = await upload(request)
+            asked = await read_upload(service, runner, request)
             record = await asyncio.to_thread(runner.submit, owner, asked)
         except HTTPError as exc:
             return json_error(exc)
@@ -168,11 +193,7 @@ def jobs_router(service: Service, runner: JobRunner) -> "APIRouter":
     async def one_file(request: Request, job_id: str, path: str) -> Response:
         try:
             job_of(request, job_id)
-            out = runner.output_dir(job_id).resolve()
-            target = (out / path).resolve()
-            hidden = any(p.startswith(".") for p in Path(path).parts)
-            if hidden or not target.is_relative_to(out) or not target.is_file():
-                raise HTTPError(404, f"no file {path} in the job's outputs")
+            target = output_file(runner.output_dir(job_id), path)
         except HTTPError as exc:
             return json_error(exc)
         return FileResponse(target, filename=target.name)

@@ -12,23 +12,22 @@ import shutil
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...errors import UsageError
 from ...run.batch import run_batch
-from ...run.compute import compute_stream
 from ...run.plan import plan_batch
 from ...run.urls import fetch_pages, plan_urls
-from .engine import ComputeFn, SharedEngine, Stopped
+from .engine import SharedEngine, Stopped
+from .models import JobModels
 from .progress import JobProgress
-from .store import JobRecord, JobSpec, JobStore, default_jobs_dir, new_record
+from .store import JobRecord, JobStore, default_jobs_dir, new_record
 from .uploads import INPUT_DIR, JobUpload, write_inputs
 
 if TYPE_CHECKING:
     from ...chain import BilingualPipeline
-    from ...options import PipelineOptions
     from ..microbatch import MicroBatcher
     from ..urls import UrlAccess
 
@@ -69,7 +68,8 @@ class JobRunner:
         limits: JobLimits,
         urls: UrlAccess,
     ):
-        self.pipeline, self.batcher, self.limits, self.urls = pipeline, batcher, limits, urls
+        self.batcher, self.limits, self.urls = batcher, limits, urls
+        self.models = JobModels(pipeline, batcher.pipeline)
         self.root = limits.root or default_jobs_dir()
         self.store: JobStore | None = None
         self.running: dict[str, JobProgress] = {}
@@ -78,7 +78,6 @@ class JobRunner:
         self._stop = threading.Event()
         self._cancel: set[str] = set()
         self._current_stop: threading.Event | None = None
-        self._pipelines: dict[Any, BilingualPipeline] = {}
         self._thread: threading.Thread | None = None
 
     # -- life ----------------------------------------------------------------------------
@@ -134,7 +133,7 @@ class JobRunner:
         self.check_room(owner)
         job_id = self.store.new_id()
         folder = self.store.folder(job_id)
-        self.job_options(upload.spec, folder)  # a wrong option: before anything is kept
+        self.models.options(upload.spec, folder)  # a wrong option: before anything is kept
         write_inputs(upload, folder)
         record = new_record(owner, upload.spec, len(upload.documents) or len(upload.spec.urls),
                             upload.size, job_id)  # fmt: skip
@@ -171,44 +170,6 @@ class JobRunner:
         return self.store.folder(job_id) / OUTPUT_DIR
 
     # -- running -------------------------------------------------------------------------
-
-    def job_options(self, spec: JobSpec, folder: Path) -> PipelineOptions:
-        """The server's options with the job's own (a UsageError when they do not go)."""
-        options = self.pipeline.worker_options
-        changes: dict[str, Any] = {}
-        if spec.source_lang:
-            self.pipeline.registry.check_code(spec.source_lang)
-            changes["source_lang"] = spec.source_lang
-        if spec.summary_length:
-            changes["summary_length"] = spec.summary_length
-        if spec.checks:
-            changes["checks"] = spec.checks
-        if spec.glossary:
-            changes["glossary"] = folder / spec.glossary
-        return replace(options, **changes).check() if changes else options
-
-    def _pipeline(self, options: PipelineOptions) -> BilingualPipeline:
-        if options == self.pipeline.worker_options:
-            return self.pipeline
-        if options not in self._pipelines:
-            from ...chain import BilingualPipeline
-
-            while len(self._pipelines) >= 2:
-                self._pipelines.pop(next(iter(self._pipelines)))
-            self._pipelines[options] = BilingualPipeline(options, registry=self.pipeline.registry)
-        return self._pipelines[options]
-
-    def _compute_fn(self, options: PipelineOptions) -> ComputeFn:
-        models = self.batcher.pipeline
-        if hasattr(models, "compute"):  # the model process (pipeline serve)
-            return lambda job, emit, deliver: models.compute(options, job, emit, deliver)
-        pipeline = self._pipeline(options)
-
-        def compute(job: Any, emit: Any, deliver: Any) -> None:
-            for computed in compute_stream(pipeline, job, emit):
-                deliver(computed)
-
-        return compute
 
     def _loop(self) -> None:
         swept = time.monotonic()
@@ -257,8 +218,8 @@ class JobRunner:
         """The job's batch run, as ``pipeline translate`` runs a folder."""
         folder = self.store.folder(record.id)  # type: ignore[union-attr]
         spec = record.spec
-        options = self.job_options(spec, folder)
-        pipeline = self._pipeline(options)
+        options = self.models.options(spec, folder)
+        pipeline = self.models.driver(options)
         write = frozenset(spec.write)
         out = folder / OUTPUT_DIR
         if spec.urls:
@@ -270,7 +231,7 @@ class JobRunner:
         else:
             items, load = plan_batch(folder / INPUT_DIR, out, write), None
         progress = self.running[record.id] = JobProgress(items, out)
-        engine = SharedEngine(self._compute_fn(options), self.batcher.submit, stop)
+        engine = SharedEngine(self.models.compute_fn(options), self.batcher.submit, stop)
         outcomes = run_batch(
             pipeline,
             items,
