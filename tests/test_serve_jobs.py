@@ -188,3 +188,47 @@ def test_what_one_caller_may_queue_is_bounded(pipe, tmp_path):
             403,
             429,
         )
+
+
+def test_jobs_that_wait_together_share_the_models_calls(pipe, tmp_path):
+    with TestClient(_app(pipe, tmp_path)) as client:
+        runner = client.app.state.jobs
+        hold = threading.Event()
+        client.app.state.batcher.submit(hold.wait)  # the model thread busy: parts gather
+        try:
+            ids = [client.post("/v1/jobs", files=_files(1)).json()["id"] for _ in range(3)]
+            deadline = time.monotonic() + WAIT_S
+            while runner.combiner.waiting() < 2:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        finally:
+            hold.set()
+        views = [_wait(client, job) for job in ids]
+        assert [v["counts"]["done"] for v in views] == [2, 2, 2]
+        # The same document names in every job, yet each job got its own results.
+        assert all(
+            {d["path"] for d in v["documents"]} == {"dossier/doc0.txt", "dossier/sub/note.md"}
+            for v in views
+        )
+        assert runner.combiner.most_parts >= 2
+
+
+def test_a_running_job_is_cancelled_and_removed(pipe, tmp_path):
+    with TestClient(_app(pipe, tmp_path)) as client:
+        hold = threading.Event()
+        client.app.state.batcher.submit(hold.wait)
+        try:
+            job = client.post("/v1/jobs", files=_files(3)).json()["id"]
+            deadline = time.monotonic() + WAIT_S
+            while client.get(f"/v1/jobs/{job}").json()["state"] != "running":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert client.delete(f"/v1/jobs/{job}").status_code == 200
+        finally:
+            hold.set()
+        deadline = time.monotonic() + WAIT_S
+        while (tmp_path / "jobs" / job).exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert client.get(f"/v1/jobs/{job}").status_code == 404
+        assert client.get("/v1/jobs").json() == {"jobs": []}

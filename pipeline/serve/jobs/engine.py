@@ -1,6 +1,8 @@
 """The engine a job's batch run computes with (:class:`pipeline.run.engine.Engine`): the
 server's own models, on its model thread, taking turns with the page's and the API's
-requests; so every job shares the models loaded once at start-up."""
+requests, each part of the job computed together with the other running jobs' parts
+(:mod:`.combiner`); so every job shares the models loaded once at start-up, and their
+batches."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from ...run.workers import Job
 #: result to ``deliver``.
 ComputeFn = Callable[[Job, Emit, Callable[[Computed], None]], None]
 Submit = Callable[[Callable[[], None]], "Future[None]"]
+#: Hands a part of a job over to be computed: its events, its results; done when all are.
+SubmitPart = Callable[[Job, Emit, Callable[[Computed], None]], "Future[None]"]
 
 
 class Stopped(Exception):
@@ -25,14 +29,13 @@ class Stopped(Exception):
 
 
 class SharedEngine:
-    """Computes a batch's jobs one after another with ``compute`` on the model thread
-    (``submit``), streaming each result back as it comes; stops before the next one once
+    """Computes a batch's jobs (its parts) one after another through ``submit`` (the
+    combiner), streaming each result back as it comes; stops before the next one once
     ``stop`` is set."""
 
     parallelism = 1
 
-    def __init__(self, compute: ComputeFn, submit: Submit, stop: threading.Event):
-        self.compute = compute
+    def __init__(self, submit: SubmitPart, stop: threading.Event):
         self.submit = submit
         self.stop = stop
 
@@ -42,15 +45,11 @@ class SharedEngine:
             if self.stop.is_set():
                 raise Stopped()
             messages: queue.Queue[tuple[str, Any]] = queue.Queue()
-
-            def work(job: Job = job, messages: queue.Queue[tuple[str, Any]] = messages) -> None:
-                self.compute(
-                    job,
-                    lambda event: messages.put(("event", event)),
-                    lambda computed: messages.put(("result", computed)),
-                )
-
-            future = self.submit(work)
+            future = self.submit(
+                job,
+                lambda event, messages=messages: messages.put(("event", event)),
+                lambda computed, messages=messages: messages.put(("result", computed)),
+            )
             future.add_done_callback(lambda f, messages=messages: messages.put(("end", f)))
             while True:
                 kind, value = messages.get()

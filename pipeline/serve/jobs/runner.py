@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import UsageError
-from ...run.batch import run_batch
-from ...run.plan import plan_batch
+from ...run.batch import Loader, run_batch
+from ...run.plan import BatchItem, plan_batch
 from ...run.urls import fetch_pages, plan_urls
+from .combiner import Combiner
 from .engine import SharedEngine, Stopped
 from .models import JobModels
 from .progress import JobProgress
-from .store import JobRecord, JobStore, default_jobs_dir, new_record
+from .store import JobRecord, JobSpec, JobStore, default_jobs_dir, new_record
 from .uploads import INPUT_DIR, JobUpload, write_inputs
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: A job's outputs, under its folder.
 OUTPUT_DIR = "output"
+#: Jobs run at once (their parts computed together); more wait their turn.
+PARALLEL_JOBS = 16
 #: How often old jobs are looked for.
 SWEEP_EVERY_S = 3600.0
 
@@ -59,7 +62,8 @@ def owner_of(key: str | None) -> str:
 
 
 class JobRunner:
-    """Takes jobs, runs them one at a time on its thread, tells where each stands."""
+    """Takes jobs, runs them (several at once, their parts computed together), tells
+    where each stands."""
 
     def __init__(
         self,
@@ -77,37 +81,37 @@ class JobRunner:
         self._wake = threading.Condition()
         self._stop = threading.Event()
         self._cancel: set[str] = set()
-        self._current_stop: threading.Event | None = None
+        #: Each running job's stop signal (cancel, or the server stopping).
+        self._stops: dict[str, threading.Event] = {}
         self._thread: threading.Thread | None = None
-
-    # -- life ----------------------------------------------------------------------------
+        self.combiner: Combiner | None = None
 
     def start(self) -> None:
         """Open the jobs directory, remove what is past its time and what an interrupted
         upload left, queue the unfinished jobs again, and start running."""
         self.store = JobStore(self.root)
         self.sweep()
-        known = {r.id for r in self.store.unfinished()}
         for folder in self.root.iterdir():
             if folder.is_dir() and self.store.get(folder.name) is None:
                 shutil.rmtree(folder, ignore_errors=True)  # an upload cut short
-        for job_id in known:
-            self.store.set_state(job_id, "queued")
-        self._queue.extend(r.id for r in self.store.unfinished())
+        for record in self.store.unfinished():
+            self.store.set_state(record.id, "queued")
+            self._queue.append(record.id)
+        self.combiner = Combiner(self.models.compute_fn, self.batcher.submit)
         self._thread = threading.Thread(target=self._loop, name="pipeline-jobs", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         """Stop after the work in flight; unfinished jobs stay so, for the next start."""
         self._stop.set()
-        if self._current_stop is not None:
-            self._current_stop.set()
         with self._wake:
+            for stop in self._stops.values():
+                stop.set()
             self._wake.notify_all()
+        if self.combiner is not None:
+            self.combiner.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self.store is not None and not (self._thread and self._thread.is_alive()):
-            self.store.close()
 
     def sweep(self) -> None:
         """Remove finished jobs older than ``--keep-jobs`` days."""
@@ -115,10 +119,8 @@ class JobRunner:
         for record in self.store.finished_before(time.time() - self.limits.keep_days * 86400):
             self._remove(record.id)
 
-    # -- requests ------------------------------------------------------------------------
-
     def check_room(self, owner: str) -> None:
-        """UsageError-free check of ``--max-jobs``: raises JobsFull past it."""
+        """Raise JobsFull when the caller has ``--max-jobs`` unfinished jobs."""
         assert self.store is not None
         waiting = sum(1 for r in self.store.owned(owner) if not r.finished)
         if waiting >= self.limits.max_jobs:
@@ -156,10 +158,9 @@ class JobRunner:
         with self._wake:
             if record.id in self._queue:
                 self._queue.remove(record.id)
-            if record.id in self.running:
+            if record.id in self._stops:
                 self._cancel.add(record.id)
-                if self._current_stop is not None:
-                    self._current_stop.set()
+                self._stops[record.id].set()
                 self.store.set_state(record.id, "cancelled")
                 return
         self._remove(record.id)
@@ -169,50 +170,61 @@ class JobRunner:
         assert self.store is not None
         return self.store.folder(job_id) / OUTPUT_DIR
 
-    # -- running -------------------------------------------------------------------------
-
     def _loop(self) -> None:
+        """Start each queued job on a thread of its own, up to :data:`PARALLEL_JOBS` at
+        once: their parts are computed together (:mod:`.combiner`)."""
         swept = time.monotonic()
         while not self._stop.is_set():
             with self._wake:
-                if not self._queue:
+                if not self._queue or len(self._stops) >= PARALLEL_JOBS:
                     self._wake.wait(timeout=60)
-                job_id = self._queue.popleft() if self._queue else None
+                job_id = None
+                if self._queue and len(self._stops) < PARALLEL_JOBS and not self._stop.is_set():
+                    job_id = self._queue.popleft()
+                    self._stops[job_id] = threading.Event()
             if time.monotonic() - swept > SWEEP_EVERY_S:
                 self.sweep()
                 swept = time.monotonic()
-            if job_id is not None and not self._stop.is_set():
-                self._run(job_id)
+            if job_id is not None:
+                name = f"pipeline-job-{job_id[:6]}"
+                threading.Thread(target=self._run, args=(job_id,), name=name, daemon=True).start()
 
     def _run(self, job_id: str) -> None:
+        assert self.store is not None and self.combiner is not None
+        stop = self._stops[job_id]
+        self.combiner.joined()
+        try:
+            state, error = self._outcome(job_id, stop)
+        finally:
+            self.combiner.left()
+        if job_id in self._cancel:
+            self._cancel.discard(job_id)
+            self._remove(job_id)
+        elif state is not None:
+            self.store.set_state(job_id, state, error)
+        with self._wake:
+            self.running.pop(job_id, None)
+            self._stops.pop(job_id, None)
+            self._wake.notify_all()
+
+    def _outcome(self, job_id: str, stop: threading.Event) -> tuple[str | None, str | None]:
+        """The job's run, and the state it ends in (None: unchanged, to resume)."""
         assert self.store is not None
         record = self.store.get(job_id)
         if record is None or record.finished:
-            return
+            return None, None
         self.store.set_state(job_id, "running")
-        stop = self._current_stop = threading.Event()
         try:
-            state, error = self._batch(record, stop)
+            return self._batch(record, stop)
         except Stopped:
-            state, error = ("cancelled", None) if job_id in self._cancel else (None, None)
+            return ("cancelled", None) if job_id in self._cancel else (None, None)
         except UsageError as exc:
-            state, error = "failed", str(exc)
+            return "failed", str(exc)
         except Exception as exc:
             if self._stop.is_set():  # the server stopped: the job resumes on the next start
-                state, error = None, None
-            else:
-                log.error("job %s failed", job_id, exc_info=exc)
-                state, error = "failed", f"{type(exc).__name__}: {exc}"
-        finally:
-            self._current_stop = None
-        if job_id in self._cancel:
-            self._cancel.discard(job_id)
-            self.running.pop(job_id, None)
-            self._remove(job_id)
-            return
-        if state is not None:
-            self.store.set_state(job_id, state, error)
-        self.running.pop(job_id, None)
+                return None, None
+            log.error("job %s failed", job_id, exc_info=exc)
+            return "failed", f"{type(exc).__name__}: {exc}"
 
     def _batch(self, record: JobRecord, stop: threading.Event) -> tuple[str, str | None]:
         """The job's batch run, as ``pipeline translate`` runs a folder."""
@@ -220,18 +232,14 @@ class JobRunner:
         spec = record.spec
         options = self.models.options(spec, folder)
         pipeline = self.models.driver(options)
-        write = frozenset(spec.write)
-        out = folder / OUTPUT_DIR
-        if spec.urls:
-            items = plan_urls(list(spec.urls), out, write)
-            access = self.urls
-            load = fetch_pages(
-                out, access.limits, per_host=access.per_host, allow_private=access.private
-            )
-        else:
-            items, load = plan_batch(folder / INPUT_DIR, out, write), None
+        write, out = frozenset(spec.write), folder / OUTPUT_DIR
+        items, load = plan_job(spec, folder, self.urls)
         progress = self.running[record.id] = JobProgress(items, out)
-        engine = SharedEngine(self.models.compute_fn(options), self.batcher.submit, stop)
+        combiner = self.combiner
+        assert combiner is not None
+        engine = SharedEngine(
+            lambda job, emit, deliver: combiner.submit(options, job, emit, deliver), stop
+        )
         outcomes = run_batch(
             pipeline,
             items,
@@ -253,6 +261,16 @@ class JobRunner:
         assert self.store is not None
         self.store.remove(job_id)
         shutil.rmtree(self.store.folder(job_id), ignore_errors=True)
+
+
+def plan_job(spec: JobSpec, folder: Path, urls: UrlAccess) -> tuple[list[BatchItem], Loader | None]:
+    """The job's batch, planned as ``pipeline translate`` plans a folder (or ``--urls``:
+    fetched within the server's limits, public addresses only unless it allows more)."""
+    write, out = frozenset(spec.write), folder / OUTPUT_DIR
+    if not spec.urls:
+        return plan_batch(folder / INPUT_DIR, out, write), None
+    load = fetch_pages(out, urls.limits, per_host=urls.per_host, allow_private=urls.private)
+    return plan_urls(list(spec.urls), out, write), load
 
 
 class JobsFull(Exception):
