@@ -232,3 +232,23 @@ def test_a_running_job_is_cancelled_and_removed(pipe, tmp_path):
             time.sleep(0.1)
         assert client.get(f"/v1/jobs/{job}").status_code == 404
         assert client.get("/v1/jobs").json() == {"jobs": []}
+
+
+def test_a_job_of_web_addresses_fetches_public_ones_only(pipe, tmp_path, site):
+    from pipeline.serve import ServeLimits
+    from pipeline.serve.urls import UrlAccess
+
+    addresses = {"urls": [site.url("/article")]}
+    public = ServeLimits(urls=UrlAccess(allowed=True))
+    app = create_app(pipe, limits=public, jobs=JobLimits(root=tmp_path / "public"))
+    with TestClient(app) as client:
+        view = _wait(client, client.post("/v1/jobs", json=addresses).json()["id"])
+        assert view["counts"]["failed"] == 1  # 127.0.0.1 is not public
+        assert "127.0.0.1" in view["documents"][0]["reason"]
+    private = ServeLimits(urls=UrlAccess(allowed=True, private=True))
+    app = create_app(pipe, limits=private, jobs=JobLimits(root=tmp_path / "private"))
+    with TestClient(app) as client:
+        answer = client.post("/v1/jobs", json={**addresses, "write": "md,json"})
+        assert answer.status_code == 202, answer.text
+        view = _wait(client, answer.json()["id"])
+        assert view["state"] == "done" and view["counts"]["done"] == 1, view
