@@ -168,19 +168,25 @@ def test_the_page_translates_a_folder_in_chromium(tiny_models, tmp_path):
         root = browser.page("DOM.getDocument")["root"]["nodeId"]
         node = browser.page("DOM.querySelector", nodeId=root, selector="#job-folder")["nodeId"]
         browser.page("DOM.setFileInputFiles", nodeId=node, files=[str(folder)])
-        chosen = browser.evaluate(
+        # Chromium lists a chosen folder's files in the background, as after a person's
+        # choice: they are there once its change event has fired.
+        deadline = time.monotonic() + 60
+        while len(chosen := browser.evaluate(
             "[...document.getElementById('job-folder').files].map(f => f.webkitRelativePath)"
-        )
+        )) < 20:  # fmt: skip
+            assert time.monotonic() < deadline, chosen
+            time.sleep(0.1)
         assert len(chosen) == 20, chosen
         browser.evaluate("document.getElementById('job-submit').click(); true")
         seen, deadline = [], time.monotonic() + WAIT_S
+        said = "document.getElementById('job-state').textContent"
         while (state := browser.evaluate("document.getElementById('job').dataset.state")) != "done":
-            assert state != "failed" and time.monotonic() < deadline, state
+            assert state != "failed" and time.monotonic() < deadline, browser.evaluate(said)
             seen.append(browser.evaluate("document.getElementById('job-progress').value"))
             time.sleep(0.2)
         assert browser.evaluate("document.getElementById('job-progress').value") == 20
-        assert seen == sorted(seen)  # the bar only moves forward
-        status = browser.evaluate("document.getElementById('job-state').textContent")
+        assert seen == sorted(seen), seen  # the bar only moves forward
+        status = browser.evaluate(said)
         assert status.startswith("done: 20 of 20 documents"), status
         rows = browser.evaluate(
             "[...document.querySelectorAll('#job-documents tr')].map(r => r.cells[1].textContent)"
