@@ -32,9 +32,7 @@ def pipe(tiny_models):
 
 
 def _app(pipe, tmp_path, **limits):
-    return create_app(
-        pipe, jobs=JobLimits(root=tmp_path / "jobs", **limits), **limits.pop("app", {})
-    )
+    return create_app(pipe, jobs=JobLimits(root=tmp_path / "jobs", **limits))
 
 
 def _files(n: int = 3):
@@ -252,3 +250,16 @@ def test_a_job_of_web_addresses_fetches_public_ones_only(pipe, tmp_path, site):
         assert answer.status_code == 202, answer.text
         view = _wait(client, answer.json()["id"])
         assert view["state"] == "done" and view["counts"]["done"] == 1, view
+
+
+def test_old_jobs_and_cut_uploads_are_removed_on_start(pipe, tmp_path):
+    with TestClient(_app(pipe, tmp_path)) as client:
+        job = client.post("/v1/jobs", files=_files(1)).json()["id"]
+        assert _wait(client, job)["state"] == "done"
+    (tmp_path / "jobs" / "cut-short.tmp" / "input").mkdir(parents=True)
+    with TestClient(_app(pipe, tmp_path)) as client:  # kept: a week by default
+        assert client.get(f"/v1/jobs/{job}").json()["state"] == "done"
+        assert not (tmp_path / "jobs" / "cut-short.tmp").exists()
+    with TestClient(_app(pipe, tmp_path, keep_days=0)) as client:
+        assert client.get(f"/v1/jobs/{job}").status_code == 404
+        assert not (tmp_path / "jobs" / job).exists()
