@@ -2,9 +2,10 @@
 go to them as one, so their sentences share model batches (as a batch's documents share
 windows). Each job's batch run hands its next part (a job of tasks, see
 :func:`pipeline.run.inputs.jobs`) here; the combiner waits until every running job has
-handed one (or a moment has passed), puts together those with the same options and no
-document name in common, has them computed in one call on the model thread, and routes
-each result and event back to its own run."""
+handed one (or a moment has passed), puts together those with the same options, has them
+computed in one call on the model thread, and routes each result and event back to its
+own run (two jobs' documents of the same name go in under two names, and each gets its
+own back)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...run.compute import Computed, Task
@@ -51,9 +52,13 @@ class Combiner:
         self._running = 0
         self._turn = threading.Condition()
         self._stopped = False
-        #: Combined calls made, and the most jobs' parts one of them held.
+        #: Combined calls made, the most jobs' parts one of them held, and documents
+        #: that went in under another name.
         self.calls = 0
         self.most_parts = 0
+        self.renamed = 0
+        #: Parts handed over since start.
+        self.handed = 0
         self._thread = threading.Thread(target=self._loop, name="pipeline-jobs-combiner")
         self._thread.daemon = True
         self._thread.start()
@@ -80,13 +85,9 @@ class Combiner:
                 part.future.cancel()
                 return part.future
             self._pending.append(part)
+            self.handed += 1
             self._turn.notify_all()
         return part.future
-
-    def waiting(self) -> int:
-        """Parts waiting for the next call."""
-        with self._turn:
-            return len(self._pending)
 
     def stop(self) -> None:
         """Cancel the parts still waiting; the call in flight ends on its own."""
@@ -113,16 +114,12 @@ class Combiner:
             if self._stopped:
                 return None
             first = self._pending[0]
-            taken, names = [], set()
+            taken: list[_Part] = []
             for part in self._pending:
-                own = {t.item.relative for t in part.tasks}
                 documents = sum(len(p.tasks) for p in taken) + len(part.tasks)
-                if part.options != first.options or own & names:
-                    continue
-                if taken and documents > MAX_DOCUMENTS:
+                if part.options != first.options or (taken and documents > MAX_DOCUMENTS):
                     continue
                 taken.append(part)
-                names |= own
             self._pending = [p for p in self._pending if p not in taken]
             return taken
 
@@ -142,9 +139,19 @@ class Combiner:
                     part.future.set_result(None)
 
     def _compute(self, parts: list[_Part]) -> None:
-        """One combined call, on the model thread."""
-        owner = {t.item.relative: part for part in parts for t in part.tasks}
-        tasks = [t for part in parts for t in part.tasks]
+        """One combined call, on the model thread. A document whose name another job's
+        part also holds goes in under another name (:func:`_aliased`), given back with
+        its results."""
+        owner: dict[str, tuple[_Part, str]] = {}
+        tasks = []
+        for part in parts:
+            for task in part.tasks:
+                alias = _aliased(task.item.relative, owner)
+                owner[alias] = (part, task.item.relative)
+                if alias != task.item.relative:
+                    task = replace(task, item=replace(task.item, relative=alias))
+                    self.renamed += 1
+                tasks.append(task)
         self.calls += 1
         self.most_parts = max(self.most_parts, len(parts))
         if len(parts) > 1:
@@ -152,16 +159,52 @@ class Combiner:
 
         def emit(event: Event) -> None:
             if isinstance(event, Parsed):
-                part = owner[event.relative]
+                part, name = owner[event.relative]
                 part.parsed += event.sentences
-                part.emit(event)
+                part.emit(replace(event, relative=name))
             elif isinstance(event, Translated):
                 _share(event.sentences, parts)
 
         def deliver(computed: Computed) -> None:
-            owner[computed.outcome.relative].deliver(computed)
+            alias = computed.outcome.relative
+            part, name = owner[alias]
+            part.deliver(computed if alias == name else _named(computed, alias, name))
 
         self.compute_fn(parts[0].options)(tasks, emit, deliver)
+
+
+def _aliased(name: str, taken: dict[str, Any]) -> str:
+    """``name``, or, when a document of the call has it already, ``name (2)``, ``name
+    (3)``… (one no document of the call has)."""
+    alias, n = name, 1
+    while alias in taken:
+        n += 1
+        alias = f"{name} ({n})"
+    return alias
+
+
+def _named(computed: Computed, alias: str, name: str) -> Computed:
+    """A result computed under ``alias`` given back its document's own ``name``: in its
+    outcome, its reason, its summary's source, its warnings and its writer's."""
+
+    def back(text: str | None) -> str | None:
+        return text.replace(alias, name) if text else text
+
+    outcome = replace(computed.outcome, relative=name, reason=back(computed.outcome.reason))
+    result, written = computed.result, computed.written
+    if result is not None:
+        result = replace(
+            result,
+            source=replace(result.source, path=name),
+            warnings=tuple(w.replace(alias, name) for w in result.warnings),
+        )
+    if written is not None:
+        written = replace(
+            written,
+            warnings=tuple(w.replace(alias, name) for w in written.warnings),
+            error=back(written.error),
+        )
+    return Computed(outcome, result, written)
 
 
 def _share(sentences: int, parts: list[_Part]) -> None:
