@@ -194,7 +194,10 @@ def test_jobs_that_wait_together_share_the_models_calls(pipe, tmp_path):
         hold = threading.Event()
         client.app.state.batcher.submit(hold.wait)  # the model thread busy: parts gather
         try:
-            ids = [client.post("/v1/jobs", files=_files(1)).json()["id"] for _ in range(3)]
+            empty = ("files", ("dossier/vide.txt", b"", "text/plain"))  # fails, by name
+            ids = [
+                client.post("/v1/jobs", files=[*_files(1), empty]).json()["id"] for _ in range(3)
+            ]
             deadline = time.monotonic() + WAIT_S
             while runner.combiner.handed < 3:  # each job's first part handed over
                 assert time.monotonic() < deadline
@@ -203,9 +206,12 @@ def test_jobs_that_wait_together_share_the_models_calls(pipe, tmp_path):
             hold.set()
         views = [_wait(client, job) for job in ids]
         assert [v["counts"]["done"] for v in views] == [2, 2, 2]
+        for view in views:
+            (reason,) = [d["reason"] for d in view["documents"] if d["path"] == "dossier/vide.txt"]
+            assert reason.startswith("dossier/vide.txt: ") and "(2)" not in reason, reason
         assert runner.combiner.most_parts >= 2 and runner.combiner.renamed >= 1
         # The same document names in every job, in one call: each gets its own back.
-        names = {"dossier/doc0.txt", "dossier/sub/note.md"}
+        names = {"dossier/doc0.txt", "dossier/sub/note.md", "dossier/vide.txt"}
         assert all({d["path"] for d in v["documents"]} == names for v in views)
         for job in ids:
             report = client.get(f"/v1/jobs/{job}/files/dossier/doc0.json").json()

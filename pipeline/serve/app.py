@@ -10,6 +10,8 @@ Endpoints:
   upload (field ``file``) → the JSON of ``pipeline summarize --format json``;
   ``?translation=true`` adds the aligned translation.
 - ``GET /v1/models``: the models in use. ``GET /healthz``: liveness.
+- ``/v1/jobs``: a folder as a batch job, run by the batch runner with these models and
+  kept across restarts (:mod:`.jobs`).
 
 Requests are parsed from bytes held in memory (nothing is written to disk, no path in a
 request is ever opened) and summarized through a :class:`pipeline.serve.microbatch.MicroBatcher`, so
