@@ -272,3 +272,26 @@ def test_old_jobs_and_cut_uploads_are_removed_on_start(pipe, tmp_path):
     with TestClient(_app(pipe, tmp_path, keep_days=0)) as client:
         assert client.get(f"/v1/jobs/{job}").status_code == 404
         assert not (tmp_path / "jobs" / job).exists()
+
+
+def test_a_document_that_crashes_the_model_process_fails_alone(pipe, tmp_path):
+    from poison import compute_stream_or_crash
+
+    from pipeline.serve.model_process import ModelWorker
+
+    worker = ModelWorker(pipe.worker_options, pipe.registry, job_fn=compute_stream_or_crash)
+    app = create_app(pipe, model_worker=worker, jobs=JobLimits(root=tmp_path / "jobs"))
+    files = [
+        ("files", (f"f/{name}.txt", ARTICLE.encode(), "text/plain")) for name in ("a", "crash", "b")
+    ]
+    try:
+        with TestClient(app) as client:
+            view = _wait(client, client.post("/v1/jobs", files=files).json()["id"])
+            assert client.post("/v1/summarize", json={"text": ARTICLE}).status_code == 200
+    finally:
+        worker.close()
+    assert view["state"] == "done" and view["counts"]["done"] == 2, view
+    (crashed,) = [d for d in view["documents"] if d["status"] == "failed"]
+    assert crashed["path"] == "f/crash.txt"
+    assert "died 3 times (it crashed the model process: killed by SIGSEGV)" in crashed["reason"]
+    assert worker.restarts >= 3

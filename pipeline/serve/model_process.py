@@ -11,7 +11,7 @@ import contextlib
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,9 @@ Result = BilingualSummary | Exception
 #: What the model process runs on a window: result ``i`` for document ``i``; called with
 #: the keywords ``include_translation`` and ``write_back`` of ``summarize_many``.
 WindowFn = Callable[..., list[Result]]
+#: What the model process runs on a batch job's tasks (by default the batch workers'
+#: :func:`pipeline.run.compute.compute_stream`).
+JobFn = Callable[["BilingualPipeline", Sequence[Task], Emit], Iterator[Computed]]
 
 
 class WorkerCrashed(ProcessingError):
@@ -77,7 +80,12 @@ def warm_up_models(pipeline: BilingualPipeline) -> None:
         raise UsageError(str(exc)) from None
 
 
-def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) -> None:
+def model_main(
+    connection: Connection,
+    setup: WorkerSetup,
+    window_fn: WindowFn,
+    job_fn: JobFn = compute_stream,
+) -> None:
     """The model process: ``("warm", None)`` loads the models (answered ``("ready",
     None)`` or ``("error", exc)``); ``("window", documents, include_translation,
     write_back)`` is
@@ -106,7 +114,7 @@ def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) 
                 send(("ready", None))
                 continue
             if kind == "job":
-                _run_job(send, setup, *args)
+                _run_job(send, setup, job_fn, *args)
                 continue
             documents, include_translation, write_back = args
             for i, result in enumerate(
@@ -128,13 +136,14 @@ def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) 
 def _run_job(
     send: Callable[[tuple[Any, ...]], None],
     setup: WorkerSetup,
+    job_fn: JobFn,
     options: PipelineOptions,
     tasks: Sequence[Task],
 ) -> None:
     def emit(event: object) -> None:
         send(("event", event))
 
-    for computed in compute_stream(job_pipeline(options, setup), tasks, emit):
+    for computed in job_fn(job_pipeline(options, setup), tasks, emit):
         send(("computed", computed))
     send(("done", None))
 
@@ -175,9 +184,11 @@ class ModelWorker:
         *,
         max_memory: int | None = None,
         window_fn: WindowFn = summarize_window,
+        job_fn: JobFn = compute_stream,
     ):
         self.setup = WorkerSetup(worker_settings(options), registry, max_memory, 1)
         self.window_fn = window_fn
+        self.job_fn = job_fn
         self._context = process_context()
         self._process: Any = None
         self._connection: Connection | None = None
@@ -187,7 +198,7 @@ class ModelWorker:
     def _start(self) -> None:
         ours, theirs = self._context.Pipe()
         self._process = self._context.Process(
-            target=model_main, args=(theirs, self.setup, self.window_fn), daemon=True
+            target=model_main, args=(theirs, self.setup, self.window_fn, self.job_fn), daemon=True
         )
         self._process.start()
         theirs.close()
