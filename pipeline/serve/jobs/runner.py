@@ -1,7 +1,8 @@
-"""The jobs of one server: taken in (their folder written, their state kept), run one
-after another by the batch runner (:func:`pipeline.run.batch.run_batch`, the rules of
-``pipeline translate``) with the server's models, resumed after a restart, cancelled,
-and removed after ``--keep-jobs`` days."""
+"""The jobs of one server: taken in (their folder written, their state kept), each run by
+the batch runner (:func:`pipeline.run.batch.run_batch`, the rules of ``pipeline
+translate``) on a thread of its own with the server's models, several at once (their
+parts computed together, :mod:`.combiner`), resumed after a restart, cancelled, and
+removed after ``--keep-jobs`` days."""
 
 from __future__ import annotations
 
