@@ -44,9 +44,10 @@ SEED = ROOT / "seeds" / "000_6c5dc483d47dce09.txt"
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give each test a fresh model store, translation memory and an empty Hugging Face
-    cache."""
+    """Give each test a fresh model store, translation memory, user data directory (a
+    server's jobs) and an empty Hugging Face cache."""
     monkeypatch.setenv("PIPELINE_MODEL_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("PIPELINE_MEMORY", str(tmp_path / "memory.sqlite3"))
     shutil.rmtree(HF_HUB_CACHE, ignore_errors=True)
 

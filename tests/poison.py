@@ -54,3 +54,14 @@ def compute_then_linger(job, emit):
 
     yield from _compute_in_worker(job, emit)
     time.sleep(0.5)
+
+
+def compute_stream_or_crash(pipeline, tasks, emit):
+    """The server's model process on a batch job: a native crash on a "crash*" document,
+    after the documents before it are done."""
+    from pipeline.run.compute import compute_stream
+
+    for task in tasks:
+        if task.item.relative.split("/")[-1].startswith("crash"):
+            ctypes.string_at(0)
+        yield from compute_stream(pipeline, [task], emit)

@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from ..chain import BilingualPipeline
-from ..options import PipelineOptions
+from ..options import PipelineOptions, option
 from .app import EXIT_CODES_HELP, VerboseOpt, app, configure_logging
 from .options import RunOptions
 from .params import Omit, Only, expand
 from .web import AllowPrivateUrlsOpt, AllowUrlsOpt, FetchOptions, url_access
+
+if TYPE_CHECKING:
+    from ..serve.jobs import JobLimits
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """Where `pipeline serve` keeps its batch jobs and how many one caller may queue,
+    declared once (see :mod:`.params`)."""
+
+    jobs_dir: Path | None = option(
+        None,
+        "Where jobs and their files are kept (default: the user's data directory, "
+        "bilingual-pipeline/jobs).",
+    )
+    keep_jobs: float = option(7.0, "Days a finished job is kept.", min=0)
+    max_jobs: int = option(10, "Unfinished jobs one caller may have (429).", min=1)
+    max_job_mb: float = option(200.0, "Largest job upload, in MiB (413).", min=0.001)
+
+    def limits(self) -> JobLimits:
+        """The server's job limits these options name."""
+        from ..serve.jobs import JobLimits
+
+        return JobLimits(
+            root=self.jobs_dir,
+            keep_days=self.keep_jobs,
+            max_jobs=self.max_jobs,
+            max_bytes=max(1, int(self.max_job_mb * 1024 * 1024)),
+        )
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -25,12 +56,12 @@ def serve(
         int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
     ] = 8000,
     api_key: Annotated[
-        Optional[str],
+        Optional[list[str]],
         typer.Option(
             "--api-key",
             envvar="PIPELINE_API_KEY",
             show_envvar=True,
-            help="Key every API call and form post must carry.",
+            help="Key every API call and form post must carry; repeatable: each its own jobs.",
         ),
     ] = None,
     max_upload_mb: Annotated[
@@ -53,13 +84,15 @@ def serve(
     allow_private_urls: AllowPrivateUrlsOpt = False,
     fetch: Annotated[FetchOptions, Omit("no_network")],
     run: Annotated[RunOptions, Only("max_memory")],
+    job: JobOptions,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve a page and an HTTP API: paste or upload an article, get its bilingual summary.
 
-    Models load once at start-up; requests that arrive together are summarized together.
-    Endpoints: GET / (the page), POST /v1/summarize, GET /v1/models, GET /healthz. Web
-    addresses as input only with --allow-urls, and only public ones.
+    Models load once; requests that arrive together are summarized together. Endpoints:
+    GET / (the page), POST /v1/summarize, /v1/translate, /v1/jobs (a folder as a batch
+    job, kept across restarts), GET /v1/models, /healthz. Web addresses only with
+    --allow-urls, and only public ones.
     """
     from .. import serve as server
     from ..run.ceiling import parse_memory
@@ -90,6 +123,7 @@ def serve(
         port=port,
         api_key=api_key,
         limits=limits,
+        jobs=job.limits(),
         log_level="info" if verbose else "warning",
         on_ready=lambda url: typer.echo(f"serving on {url} (Ctrl-C to stop)", err=True),
     )

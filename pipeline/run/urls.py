@@ -139,19 +139,28 @@ def plan_urls(
 
 
 def fetch_pages(
-    out_dir: Path, limits: FetchLimits | None = None, *, per_host: int = PER_HOST
+    out_dir: Path,
+    limits: FetchLimits | None = None,
+    *,
+    per_host: int = PER_HOST,
+    allow_private: bool = True,
 ) -> Callable[[Sequence[BatchItem]], Iterator[InputFile]]:
     """The loader of a batch of pages bound for ``out_dir`` (see
     :func:`pipeline.run.batch.run_batch`): each page fetched (at most ``per_host``
     requests to one host at once) and handed on with the reader its content type chose
     and its translated document named; a page that cannot be had is handed on with the
-    reason, and the rest go on."""
+    reason, and the rest go on. Without ``allow_private`` (a server fetching for its
+    callers), only public addresses are fetched."""
     from ..documents.fetch import fetch
 
     def load(items: Sequence[BatchItem]) -> Iterator[InputFile]:
         ledger = Ledger(out_dir)
         urls = [item.url or item.relative for item in items]
-        for index, result in fetch_many(urls, lambda url: fetch(url, limits), per_host=per_host):
+
+        def get(url: str) -> Fetched:
+            return fetch(url, limits, allow_private=allow_private)
+
+        for index, result in fetch_many(urls, get, per_host=per_host):
             item = items[index]
             if isinstance(result, DocumentError):
                 yield InputFile(item, error=str(result), status=result.status)

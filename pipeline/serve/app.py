@@ -10,6 +10,8 @@ Endpoints:
   upload (field ``file``) → the JSON of ``pipeline summarize --format json``;
   ``?translation=true`` adds the aligned translation.
 - ``GET /v1/models``: the models in use. ``GET /healthz``: liveness.
+- ``/v1/jobs``: a folder as a batch job, run by the batch runner with these models and
+  kept across restarts (:mod:`.jobs`).
 
 Requests are parsed from bytes held in memory (nothing is written to disk, no path in a
 request is ever opened) and summarized through a :class:`pipeline.serve.microbatch.MicroBatcher`, so
@@ -21,12 +23,14 @@ Needs the ``serve`` extra (FastAPI, uvicorn, python-multipart).
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' parameter
 # types at run time, and FastAPI is imported inside create_app (it is an optional extra).
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from ..version import __version__
 from .api import TRANSLATE_OUTPUTS, api_router
+from .jobs import JobLimits, JobRunner
+from .jobs.routes import jobs_router
 from .microbatch import MicroBatcher
 from .page_routes import page_router
 from .service import Service
@@ -46,15 +50,18 @@ log = logging.getLogger(__name__)
 def create_app(
     pipeline: "BilingualPipeline",
     *,
-    api_key: str | None = None,
+    api_key: "str | Sequence[str] | None" = None,
     limits: ServeLimits | None = None,
     model_worker: "ModelWorker | None" = None,
+    jobs: JobLimits | None = None,
 ) -> "FastAPI":
     """The FastAPI application serving ``pipeline``: the API (:mod:`.api`) and the page
     (:mod:`.page_routes`) over one :class:`~.service.Service`.
 
-    With ``api_key``, every ``/v1/`` call and every form post must carry it
-    (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``; the page's form has a key field).
+    With ``api_key`` (or several), every ``/v1/`` call and every form post must carry one
+    (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``; the page's form has a key field);
+    each key sees only the jobs made with it. Jobs live under ``jobs.root`` (default the
+    user's data directory), and those left unfinished by the last run resume on start.
     With ``model_worker`` (what ``pipeline serve`` runs), the models work in its process,
     where no request can take the server down; without, in this one.
     """
@@ -63,13 +70,16 @@ def create_app(
     limits = limits or ServeLimits()
     batcher = MicroBatcher(model_worker or pipeline, limits.batch)
     service = Service(pipeline, batcher, api_key=api_key, limits=limits)
+    runner = JobRunner(pipeline, batcher, jobs or JobLimits(), limits.urls)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await batcher.start()
+        runner.start()
         try:
             yield
         finally:
+            runner.stop()
             await batcher.stop()
 
     # No interactive docs: they load scripts from a CDN. The API is in the README.
@@ -83,8 +93,10 @@ def create_app(
     )
     app.state.batcher = batcher
     app.state.pipeline = pipeline
+    app.state.jobs = runner
     _errors_as_json(app)
     app.include_router(api_router(service))
+    app.include_router(jobs_router(service, runner))
     app.include_router(page_router(service))
     return app
 

@@ -18,7 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +150,13 @@ class MicroBatcher:
         if self._executor is not None:
             # A window already running finishes on its thread; nothing waits for it here.
             self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def submit(self, work: Callable[[], None]) -> Future[None]:
+        """Run ``work`` on the model thread, between windows (a batch job's share of the
+        models: requests and jobs take turns, never at once)."""
+        if self._executor is None:
+            raise ShuttingDown("the server is not running")
+        return self._executor.submit(work)
 
     def stats(self) -> BatcherStats:
         """Counts since start, and the documents waiting and running now."""

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,8 @@ from ..batching import Attempts
 from ..errors import DocumentError, ProcessingError, UsageError
 from ..options import AUTO
 from ..records import BilingualSummary, Document
-from ..run.compute import memory_error
+from ..run.compute import Computed, Task, compute_stream, memory_error, worker_died
+from ..run.events import Emit
 from ..run.settings import worker_settings
 from ..run.workers import (
     MAX_ATTEMPTS,
@@ -33,6 +34,9 @@ from ..run.workers import (
 )
 
 if TYPE_CHECKING:
+    from ..options import PipelineOptions
+
+if TYPE_CHECKING:
     from ..chain import BilingualPipeline
     from ..inference.registry import Registry
 
@@ -42,6 +46,9 @@ Result = BilingualSummary | Exception
 #: What the model process runs on a window: result ``i`` for document ``i``; called with
 #: the keywords ``include_translation`` and ``write_back`` of ``summarize_many``.
 WindowFn = Callable[..., list[Result]]
+#: What the model process runs on a batch job's tasks (by default the batch workers'
+#: :func:`pipeline.run.compute.compute_stream`).
+JobFn = Callable[["BilingualPipeline", Sequence[Task], Emit], Iterator[Computed]]
 
 
 class WorkerCrashed(ProcessingError):
@@ -73,11 +80,18 @@ def warm_up_models(pipeline: BilingualPipeline) -> None:
         raise UsageError(str(exc)) from None
 
 
-def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) -> None:
+def model_main(
+    connection: Connection,
+    setup: WorkerSetup,
+    window_fn: WindowFn,
+    job_fn: JobFn = compute_stream,
+) -> None:
     """The model process: ``("warm", None)`` loads the models (answered ``("ready",
     None)`` or ``("error", exc)``); ``("window", documents, include_translation,
     write_back)`` is
-    answered ``("result", i, summary_or_error)`` per document, then ``("done", None)``."""
+    answered ``("result", i, summary_or_error)`` per document, then ``("done", None)``;
+    ``("job", options, tasks)`` (a batch job's tasks) with ``("event", e)`` and
+    ``("computed", computed)`` as they come, then ``("done", None)``."""
     sending = threading.Lock()
 
     def send(message: tuple[Any, ...]) -> None:
@@ -99,6 +113,9 @@ def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) 
                 warm_up_models(worker_pipeline())
                 send(("ready", None))
                 continue
+            if kind == "job":
+                _run_job(send, setup, job_fn, *args)
+                continue
             documents, include_translation, write_back = args
             for i, result in enumerate(
                 window_fn(
@@ -116,8 +133,37 @@ def model_main(connection: Connection, setup: WorkerSetup, window_fn: WindowFn) 
             send(("error", picklable(memory_error() if isinstance(exc, MemoryError) else exc)))
 
 
-def _deliver(results: list[Result | None], job: list[int], k: int, result: Result) -> None:
-    results[job[k]] = result
+def _run_job(
+    send: Callable[[tuple[Any, ...]], None],
+    setup: WorkerSetup,
+    job_fn: JobFn,
+    options: PipelineOptions,
+    tasks: Sequence[Task],
+) -> None:
+    def emit(event: object) -> None:
+        send(("event", event))
+
+    for computed in job_fn(job_pipeline(options, setup), tasks, emit):
+        send(("computed", computed))
+    send(("done", None))
+
+
+_job_pipelines: dict[Any, BilingualPipeline] = {}
+
+
+def job_pipeline(options: PipelineOptions, setup: WorkerSetup) -> BilingualPipeline:
+    """The model process's pipeline for a job's options: its own when they are the
+    server's; else one built for them (its models loaded once, kept for the next job that
+    asks the same; the last two kept)."""
+    if options == setup.options:
+        return worker_pipeline()
+    if options not in _job_pipelines:
+        from ..chain import BilingualPipeline
+
+        while len(_job_pipelines) >= 2:
+            _job_pipelines.pop(next(iter(_job_pipelines)))
+        _job_pipelines[options] = BilingualPipeline(options, registry=setup.registry)
+    return _job_pipelines[options]
 
 
 class _Died(Exception):
@@ -138,9 +184,11 @@ class ModelWorker:
         *,
         max_memory: int | None = None,
         window_fn: WindowFn = summarize_window,
+        job_fn: JobFn = compute_stream,
     ):
         self.setup = WorkerSetup(worker_settings(options), registry, max_memory, 1)
         self.window_fn = window_fn
+        self.job_fn = job_fn
         self._context = process_context()
         self._process: Any = None
         self._connection: Connection | None = None
@@ -150,7 +198,7 @@ class ModelWorker:
     def _start(self) -> None:
         ours, theirs = self._context.Pipe()
         self._process = self._context.Process(
-            target=model_main, args=(theirs, self.setup, self.window_fn), daemon=True
+            target=model_main, args=(theirs, self.setup, self.window_fn, self.job_fn), daemon=True
         )
         self._process.start()
         theirs.close()
@@ -198,13 +246,52 @@ class ModelWorker:
                     results[i] = self._crashed(documents[i], death.how, deaths)
         return [r if r is not None else RuntimeError("no result") for r in results]
 
+    def compute(
+        self,
+        options: PipelineOptions,
+        tasks: Sequence[Task],
+        emit: Emit,
+        deliver: Callable[[Computed], None],
+    ) -> None:
+        """A batch job's tasks computed in the model process with ``options`` (as a batch
+        worker computes them: :func:`pipeline.run.compute.compute_stream`), each result
+        handed to ``deliver`` as it comes, events to ``emit``. When the process dies, the
+        tasks without a result run again alone, by the runner's rule; one that kills it
+        alone three times is failed with the reason."""
+        done: set[str] = set()
+
+        def got(computed: Computed) -> None:
+            done.add(computed.outcome.relative)
+            deliver(computed)
+
+        attempts: Attempts[Task] = Attempts(lambda task: task.item.relative, MAX_ATTEMPTS)
+        jobs = deque([list(tasks)])
+        while jobs:
+            job = [t for t in jobs.popleft() if t.item.relative not in done]
+            if not job:
+                continue
+            try:
+                self._request(("job", options, job), got, emit)
+            except _Died as death:
+                if self._closed:
+                    raise RuntimeError("the server stopped") from None
+                again, given_up = attempts.died([t for t in job if t.item.relative not in done])
+                jobs.extend([t] for t in again)
+                for task, deaths in given_up:
+                    got(worker_died(task, deaths, f"it crashed the model process: {death.how}"))
+
     def _crashed(self, document: Document, how: str, deaths: int) -> WorkerCrashed:
         return WorkerCrashed(
             f"{document.source.path}: the document crashed the model process {deaths} "
             f"times ({how}); it was started again"
         )
 
-    def _request(self, message: tuple[Any, ...], deliver: Callable[[int, Result], None]) -> None:
+    def _request(
+        self,
+        message: tuple[Any, ...],
+        deliver: Callable[..., None],
+        emit: Emit | None = None,
+    ) -> None:
         if self._closed:
             raise _Died("stopped with the server")
         if self._process is None or not self._process.is_alive():
@@ -217,8 +304,11 @@ class ModelWorker:
                 if kind == "log":
                     name, level, text = payload[0]
                     logging.getLogger(name).log(level, "%s", text)
-                elif kind == "result":
-                    deliver(payload[0], payload[1])
+                elif kind in ("result", "computed"):
+                    deliver(*payload)
+                elif kind == "event":
+                    if emit is not None:
+                        emit(payload[0])
                 elif kind == "error":
                     raise payload[0]
                 else:  # "ready" or "done"

@@ -9,6 +9,7 @@ from ..options import AUTO, TARGET_LANG
 from ..records import BilingualSummary
 from ..render import STYLE, html_view
 from .downloads import Download
+from .jobs_page import JOBS_STYLE, jobs_section
 
 if TYPE_CHECKING:
     from ..chain import BilingualPipeline
@@ -22,6 +23,7 @@ textarea{width:100%;box-sizing:border-box;font:inherit}
 label{display:block;margin:.6rem 0 .2rem}
 .error{color:#b00020;border:1px solid #b00020;padding:.5rem .8rem;background:#fff5f5}
 """
+    + JOBS_STYLE
 )
 
 
@@ -42,7 +44,9 @@ def render_page(
     links that carry the translated document and the review copy (``downloads``). With
     ``urls`` (a server started with ``--allow-urls``) the form also takes a web address.
 
-    Every text it shows is escaped; it holds no script and loads nothing else.
+    Below, a folder's form posts a batch job (:mod:`.jobs_page`: the page's one script,
+    inline; the form above works without it). Every text it shows is escaped; it loads
+    nothing from elsewhere.
     """
     esc = html.escape
     lang = source_lang or pipeline.options.source_lang
@@ -95,6 +99,7 @@ def render_page(
         parts.append(f'<section id="downloads"><h2>Download</h2><ul>{links}</ul></section>')
     if result is not None:
         parts.append(f'<section id="result">{html_view(result)}</section>')
+    parts.append(jobs_section(options))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

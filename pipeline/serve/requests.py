@@ -71,11 +71,21 @@ class FormPart:
 
 
 def parse_multipart(body: bytes, content_type: str) -> dict[str, FormPart]:
-    """The fields of a ``multipart/form-data`` body, parsed in memory.
+    """The fields of a ``multipart/form-data`` body, parsed in memory (a name given
+    twice: its first part).
 
     Starlette's own form parsing spools uploads over 1 MiB to temporary files; this keeps
     every byte in memory (the body is already capped at the upload limit).
     """
+    fields: dict[str, FormPart] = {}
+    for part in multipart_parts(body, content_type):
+        fields.setdefault(part.name, part)
+    return fields
+
+
+def multipart_parts(body: bytes, content_type: str) -> list[FormPart]:
+    """Every part of a ``multipart/form-data`` body, in order (several files may share a
+    field's name), parsed in memory."""
     from python_multipart import MultipartParser
     from python_multipart.exceptions import MultipartParseError
     from python_multipart.multipart import parse_options_header
@@ -118,20 +128,19 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, FormPart]:
         parser.finalize()
     except MultipartParseError as exc:
         raise HTTPError(400, f"malformed multipart body ({exc})") from None
-    fields: dict[str, FormPart] = {}
+    found: list[FormPart] = []
     for part in parts:
         _, disposition = parse_options_header(part["headers"].get(b"content-disposition", b""))
         name = disposition.get(b"name", b"").decode("utf-8", "replace")
         filename = disposition.get(b"filename")
-        fields.setdefault(
-            name,
+        found.append(
             FormPart(
                 name,
                 None if filename is None else filename.decode("utf-8", "replace"),
                 bytes(part["data"]),
-            ),
+            )
         )
-    return fields
+    return found
 
 
 def parse_flag(value: str | None, name: str) -> bool:

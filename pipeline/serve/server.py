@@ -3,10 +3,12 @@ the uvicorn loop."""
 
 import contextlib
 import ipaddress
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .app import create_app
+from .jobs import JobLimits
 from .model_process import ModelWorker, warm_up_models
 from .settings import ServeLimits
 
@@ -39,7 +41,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_bind(host: str, api_key: str | None) -> None:
+def check_bind(host: str, api_key: "str | Sequence[str] | None") -> None:
     """Refuse to serve beyond loopback without an API key."""
     if not is_loopback(host) and not api_key:
         raise UsageError(
@@ -69,8 +71,9 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    api_key: str | None = None,
+    api_key: "str | Sequence[str] | None" = None,
     limits: ServeLimits | None = None,
+    jobs: JobLimits | None = None,
     log_level: str = "warning",
     on_ready: Any = None,
     max_memory: int | None = None,
@@ -104,7 +107,7 @@ def serve(
         model_worker.close()
         sock.close()
         raise
-    app = create_app(pipeline, api_key=api_key, limits=limits, model_worker=model_worker)
+    app = create_app(pipeline, api_key=api_key, limits=limits, model_worker=model_worker, jobs=jobs)
     sock.listen(2048)  # connections wait in the backlog until uvicorn accepts them
     bound = sock.getsockname()[1]
     url = f"http://{f'[{host}]' if family == socket.AF_INET6 else host}:{bound}/"

@@ -5,6 +5,7 @@ translated document and review copy back (:mod:`.downloads`, the batch's rules).
 import asyncio
 import hmac
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..documents.fetch import Fetched
@@ -53,40 +54,56 @@ class Service:
         pipeline: "BilingualPipeline",
         batcher: MicroBatcher,
         *,
-        api_key: str | None = None,
+        api_key: str | Sequence[str] | None = None,
         limits: ServeLimits | None = None,
     ):
         self.pipeline = pipeline
         self.batcher = batcher
-        self.api_key = api_key
+        #: The keys callers may use (several: each caller sees only its own jobs).
+        self.api_keys = (api_key,) if isinstance(api_key, str) else tuple(api_key or ())
+        self.api_key = self.api_keys[0] if self.api_keys else None
         self.limits = limits or ServeLimits()
         self.fetcher = UrlFetcher(self.limits.urls)
 
-    def authorized(self, request: "Request", form_key: str | None = None) -> bool:
-        """Whether the request carries the key (``Authorization: Bearer``, ``X-API-Key``
-        or the form's field), compared in constant time."""
-        if not self.api_key:
-            return True
+    def caller(self, request: "Request", form_key: str | None = None) -> str | None:
+        """The key the request carries (``Authorization: Bearer``, ``X-API-Key`` or the
+        form's field) when it is one of the server's, compared in constant time; ``""``
+        when the server has none; None when the request lacks a good one."""
+        if not self.api_keys:
+            return ""
         supplied = form_key or request.headers.get("x-api-key")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if not supplied and scheme.lower() == "bearer":
             supplied = token.strip()
-        return bool(supplied) and hmac.compare_digest(
-            supplied.encode("utf-8"), self.api_key.encode("utf-8")
-        )
+        if not supplied:
+            return None
+        found = None
+        for key in self.api_keys:  # every key compared, so timing tells nothing
+            if hmac.compare_digest(supplied.encode("utf-8"), key.encode("utf-8")):
+                found = key
+        return found
 
-    def check_key(self, request: "Request") -> None:
-        """A 401 unless the request carries the key."""
-        if not self.authorized(request):
+    def authorized(self, request: "Request", form_key: str | None = None) -> bool:
+        """Whether the request carries one of the keys (see :meth:`caller`)."""
+        return self.caller(request, form_key) is not None
+
+    def check_key(self, request: "Request") -> str:
+        """The caller's key (``""`` without keys); a 401 unless the request carries one."""
+        key = self.caller(request)
+        if key is None:
             raise HTTPError(
                 401,
                 "missing or wrong API key (send Authorization: Bearer KEY or X-API-Key: KEY)",
                 {"WWW-Authenticate": "Bearer"},
             )
+        return key
 
-    async def read_body(self, request: "Request") -> bytes:
-        """The request's body, read no further than the upload limit (413)."""
-        limit = self.limits.max_upload_bytes
+    async def read_body(self, request: "Request", limit: int | None = None) -> bytes:
+        """The request's body, read no further than ``limit`` (default the upload
+        limit; 413)."""
+        return await self._read_body(request, limit or self.limits.max_upload_bytes)
+
+    async def _read_body(self, request: "Request", limit: int) -> bytes:
         too_large = HTTPError(413, f"request body over the {_size(limit)} limit")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
