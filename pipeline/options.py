@@ -205,6 +205,15 @@ class PipelineOptions:
         False, "Send addresses, code and amounts to the model as written (no placeholders)."
     )
 
+    #: The columns of a .csv or .tsv file that are translated: letters (``C``), numbers
+    #: (``3``) or header texts; empty: every cell with letters.
+    columns: tuple[str, ...] = option(
+        (),
+        "A column of .csv/.tsv files to translate, by letter, number or header text "
+        "(repeatable, or comma-separated; default: every cell with letters).",
+        metavar="COLUMN",
+    )
+
     @property
     def extractive(self) -> bool:
         """Whether the built-in extractive summarizer is selected."""

@@ -22,6 +22,7 @@ from ..archive import check_archive, is_archive
 from ..limits import ReadLimits, check_chars, check_file_size, check_text_size
 from ..repair import repair_text
 from .base import Extracted, xml_safe
+from .delimited import read_csv, read_table, read_tsv, write_csv, write_tsv
 from .docx import read_docx, write_docx
 from .epub import read_epub, write_epub
 from .html import read_html, write_html
@@ -32,6 +33,7 @@ from .pdf import read_pdf, write_pdf_as_docx
 from .pptx import read_pptx, write_pptx
 from .subtitles import read_srt, read_vtt, sniff_subtitles, write_srt, write_vtt
 from .text import read_text, write_text
+from .xlsx import read_xlsx, write_xlsx
 
 __all__ = [
     "READERS",
@@ -58,6 +60,9 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".srt": read_srt,
     ".vtt": read_vtt,
     ".epub": read_epub,
+    ".xlsx": read_xlsx,
+    ".csv": read_csv,
+    ".tsv": read_tsv,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
@@ -78,7 +83,12 @@ WRITERS: dict[str, Writer] = {
     ".srt": write_srt,
     ".vtt": write_vtt,
     ".epub": write_epub,
+    ".xlsx": write_xlsx,
+    ".csv": write_csv,
+    ".tsv": write_tsv,
 }
+#: Formats whose columns ``--columns`` chooses.
+TABLES = (".csv", ".tsv")
 
 
 def sniff_suffix(data: bytes) -> str:
@@ -109,7 +119,10 @@ def extract(data: bytes, suffix: str, name: str, limits: ReadLimits | None = Non
         raise EmptyDocumentError(f"{name}: document is empty")
     if is_archive(data):
         check_archive(data, name, limits)
-    extracted = reader(data, name)
+    if suffix.lower() in TABLES and limits.columns:
+        extracted = read_table(data, name, suffix.lower(), limits.columns)
+    else:
+        extracted = reader(data, name)
     check_chars(sum(len(p) for p in extracted.paragraphs), name, limits)
     # The one place every format's text is repaired (accents, ligatures, soft hyphens).
     repaired = [repair_text(p).strip() for p in extracted.paragraphs]

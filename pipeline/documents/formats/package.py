@@ -5,6 +5,7 @@ it was."""
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from typing import Any
 
@@ -79,20 +80,25 @@ def rewrite_package(archive: zipfile.ZipFile, replaced: dict[str, bytes]) -> byt
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for entry in archive.infolist():
-            data = replaced.get(entry.filename)
-            if data is None:
-                data = archive.read(entry)
             info = zipfile.ZipInfo(entry.filename, entry.date_time)
             info.compress_type = entry.compress_type
             info.external_attr = entry.external_attr
             info.create_system = entry.create_system
-            target.writestr(info, data)
+            data = replaced.get(entry.filename)
+            if data is not None:
+                target.writestr(info, data)
+                continue
+            # Streamed: a part of hundreds of megabytes (a sheet of a million cells) is
+            # never held whole.
+            info.file_size = entry.file_size
+            with archive.open(entry) as source, target.open(info, "w") as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
     return out.getvalue()
 
 
 def sniff_package(data: bytes) -> str:
-    """The format of a zip package: ``.odt``, ``.pptx``, ``.epub`` or (the default)
-    ``.docx``."""
+    """The format of a zip package: ``.odt``, ``.ods``, ``.odp``, ``.xlsx``, ``.pptx``,
+    ``.epub`` or (the default) ``.docx``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -100,6 +106,8 @@ def sniff_package(data: bytes) -> str:
                 mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
                 if mimetype in _ODF_MIMETYPES:
                     return _ODF_MIMETYPES[mimetype]
+            if "xl/workbook.xml" in names:
+                return ".xlsx"
             if "ppt/presentation.xml" in names:
                 return ".pptx"
             if "META-INF/container.xml" in names and "word/document.xml" not in names:

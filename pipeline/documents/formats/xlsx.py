@@ -1,0 +1,304 @@
+"""Excel workbooks (.xlsx): the package read with zipfile and lxml, as the OpenDocument
+formats are, rather than through openpyxl, whose save rebuilds the whole workbook from
+its own model and drops what that model lacks (shapes, slicers, form controls, parts of
+charts). Only the parts that hold text are written: the shared strings, the sheets that
+hold inline strings, and the comments; every other part (cells of numbers, dates,
+booleans, errors and formulas, styles, number formats, merged cells, column widths, data
+validation, conditional formats, charts, images, sheet names) is copied byte for byte.
+
+A sheet is streamed (``iterparse``, each row let go once read): a sheet of a million
+cells is read in memory bounded by its distinct texts, not its cells.
+
+Units, sheet by sheet in workbook order: each text cell, row by row (a shared string
+once, where it first occurs: translated once, whichever cells show it), then the sheet's
+comments (notes) and threaded comments. A text of a table's header row is kept: the
+table names its columns by it, and formulas name the columns by the table's names.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import DecodeError, ProcessingError
+from ...units import CELL, NOTE, TranslatedDocument, WrittenDocument
+from .base import Extracted, Placement
+from .package import open_package, parse_xml, read_entry, rewrite_package, serialize_xml
+from .sheetml import m, read_rich, write_rich
+from .sheets import Site, address, sheet_extracted, split_address
+
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_OFFICE_DOC = f"{_R}/officeDocument"
+_TYPES = {
+    f"{_R}/sharedStrings": "strings",
+    f"{_R}/comments": "comments",
+    "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment": "threaded",
+    f"{_R}/table": "table",
+}
+_TC = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+
+
+@dataclass
+class _Sheet:
+    name: str
+    path: str
+    comments: list[str] = field(default_factory=list)
+    threaded: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Book:
+    archive: zipfile.ZipFile
+    sheets: list[_Sheet]
+    strings: str | None
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a unit's text is: a shared string (``part`` None, ``n`` its index), or the
+    ``n``-th inline string, comment or threaded comment of ``part``."""
+
+    part: str | None
+    n: int
+    tag: str = ""
+
+
+def _rels(archive: zipfile.ZipFile, part: str, name: str) -> list[tuple[str, str, str]]:
+    """(id, type, target path) of each relationship of ``part`` inside the package."""
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if rels not in archive.namelist():
+        return []
+    root = parse_xml(read_entry(archive, rels, name), name, rels)
+    out = []
+    for rel in root.iter(f"{{{_RELS}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+        out.append((rel.get("Id") or "", rel.get("Type") or "", posixpath.normpath(path)))
+    return out
+
+
+def _open(data: bytes, name: str) -> _Book:
+    archive = open_package(data, name, ".xlsx")
+    entries = set(archive.namelist())
+    workbook = next((t for _, k, t in _rels(archive, "", name) if k == _OFFICE_DOC), None)
+    if workbook is None or workbook not in entries:
+        raise DecodeError(f"{name}: not an Excel workbook (no workbook part)")
+    root = parse_xml(read_entry(archive, workbook, name), name, workbook)
+    if root.tag != m("workbook"):
+        raise DecodeError(f"{name}: not an Excel workbook ({root.tag[:80]})")
+    rels = _rels(archive, workbook, name)
+    targets = {rid: target for rid, _, target in rels if target in entries}
+    strings = next((t for _, k, t in rels if _TYPES.get(k) == "strings" and t in entries), None)
+    sheets = []
+    for sheet in root.iter(m("sheet")):
+        path = targets.get(sheet.get(f"{{{_R}}}id") or "")
+        if path is None:
+            continue  # a missing part has no cells
+        found = _Sheet(sheet.get("name") or "", path)
+        lists = {"comments": found.comments, "threaded": found.threaded, "table": found.tables}
+        for _, kind, target in _rels(archive, path, name):
+            if _TYPES.get(kind) in lists and target in entries:
+                lists[_TYPES[kind]].append(target)
+        sheets.append(found)
+    return _Book(archive, sheets, strings)
+
+
+def _stream(archive: zipfile.ZipFile, part: str, name: str) -> Iterator[tuple[str, Any]]:
+    """Each cell of a sheet as (address, element), streamed: a row is let go once read."""
+    from lxml import etree
+
+    with archive.open(part) as head:
+        start = head.read(4096)
+    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+        raise DecodeError(f"{name}: {part} declares a document type, refused")
+    row, column = -1, -1
+    with archive.open(part) as stream:
+        events = etree.iterparse(
+            stream, events=("start", "end"), tag=(m("row"), m("c")), resolve_entities=False,
+            no_network=True, load_dtd=False, huge_tree=True,
+        )  # fmt: skip
+        try:
+            for event, element in events:
+                if element.tag == m("row"):
+                    if event == "start":
+                        given = element.get("r")
+                        row = int(given) - 1 if given and given.isdigit() else row + 1
+                        column = -1
+                    else:
+                        element.clear(keep_tail=False)
+                        while element.getprevious() is not None:
+                            del element.getparent()[0]
+                    continue
+                if event != "end":
+                    continue
+                place = split_address(element.get("r") or "")
+                row, column = place if place is not None else (row, column + 1)
+                yield address(row, column), element
+        except etree.XMLSyntaxError as exc:
+            raise DecodeError(f"{name}: {part} is not well-formed XML ({exc})") from None
+
+
+def _headers(book: _Book, sheet: _Sheet, name: str) -> set[str]:
+    """The addresses of the header cells of the sheet's tables."""
+    found = set()
+    for part in sheet.tables:
+        table = parse_xml(read_entry(book.archive, part, name), name, part)
+        if table.get("headerRowCount", "1") == "0":
+            continue
+        first, _, last = (table.get("ref") or "").partition(":")
+        start, end = split_address(first), split_address(last or first)
+        if start is None or end is None:
+            continue
+        found |= {address(start[0], c) for c in range(start[1], end[1] + 1)}
+    return found
+
+
+def _walk(book: _Book, name: str) -> Iterator[tuple[_Place, str, str, Any | None]]:
+    """Every text in unit order as (place, kind, address, its element when it is read
+    here: an inline string's, a comment's); a shared string's place comes first where a
+    cell first shows it, and a string a table's header shows is never one."""
+    kept = set()
+    if book.strings is not None:
+        for sheet in book.sheets:
+            headers = _headers(book, sheet, name)
+            if headers:
+                kept |= {
+                    _index(c) for where, c in _stream(book.archive, sheet.path, name)
+                    if where in headers and c.get("t") == "s"
+                }  # fmt: skip
+    seen: set[int | None] = {None, *kept}
+    for sheet in book.sheets:
+        inline = 0
+        for where, cell in _stream(book.archive, sheet.path, name):
+            kind = cell.get("t")
+            if kind == "s" and book.strings is not None:
+                index = _index(cell)
+                if index not in seen:
+                    seen.add(index)
+                    yield _Place(None, index), CELL, f"{sheet.name}!{where}", None
+            elif kind == "inlineStr" and cell.find(m("is")) is not None:
+                yield _Place(sheet.path, inline), CELL, f"{sheet.name}!{where}", cell.find(m("is"))
+                inline += 1
+        for part in sheet.comments:
+            root = parse_xml(read_entry(book.archive, part, name), name, part)
+            for n, comment in enumerate(root.iter(m("comment"))):
+                where = f"{sheet.name}!{comment.get('ref') or ''}"
+                yield _Place(part, n, "comment"), NOTE, where, comment.find(m("text"))
+        for part in sheet.threaded:
+            root = parse_xml(read_entry(book.archive, part, name), name, part)
+            for n, comment in enumerate(root.iter(f"{{{_TC}}}threadedComment")):
+                where = f"{sheet.name}!{comment.get('ref') or ''}"
+                yield _Place(part, n, "threaded"), NOTE, where, comment.find(f"{{{_TC}}}text")
+
+
+def _index(cell: Any) -> int | None:
+    value = cell.find(m("v"))
+    text = (value.text or "").strip() if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+def _shared_strings(book: _Book, name: str) -> list[Any]:
+    if book.strings is None:
+        return []
+    root = parse_xml(read_entry(book.archive, book.strings, name), name, book.strings)
+    return root.findall(m("si"))
+
+
+def read_xlsx(data: bytes, name: str) -> Extracted:
+    """A workbook's text cells and comments, sheet by sheet, and its units."""
+    book = _open(data, name)
+    strings = _shared_strings(book, name)
+    sites = []
+    for place, kind, where, element in _walk(book, name):
+        if place.part is None:
+            element = strings[place.n] if place.n < len(strings) else None
+        if kind == NOTE and element is not None and element.tag == f"{{{_TC}}}text":
+            sites.append(Site(element.text or "", (), kind, where))
+        elif element is not None:
+            rich = read_rich(element)
+            sites.append(Site(rich.text, rich.marks, kind, where))
+        else:
+            sites.append(Site("", (), kind, where))
+    return sheet_extracted(sites)
+
+
+class _Parts:
+    """The parts a writer changes, parsed once each."""
+
+    def __init__(self, book: _Book, name: str):
+        self.book, self.name = book, name
+        self.roots: dict[str, Any] = {}
+        self.found: dict[tuple[str, str], list[Any]] = {}
+
+    def root(self, part: str) -> Any:
+        if part not in self.roots:
+            data = read_entry(self.book.archive, part, self.name)
+            self.roots[part] = parse_xml(data, self.name, part)
+        return self.roots[part]
+
+    def element(self, place: _Place) -> Any | None:
+        part = place.part if place.part is not None else self.book.strings
+        if part is None:
+            return None
+        key = (part, place.tag)
+        if key not in self.found:
+            root = self.root(part)
+            if place.part is None:
+                elements = root.findall(m("si"))
+            elif place.tag == "comment":
+                elements = [c.find(m("text")) for c in root.iter(m("comment"))]
+            elif place.tag == "threaded":
+                threads = root.iter(f"{{{_TC}}}threadedComment")
+                elements = [c.find(f"{{{_TC}}}text") for c in threads]
+            else:
+                elements = [
+                    c.find(m("is")) for c in root.iter(m("c"))
+                    if c.get("t") == "inlineStr" and c.find(m("is")) is not None
+                ]  # fmt: skip
+            self.found[key] = elements
+        elements = self.found[key]
+        return elements[place.n] if place.n < len(elements) else None
+
+
+def write_xlsx(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:
+    """The workbook with every text unit replaced by its translation; every part that
+    holds no text copied as it was."""
+    book = _open(data, name)
+    walked = [place for place, _, _, _ in _walk(book, name)]
+    if len(walked) != len(translated.units):
+        raise ProcessingError(f"{name}: the workbook changed between reading and writing")
+    parts = _Parts(book, name)
+    placement = Placement()
+    for place, unit, translation in zip(
+        walked, translated.units, translated.translations, strict=True
+    ):
+        element = parts.element(place)
+        if element is None:
+            placement.written.append(unit.kind)
+            continue
+        if place.tag == "threaded":
+            placement.put(
+                unit.kind, unit.text, translation,
+                lambda t, e=element: setattr(e, "text", t.text), lambda e=element: e.text or "",
+            )  # fmt: skip
+            continue
+        rich = read_rich(element)
+        placement.put(
+            unit.kind, rich.text, translation,
+            lambda t, rich=rich: write_rich(rich, t), lambda e=element: read_rich(e).text, element,
+        )  # fmt: skip
+    replaced = {part: serialize_xml(root) for part, root in parts.roots.items()}
+    return WrittenDocument(
+        rewrite_package(book.archive, replaced),
+        placement.counts(translated.units),
+        warnings=tuple(placement.warnings),
+        unplaced=placement.unplaced,
+    )
