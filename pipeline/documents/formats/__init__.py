@@ -27,6 +27,8 @@ from .docx import read_docx, write_docx
 from .epub import read_epub, write_epub
 from .html import read_html, write_html
 from .markdown import read_markdown, write_markdown
+from .odp import read_odp, write_odp
+from .ods import read_ods, write_ods
 from .odt import read_odt, write_odt
 from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
@@ -61,6 +63,8 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".vtt": read_vtt,
     ".epub": read_epub,
     ".xlsx": read_xlsx,
+    ".ods": read_ods,
+    ".odp": read_odp,
     ".csv": read_csv,
     ".tsv": read_tsv,
 }
@@ -84,6 +88,8 @@ WRITERS: dict[str, Writer] = {
     ".vtt": write_vtt,
     ".epub": write_epub,
     ".xlsx": write_xlsx,
+    ".ods": write_ods,
+    ".odp": write_odp,
     ".csv": write_csv,
     ".tsv": write_tsv,
 }

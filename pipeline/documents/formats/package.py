@@ -17,6 +17,10 @@ MAX_UNPACKED_BYTES = 1 << 30
 _ODF_MIMETYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
     "application/vnd.oasis.opendocument.text-template": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.spreadsheet-template": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+    "application/vnd.oasis.opendocument.presentation-template": ".odp",
 }
 
 
