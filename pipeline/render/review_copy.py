@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
+from ..documents.formats.sheets import has_letters
 from ..flags import PASSTHROUGH
 from ..records import BilingualSummary, TranslatedSentence
+from ..units import TranslatedDocument
 from .notes import passed_note, unsupported_notes
 from .queue import describe, review_queue
 from .word import TEXT_WIDTH, Cell, Comments, document, heading, paragraph, table
@@ -25,6 +27,9 @@ INITIALS = "BP"
 _FLAGGED_FILL = "FFF3CD"
 #: Most sentences in one table of the translation.
 SECTION_ROWS = 50
+#: Most cells of a spreadsheet listed by address (a sheet of a million cells would make a
+#: review copy no office suite lays out).
+MAX_CELLS = 5000
 
 
 def render_review_copy(result: BilingualSummary) -> bytes:
@@ -78,10 +83,39 @@ def render_review_copy(result: BilingualSummary) -> bytes:
         blocks.append(heading("Translation", 1))
         first = {q.sentence.index for q in queue}
         blocks += _translation(result.translation.sentences, source, first, comments)
+    if result.document is not None and any(u.where for u in result.document.units):
+        blocks.append(heading("Cells", 1))
+        blocks += _cells(result.document, source)
     if result.warnings:
         blocks.append(heading("Warnings", 1))
         blocks += [paragraph(warning, "ListBullet") for warning in result.warnings]
     return document(blocks, comments)
+
+
+def _cells(document: TranslatedDocument, source: str) -> list[str]:
+    """Each cell with letters of a spreadsheet or table, by sheet and address
+    (``Sheet1!B4``), source beside translation, a table to each :data:`SECTION_ROWS`; past
+    :data:`MAX_CELLS`, how many more (the translated file holds them all)."""
+    rows = [
+        [unit.where, unit.text, translation.text]
+        for unit, translation in zip(document.units, document.translations, strict=True)
+        if unit.where and has_letters(unit.text)
+    ]
+    widths = [1800, *[(TEXT_WIDTH - 1800) // 2] * 2]
+    header = ["Cell", f"Source ({source})", "English"]
+    blocks = []
+    for start in range(0, min(len(rows), MAX_CELLS), SECTION_ROWS):
+        cells = [
+            [Cell(paragraph(text)) for text in row] for row in rows[start : start + SECTION_ROWS]
+        ]
+        blocks.append(table(header, cells, widths))
+    if len(rows) > MAX_CELLS:
+        blocks.append(
+            paragraph(
+                f"{len(rows) - MAX_CELLS:,} more cells are translated in the document itself."
+            )
+        )
+    return blocks
 
 
 def _widths(columns: int, *, numbered: bool) -> list[int]:

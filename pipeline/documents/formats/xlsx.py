@@ -112,36 +112,48 @@ def _open(data: bytes, name: str) -> _Book:
 
 
 def _stream(archive: zipfile.ZipFile, part: str, name: str) -> Iterator[tuple[str, Any]]:
-    """Each cell of a sheet as (address, element), streamed: a row is let go once read."""
+    """Each text cell of a sheet (a shared or inline string) as (address, element),
+    streamed: a row is let go once read, and no other cell's address is worked out."""
     from lxml import etree
 
     with archive.open(part) as head:
         start = head.read(4096)
     if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
         raise DecodeError(f"{name}: {part} declares a document type, refused")
-    row, column = -1, -1
+    row_tag, cell_tag = m("row"), m("c")
+    row, current = -1, None
+    # The last cell that gave its address in this row, and how many came after it (a
+    # cell may leave its address out: it follows the one before).
+    given, since = "", 0
     with archive.open(part) as stream:
         events = etree.iterparse(
-            stream, events=("start", "end"), tag=(m("row"), m("c")), resolve_entities=False,
+            stream, events=("end",), tag=(row_tag, cell_tag), resolve_entities=False,
             no_network=True, load_dtd=False, huge_tree=True,
         )  # fmt: skip
         try:
-            for event, element in events:
-                if element.tag == m("row"):
-                    if event == "start":
-                        given = element.get("r")
-                        row = int(given) - 1 if given and given.isdigit() else row + 1
-                        column = -1
-                    else:
-                        element.clear(keep_tail=False)
-                        while element.getprevious() is not None:
-                            del element.getparent()[0]
+            for _, element in events:
+                if element.tag == row_tag:
+                    element.clear(keep_tail=False)
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
                     continue
-                if event != "end":
+                parent = element.getparent()
+                if parent is not current:
+                    current, number = parent, parent.get("r") or ""
+                    row = int(number) - 1 if number.isdigit() else row + 1
+                    given, since = "", 0
+                r = element.get("r")
+                if r is not None:
+                    given, since = r, 0
+                else:
+                    since += 1
+                if element.get("t") not in ("s", "inlineStr"):
                     continue
-                place = split_address(element.get("r") or "")
-                row, column = place if place is not None else (row, column + 1)
-                yield address(row, column), element
+                if r is not None:
+                    yield r, element
+                    continue
+                place = split_address(given)
+                yield address(row, (place[1] if place else -1) + since), element
         except etree.XMLSyntaxError as exc:
             raise DecodeError(f"{name}: {part} is not well-formed XML ({exc})") from None
 
