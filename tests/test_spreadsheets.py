@@ -281,7 +281,7 @@ def test_spreadsheets_through_pipeline_translate(model_args, tmp_path):
     assert openpyxl.load_workbook(out / "budget.en.xlsx").sheetnames == ["Budget", "Notes"]
     with zipfile.ZipFile(out / "budget.bilingual.docx") as z:
         review = z.read("word/document.xml").decode()
-    assert "Budget!A5" in review and "Notes!B2" in review
+    assert "Budget!A5" in review and "Notes!B2" in review and "Budget!A1" in review
     written = list(
         csv.reader(io.StringIO((out / "villes.en.csv").read_text(), newline=""), delimiter=";")
     )

@@ -146,13 +146,10 @@ def _write(data: bytes, name: str, suffix: str, translated: TranslatedDocument) 
     placement = Placement()
     changed: set[int] = set()
     for unit, translation in zip(translated.units, translated.translations, strict=True):
-        place = split_address(unit.where)
-        if place is None or place[1] >= len(
-            table.records[place[0]] if place[0] < len(table.records) else ()
-        ):
+        r, c = split_address(unit.where) or (len(table.records), 0)
+        record = table.records[r] if r < len(table.records) else []
+        if c >= len(record):
             raise ProcessingError(f"{name}: the table changed between reading and writing")
-        r, c = place
-        record = table.records[r]
 
         def put(t, record=record, c=c, r=r):
             record[c] = t.text
