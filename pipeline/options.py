@@ -214,6 +214,12 @@ class PipelineOptions:
         metavar="COLUMN",
     )
 
+    #: Give an .xlsx back with a copy of each sheet in the source language beside the
+    #: translated one.
+    sheets_dual: bool = option(
+        False, "Give .xlsx files back with a copy of each sheet in the source language too."
+    )
+
     @property
     def extractive(self) -> bool:
         """Whether the built-in extractive summarizer is selected."""

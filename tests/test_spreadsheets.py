@@ -271,14 +271,16 @@ def test_spreadsheets_through_pipeline_translate(model_args, tmp_path):
     _workbook(src / "budget.xlsx")
     (src / "villes.csv").write_text(SEMICOLONS, encoding="utf-8")
     args = ["translate", str(src), "-o", str(out), *model_args, "--source-lang", "fr"]
-    result = CliRunner().invoke(app, [*args, "--columns", "commentaire"], catch_exceptions=False)
+    args += ["--columns", "commentaire", "--sheets-dual"]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     assert sorted(r["status"] for r in rows) == ["done", "done"]
     for name in ("budget", "villes"):
         report = json.loads((out / f"{name}.json").read_text())
         assert report["document"]["complete"] and report["document"]["unplaced_units"] == 0
-    assert openpyxl.load_workbook(out / "budget.en.xlsx").sheetnames == ["Budget", "Notes"]
+    sheets = openpyxl.load_workbook(out / "budget.en.xlsx").sheetnames
+    assert sheets == ["Budget", "Notes", "Budget (source)", "Notes (source)"]
     with zipfile.ZipFile(out / "budget.bilingual.docx") as z:
         review = z.read("word/document.xml").decode()
     assert "Budget!A5" in review and "Notes!B2" in review and "Budget!A1" in review
@@ -286,6 +288,37 @@ def test_spreadsheets_through_pipeline_translate(model_args, tmp_path):
         csv.reader(io.StringIO((out / "villes.en.csv").read_text(), newline=""), delimiter=";")
     )
     assert [r[0] for r in written if r] == ["nom", "Paris", "Lyon", "42"]  # only column B
+
+
+def test_sheets_dual_adds_a_source_copy_of_each_sheet(tmp_path):
+    _workbook(tmp_path / "budget.xlsx")
+    data = (tmp_path / "budget.xlsx").read_bytes()
+    read = extract(data, ".xlsx", "budget.xlsx")
+    translated = TranslatedDocument(read.units, _shout(read.units))
+    plain = write(data, ".xlsx", "budget.xlsx", translated)
+    dual = write(data, ".xlsx", "budget.xlsx", translated, dual=True)
+    (tmp_path / "dual.xlsx").write_bytes(dual.data)
+    book = openpyxl.load_workbook(tmp_path / "dual.xlsx")
+    assert book.sheetnames == ["Budget", "Notes", "Budget (source)", "Notes (source)"]
+    source, copy = (
+        openpyxl.load_workbook(tmp_path / "budget.xlsx")["Budget"],
+        book["Budget (source)"],
+    )
+    for a, b in zip(source.iter_rows(), copy.iter_rows(), strict=True):
+        assert [(c.value, c.number_format) for c in a] == [(c.value, c.number_format) for c in b]
+    assert copy.merged_cells.ranges == source.merged_cells.ranges
+    assert book["Budget"]["A1"].value == "CATÉGORIEQ"
+    # The chart stays on the translated sheet (openpyxl has no public list of a sheet's).
+    assert len(book["Budget"]._charts) == 1 and copy._charts == []
+    # The translated sheets are those a plain write gives; the copies come after them.
+    with zipfile.ZipFile(io.BytesIO(plain.data)) as a, zipfile.ZipFile(io.BytesIO(dual.data)) as b:
+        added = [n for n in b.namelist() if n not in a.namelist()]
+        assert added == ["xl/worksheets/source1.xml", "xl/worksheets/source2.xml"]
+        assert all(
+            a.read(n) == b.read(n)
+            for n in a.namelist()
+            if "workbook" not in n and "Content" not in n
+        )
 
 
 @pytest.mark.slow

@@ -147,9 +147,12 @@ def writable(suffix: str) -> bool:
     return suffix.lower() in WRITERS
 
 
-def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -> WrittenDocument:
+def write(
+    data: bytes, suffix: str, name: str, translated: TranslatedDocument, *, dual: bool = False
+) -> WrittenDocument:
     """The document ``data`` (read as ``suffix``) with every unit translated, in its own
-    format (a PDF as a Word document)."""
+    format (a PDF as a Word document). ``dual`` (``--sheets-dual``): a workbook (.xlsx)
+    gets a copy of each sheet in the source language too; other formats ignore it."""
     writer = WRITERS.get(suffix.lower())
     if writer is None:
         raise ValueError(f"{name}: {suffix} documents are not written back")
@@ -159,4 +162,7 @@ def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -
         t if xml_safe(t.text) == t.text else replace(t, text=xml_safe(t.text))
         for t in translated.translations
     )
-    return writer(data, name, TranslatedDocument(translated.units, safe))
+    document = TranslatedDocument(translated.units, safe)
+    if dual and suffix.lower() == ".xlsx":
+        return write_xlsx(data, name, document, dual=True)
+    return writer(data, name, document)

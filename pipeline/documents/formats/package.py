@@ -77,10 +77,12 @@ def serialize_xml(root: Any) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def rewrite_package(archive: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
+def rewrite_package(
+    archive: zipfile.ZipFile, replaced: dict[str, bytes], added: dict[str, bytes] | None = None
+) -> bytes:
     """The package with the entries in ``replaced`` given new bytes; every other entry,
     and the order, names, dates and compression of all, as they were (an OpenDocument
-    ``mimetype`` stays first and stored)."""
+    ``mimetype`` stays first and stored); the entries in ``added`` after them, deflated."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for entry in archive.infolist():
@@ -97,6 +99,10 @@ def rewrite_package(archive: zipfile.ZipFile, replaced: dict[str, bytes]) -> byt
             info.file_size = entry.file_size
             with archive.open(entry) as source, target.open(info, "w") as sink:
                 shutil.copyfileobj(source, sink, 1 << 20)
+        for entry, data in (added or {}).items():
+            info = zipfile.ZipInfo(entry, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
     return out.getvalue()
 
 

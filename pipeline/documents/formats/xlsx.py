@@ -29,6 +29,7 @@ from .base import Extracted, Placement
 from .package import open_package, parse_xml, read_entry, rewrite_package, serialize_xml
 from .sheetml import m, read_rich, write_rich
 from .sheets import Site, address, sheet_extracted, split_address
+from .xlsxdual import source_sheets
 
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -54,6 +55,7 @@ class _Sheet:
 @dataclass
 class _Book:
     archive: zipfile.ZipFile
+    workbook: str
     sheets: list[_Sheet]
     strings: str | None
 
@@ -108,7 +110,7 @@ def _open(data: bytes, name: str) -> _Book:
             if _TYPES.get(kind) in lists and target in entries:
                 lists[_TYPES[kind]].append(target)
         sheets.append(found)
-    return _Book(archive, sheets, strings)
+    return _Book(archive, workbook, sheets, strings)
 
 
 def _stream(archive: zipfile.ZipFile, part: str, name: str) -> Iterator[tuple[str, Any]]:
@@ -280,9 +282,12 @@ class _Parts:
         return elements[place.n] if place.n < len(elements) else None
 
 
-def write_xlsx(data: bytes, name: str, translated: TranslatedDocument) -> WrittenDocument:
+def write_xlsx(
+    data: bytes, name: str, translated: TranslatedDocument, *, dual: bool = False
+) -> WrittenDocument:
     """The workbook with every text unit replaced by its translation; every part that
-    holds no text copied as it was."""
+    holds no text copied as it was. ``dual``: with a copy of each worksheet in the source
+    language after them (see :mod:`.xlsxdual`)."""
     book = _open(data, name)
     walked = [place for place, _, _, _ in _walk(book, name)]
     if len(walked) != len(translated.units):
@@ -308,8 +313,14 @@ def write_xlsx(data: bytes, name: str, translated: TranslatedDocument) -> Writte
             lambda t, rich=rich: write_rich(rich, t), lambda e=element: read_rich(e).text, element,
         )  # fmt: skip
     replaced = {part: serialize_xml(root) for part, root in parts.roots.items()}
+    added: dict[str, bytes] = {}
+    if dual:
+        sheets = [(sheet.name, sheet.path) for sheet in book.sheets]
+        strings = _shared_strings(book, name)  # the source's, parsed again
+        changed, added = source_sheets(book.archive, book.workbook, sheets, strings, name)
+        replaced.update(changed)
     return WrittenDocument(
-        rewrite_package(book.archive, replaced),
+        rewrite_package(book.archive, replaced, added),
         placement.counts(translated.units),
         warnings=tuple(placement.warnings),
         unplaced=placement.unplaced,
