@@ -344,3 +344,18 @@ def test_a_million_cells_in_bounded_memory(tmp_path):
         assert code == 0, err
         peaks.append(peak)
     assert peaks[1] - peaks[0] < 96 * 2**20, [p >> 20 for p in peaks]
+
+
+def test_a_sheet_that_declares_a_document_type_is_refused():
+    data = xlsx_with_strings(["<t>Oui</t>"], [['<c r="A1" t="s"><v>0</v></c>']])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.namelist():
+            part = source.read(entry)
+            if entry == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "b">]><worksheet', 1)
+            target.writestr(entry, part)
+    with pytest.raises(DecodeError, match=r"entities|document type"):
+        extract(out.getvalue(), ".xlsx", "bomb.xlsx")
+    with pytest.raises(DecodeError, match="not an Excel workbook"):
+        extract(ods("<table:table-row/>"), ".xlsx", "wrong.xlsx")

@@ -130,7 +130,7 @@ def _stream(archive: zipfile.ZipFile, part: str, name: str) -> Iterator[tuple[st
     with archive.open(part) as stream:
         events = etree.iterparse(
             stream, events=("end",), tag=(row_tag, cell_tag), resolve_entities=False,
-            no_network=True, load_dtd=False, huge_tree=True,
+            no_network=True, load_dtd=False, huge_tree=False,
         )  # fmt: skip
         try:
             for _, element in events:
