@@ -359,3 +359,20 @@ def test_a_sheet_that_declares_a_document_type_is_refused():
         extract(out.getvalue(), ".xlsx", "bomb.xlsx")
     with pytest.raises(DecodeError, match="not an Excel workbook"):
         extract(ods("<table:table-row/>"), ".xlsx", "wrong.xlsx")
+
+
+def test_a_tables_header_cells_are_kept_inline_strings_too(tmp_path):
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["Nom", "Prix"], ["Pomme", 3], ["Poire", 4]):
+        ws.append(row)
+    ws.add_table(Table(displayName="Fruits", ref="A1:B3"))
+    wb.save(tmp_path / "t.xlsx")
+    read, out = _round_trip((tmp_path / "t.xlsx").read_bytes(), ".xlsx")
+    assert [u.where for u in read.units] == ["Sheet!A2", "Sheet!A3"]
+    (tmp_path / "out.xlsx").write_bytes(out)
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Sheet"]
+    assert [c.value for c in sheet[1]] == ["Nom", "Prix"]  # the table's column names
+    assert sheet["A2"].value == "POMMEQ"

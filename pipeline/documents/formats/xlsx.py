@@ -179,15 +179,14 @@ def _walk(book: _Book, name: str) -> Iterator[tuple[_Place, str, str, Any | None
     """Every text in unit order as (place, kind, address, its element when it is read
     here: an inline string's, a comment's); a shared string's place comes first where a
     cell first shows it, and a string a table's header shows is never one."""
+    headers = {sheet.path: _headers(book, sheet, name) for sheet in book.sheets}
     kept = set()
-    if book.strings is not None:
-        for sheet in book.sheets:
-            headers = _headers(book, sheet, name)
-            if headers:
-                kept |= {
-                    _index(c) for where, c in _stream(book.archive, sheet.path, name)
-                    if where in headers and c.get("t") == "s"
-                }  # fmt: skip
+    for sheet in book.sheets:
+        if headers[sheet.path] and book.strings is not None:
+            kept |= {
+                _index(c) for where, c in _stream(book.archive, sheet.path, name)
+                if where in headers[sheet.path] and c.get("t") == "s"
+            }  # fmt: skip
     seen: set[int | None] = {None, *kept}
     for sheet in book.sheets:
         inline = 0
@@ -199,7 +198,9 @@ def _walk(book: _Book, name: str) -> Iterator[tuple[_Place, str, str, Any | None
                     seen.add(index)
                     yield _Place(None, index), CELL, f"{sheet.name}!{where}", None
             elif kind == "inlineStr" and cell.find(m("is")) is not None:
-                yield _Place(sheet.path, inline), CELL, f"{sheet.name}!{where}", cell.find(m("is"))
+                if where not in headers[sheet.path]:
+                    element = cell.find(m("is"))
+                    yield _Place(sheet.path, inline), CELL, f"{sheet.name}!{where}", element
                 inline += 1
         for part in sheet.comments:
             root = parse_xml(read_entry(book.archive, part, name), name, part)
