@@ -1,11 +1,12 @@
-"""Document formats: the bytes of a .txt, .md, .html, .docx, .pptx, .odt, .pdf, .srt or
-.vtt file → paragraphs of text and the text units they came from, and each format written
-back translated; one module per format.
+"""Document formats: the bytes of a .txt, .md, .html, .docx, .pptx, .odt, .pdf, .srt,
+.vtt, .epub, .xlsx, .ods, .odp, .csv or .tsv file → paragraphs of text and the text units
+they came from, and each format written back translated; one module per format.
 
 Each reader leans on a maintained library: charset-normalizer for text encodings,
 markdown-it-py for Markdown, trafilatura for the main text of web pages and lxml for the
 page itself, python-docx and python-pptx for Office files, lxml on the package for
-OpenDocument, pypdf for the text layer of PDFs, srt and webvtt-py for subtitles. A new
+OpenDocument and Excel workbooks, pypdf for the text layer of PDFs, srt and webvtt-py for
+subtitles, the standard library's csv for tables. A new
 format is a module here with ``read_<format>(data, name) -> Extracted`` and
 ``write_<format>(data, name, translated) -> WrittenDocument``, and a line in
 :data:`READERS` and :data:`WRITERS`.
