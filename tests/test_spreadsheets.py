@@ -376,3 +376,40 @@ def test_a_tables_header_cells_are_kept_inline_strings_too(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Sheet"]
     assert [c.value for c in sheet[1]] == ["Nom", "Prix"]  # the table's column names
     assert sheet["A2"].value == "POMMEQ"
+
+
+# --- whatever the translation: the writers of these formats never break ------------------
+
+
+def _property_files() -> dict[str, bytes]:
+    bold = '<r><rPr><b/></rPr><t>Prix</t></r><r><t xml:space="preserve"> total du mois</t></r>'
+    rows = [['<c r="A1" t="s"><v>0</v></c>', '<c r="B1" t="inlineStr"><is><t>Une</t></is></c>']]
+    cell = '<table:table-cell office:value-type="string"><text:p>Une <text:span>cellule</text:span>'
+    frame = '<draw:frame presentation:class="title"><draw:text-box><text:p>Un titre</text:p>'
+    return {
+        ".xlsx": xlsx_with_strings([bold], rows),
+        ".ods": ods(f"<table:table-row>{cell}</text:p></table:table-cell></table:table-row>"),
+        ".odp": odp(f'<draw:page draw:name="p">{frame}</draw:text-box></draw:frame></draw:page>'),
+        ".csv": SEMICOLONS.encode(),
+    }
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".odp", ".csv"])
+def test_any_translation_is_written_back_whole(suffix):
+    from hypothesis import given
+    from test_properties import PROPERTIES, check_writer, plans, translated
+
+    data = _property_files()[suffix]
+
+    @PROPERTIES
+    @given(plans)
+    def check(plan):
+        check_writer(data, suffix, plan)
+        if suffix == ".csv":  # the records and their fields, whatever the text (newlines,
+            # quotes, semicolons)
+            read = extract(data, suffix, "t.csv")
+            out = write(data, suffix, "t.csv", translated(read.units, plan))
+            records = list(csv.reader(io.StringIO(out.data.decode(), newline=""), delimiter=";"))
+            assert [len(r) for r in records] == [3, 3, 3, 0, 3]
+
+    check()
