@@ -220,6 +220,13 @@ class PipelineOptions:
         False, "Give .xlsx files back with a copy of each sheet in the source language too."
     )
 
+    #: Translate the sheet names of an .xlsx too, and every reference to them.
+    translate_sheet_names: bool = option(
+        False,
+        "Translate the sheet names of .xlsx files, and every formula, defined name and "
+        "chart that names them.",
+    )
+
     @property
     def extractive(self) -> bool:
         """Whether the built-in extractive summarizer is selected."""

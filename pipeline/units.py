@@ -23,6 +23,8 @@ FOOTNOTE = "footnote"
 TEXTBOX = "textbox"
 #: A short cell of a spreadsheet or table (a label, a header): translated, not summarized.
 LABEL = "label"
+#: A sheet's name (``--translate-sheet-names``).
+SHEET_NAME = "sheet"
 
 #: How a unit came through translation.
 TRANSLATED = "translated"

@@ -271,7 +271,7 @@ def test_spreadsheets_through_pipeline_translate(model_args, tmp_path):
     _workbook(src / "budget.xlsx")
     (src / "villes.csv").write_text(SEMICOLONS, encoding="utf-8")
     args = ["translate", str(src), "-o", str(out), *model_args, "--source-lang", "fr"]
-    args += ["--columns", "commentaire", "--sheets-dual"]
+    args += ["--columns", "commentaire", "--sheets-dual", "--translate-sheet-names"]
     result = CliRunner().invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
@@ -279,8 +279,10 @@ def test_spreadsheets_through_pipeline_translate(model_args, tmp_path):
     for name in ("budget", "villes"):
         report = json.loads((out / f"{name}.json").read_text())
         assert report["document"]["complete"] and report["document"]["unplaced_units"] == 0
-    sheets = openpyxl.load_workbook(out / "budget.en.xlsx").sheetnames
-    assert sheets == ["Budget", "Notes", "Budget (source)", "Notes (source)"]
+    book = openpyxl.load_workbook(out / "budget.en.xlsx")
+    assert book.sheetnames[2:] == ["Budget (source)", "Notes (source)"]
+    assert len({name.casefold() for name in book.sheetnames}) == 4  # translated, unique
+    assert book.worksheets[0]["B4"].value == "=SUM(B2:B3)"
     with zipfile.ZipFile(out / "budget.bilingual.docx") as z:
         review = z.read("word/document.xml").decode()
     assert "Budget!A5" in review and "Notes!B2" in review and "Budget!A1" in review
@@ -319,6 +321,67 @@ def test_sheets_dual_adds_a_source_copy_of_each_sheet(tmp_path):
             for n in a.namelist()
             if "workbook" not in n and "Content" not in n
         )
+
+
+def test_sheet_names_translated_with_every_reference_to_them(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Budget"
+    for row in (["Catégorie", "Montant"], ["Loyer", 10], ["Eau", 5]):
+        ws.append(row)
+    other = wb.create_sheet("Résumé annuel")
+    other["A1"], other["A2"] = "=SUM(Budget!B2:B3)", "='Budget'!B2*2"
+    other["A3"], other["A4"] = '="Budget!A1"', "=[1]Budget!A1"  # a text, another workbook
+    other["A5"] = "=SUM('Budget:Résumé annuel'!C1)"
+    ws["C1"] = "='Résumé annuel'!A1"
+    wb.defined_names["total"] = DefinedName("total", attr_text="Budget!$B$2:$B$3")
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3), titles_from_data=True)
+    other.add_chart(chart, "D2")
+    wb.save(tmp_path / "names.xlsx")
+    data = (tmp_path / "names.xlsx").read_bytes()
+    assert [u.kind for u in extract(data, ".xlsx", "n.xlsx").units].count("sheet") == 0
+    read = extract(data, ".xlsx", "n.xlsx", ReadLimits(sheet_names=True))
+    assert [(u.text, u.kind) for u in read.units[:2]] == [
+        ("Budget", "sheet"),
+        ("Résumé annuel", "sheet"),
+    ]
+    assert all(u.paragraph is None for u in read.units[:2])  # not the summary's text
+    names = {"Budget": "Budget: [monthly]", "Résumé annuel": "Year's summary"}
+    done = tuple(TranslatedUnit(names.get(u.text, u.text.upper())) for u in read.units)
+    written = write(data, ".xlsx", "n.xlsx", TranslatedDocument(read.units, done), dual=True)
+    assert written.complete and written.unplaced == 0
+    (tmp_path / "out.xlsx").write_bytes(written.data)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == [
+        "Budget monthly", "Year's summary", "Budget (source)", "Résumé annuel (source)"
+    ]  # fmt: skip
+    summary, budget = book["Year's summary"], book["Budget monthly"]
+    assert [summary.cell(r, 1).value for r in range(1, 6)] == [
+        "=SUM('Budget monthly'!B2:B3)",
+        "='Budget monthly'!B2*2",
+        '="Budget!A1"',
+        "=[1]Budget!A1",
+        "=SUM('Budget monthly:Year''s summary'!C1)",
+    ]
+    assert budget["C1"].value == book["Budget (source)"]["C1"].value == "='Year''s summary'!A1"
+    assert book.defined_names["total"].attr_text == "'Budget monthly'!$B$2:$B$3"
+    chart_xml = zipfile.ZipFile(io.BytesIO(written.data)).read("xl/charts/chart1.xml").decode()
+    assert "'Budget monthly'!$B$2:$B$3" in chart_xml and "Budget!" not in chart_xml
+
+
+def test_a_sheet_name_is_made_one_excel_takes():
+    from pipeline.documents.formats.xlsxnames import rename_in_formula, sheet_name
+
+    taken: set[str] = set()
+    assert sheet_name("a/b:c*d?[e]\\f", "S1", taken) == "a b c d e f"
+    assert sheet_name("A B C D E F", "S2", taken) == "A B C D E F (2)"
+    assert sheet_name("  ''  ", "Source", taken) == "Source"
+    assert len(sheet_name("x" * 40, "S3", taken)) == 31
+    assert rename_in_formula("=A!B1+AB!C1+'A'!D1", {"A": "Z z"}) == "='Z z'!B1+AB!C1+'Z z'!D1"
 
 
 @pytest.mark.slow

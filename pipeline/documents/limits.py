@@ -35,6 +35,9 @@ class ReadLimits:
     #: The columns of a table (.csv, .tsv) that are read (``--columns``): letters,
     #: numbers or header texts; empty: every column.
     columns: tuple[str, ...] = ()
+    #: Whether a workbook's (.xlsx) sheet names are read, to be translated
+    #: (``--translate-sheet-names``).
+    sheet_names: bool = False
 
     def __post_init__(self) -> None:
         if min(self.max_chars, self.max_file_bytes, self.max_unpacked_bytes) < 1:
@@ -42,9 +45,13 @@ class ReadLimits:
 
     @classmethod
     def of(cls, options: PipelineOptions) -> ReadLimits:
-        """The limits ``options`` set (``--max-document-chars``, ``--columns``), the rest as
-        default."""
-        return cls(max_chars=options.max_document_chars, columns=tuple(options.columns))
+        """The limits ``options`` set (``--max-document-chars``, ``--columns``,
+        ``--translate-sheet-names``), the rest as default."""
+        return cls(
+            max_chars=options.max_document_chars,
+            columns=tuple(options.columns),
+            sheet_names=options.translate_sheet_names,
+        )
 
 
 def check_file_size(size: int, name: str, limits: ReadLimits) -> None:

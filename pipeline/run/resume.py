@@ -44,7 +44,7 @@ def options_fingerprint(pipeline: BilingualPipeline, write: frozenset[str] = fro
     }
     # Options that only some formats read (a table's columns, a workbook's source sheets)
     # count where given, so fingerprints of runs without them stay as they were.
-    for name in ("columns", "sheets_dual"):
+    for name in ("columns", "sheets_dual", "translate_sheet_names"):
         if getattr(pipeline.options, name):
             relevant[name] = getattr(pipeline.options, name)
     relevant["device"] = pipeline.models.device

@@ -128,6 +128,8 @@ def extract(data: bytes, suffix: str, name: str, limits: ReadLimits | None = Non
         check_archive(data, name, limits)
     if suffix.lower() in TABLES and limits.columns:
         extracted = read_table(data, name, suffix.lower(), limits.columns)
+    elif suffix.lower() == ".xlsx" and limits.sheet_names:
+        extracted = read_xlsx(data, name, sheet_names=True)
     else:
         extracted = reader(data, name)
     check_chars(sum(len(p) for p in extracted.paragraphs), name, limits)

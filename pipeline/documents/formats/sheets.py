@@ -76,13 +76,15 @@ def sheet_extracted(sites: Iterable[Site]) -> Extracted:
     prose: each with letters), one paragraph to each distinct text."""
     sites = list(sites)
     words = [" ".join(unicodedata.normalize("NFC", s.text).split()) for s in sites]
-    prose = [len(w.split()) >= PROSE_WORDS and has_letters(w) for w in words]
+    # Only cells and comments are the sheet's text (not its name).
+    pairs = [(s.kind in (CELL, NOTE), w) for s, w in zip(sites, words, strict=True)]
+    prose = [t and len(w.split()) >= PROSE_WORDS and has_letters(w) for t, w in pairs]
     if not any(prose):
-        prose = [has_letters(w) for w in words]
+        prose = [t and has_letters(w) for t, w in pairs]
     paragraphs: dict[str, int] = {}
     units = []
     for site, text, own in zip(sites, words, prose, strict=True):
-        kind = site.kind if own or site.kind == NOTE else LABEL
+        kind = LABEL if site.kind == CELL and not own else site.kind
         paragraph = paragraphs.setdefault(text, len(paragraphs)) if own else None
         units.append(Unit(site.text, kind, tuple(site.marks), paragraph, site.where))
     return Extracted(tuple(paragraphs), (), tuple(units))

@@ -21,15 +21,26 @@ import posixpath
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice, takewhile
 from typing import Any
 
 from ...errors import DecodeError, ProcessingError
-from ...units import CELL, NOTE, TranslatedDocument, WrittenDocument
+from ...units import (
+    CELL,
+    NOTE,
+    SHEET_NAME,
+    TranslatedDocument,
+    TranslatedUnit,
+    Unit,
+    WrittenDocument,
+)
 from .base import Extracted, Placement
 from .package import open_package, parse_xml, read_entry, rewrite_package, serialize_xml
 from .sheetml import m, read_rich, write_rich
 from .sheets import Site, address, sheet_extracted, split_address
 from .xlsxdual import source_sheets
+from .xlsxnames import rename_references, rename_sheets, sheet_name
 
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -227,11 +238,12 @@ def _shared_strings(book: _Book, name: str) -> list[Any]:
     return root.findall(m("si"))
 
 
-def read_xlsx(data: bytes, name: str) -> Extracted:
-    """A workbook's text cells and comments, sheet by sheet, and its units."""
+def read_xlsx(data: bytes, name: str, *, sheet_names: bool = False) -> Extracted:
+    """A workbook's text cells and comments, sheet by sheet, and its units; with
+    ``sheet_names``, the sheets' names first (``--translate-sheet-names``)."""
     book = _open(data, name)
     strings = _shared_strings(book, name)
-    sites = []
+    sites = [Site(s.name, (), SHEET_NAME, s.name) for s in book.sheets] if sheet_names else []
     for place, kind, where, element in _walk(book, name):
         if place.part is None:
             element = strings[place.n] if place.n < len(strings) else None
@@ -287,42 +299,73 @@ def write_xlsx(
     data: bytes, name: str, translated: TranslatedDocument, *, dual: bool = False
 ) -> WrittenDocument:
     """The workbook with every text unit replaced by its translation; every part that
-    holds no text copied as it was. ``dual``: with a copy of each worksheet in the source
-    language after them (see :mod:`.xlsxdual`)."""
+    holds no text copied as it was. Units of sheet names (read with ``sheet_names``) come
+    first: the sheets are renamed, and every reference to them (:mod:`.xlsxnames`).
+    ``dual``: with a copy of each worksheet in the source language after them
+    (:mod:`.xlsxdual`)."""
     book = _open(data, name)
+    named = sum(1 for _ in takewhile(lambda u: u.kind == SHEET_NAME, translated.units))
     walked = [place for place, _, _, _ in _walk(book, name)]
-    if len(walked) != len(translated.units):
+    if len(walked) != len(translated.units) - named or named not in (0, len(book.sheets)):
         raise ProcessingError(f"{name}: the workbook changed between reading and writing")
     parts = _Parts(book, name)
     placement = Placement()
-    for place, unit, translation in zip(
-        walked, translated.units, translated.translations, strict=True
-    ):
-        element = parts.element(place)
-        if element is None:
-            placement.written.append(unit.kind)
-            continue
-        if place.tag == "threaded":
-            placement.put(
-                unit.kind, unit.text, translation,
-                lambda t, e=element: setattr(e, "text", t.text), lambda e=element: e.text or "",
-            )  # fmt: skip
-            continue
-        rich = read_rich(element)
-        placement.put(
-            unit.kind, rich.text, translation,
-            lambda t, rich=rich: write_rich(rich, t), lambda e=element: read_rich(e).text, element,
-        )  # fmt: skip
-    replaced = {part: serialize_xml(root) for part, root in parts.roots.items()}
+    units = zip(translated.units, translated.translations, strict=True)
+    mapping = _new_names(book, list(islice(units, named)), placement)
+    for place, (unit, translation) in zip(walked, units, strict=True):
+        _place(parts.element(place), place, unit, translation, placement)
+    if mapping:
+        strings = [book.strings] if book.strings else []
+        rename_sheets(book.archive, mapping, parts.root, book.workbook, strings)
     added: dict[str, bytes] = {}
     if dual:
         sheets = [(sheet.name, sheet.path) for sheet in book.sheets]
         strings = _shared_strings(book, name)  # the source's, parsed again
-        changed, added = source_sheets(book.archive, book.workbook, sheets, strings, name)
-        replaced.update(changed)
+        rename = partial(rename_references, mapping=mapping)
+        added = source_sheets(book.archive, parts.root, book.workbook, sheets, strings, rename)
+    replaced = {part: serialize_xml(root) for part, root in parts.roots.items()}
     return WrittenDocument(
         rewrite_package(book.archive, replaced, added),
         placement.counts(translated.units),
         warnings=tuple(placement.warnings),
         unplaced=placement.unplaced,
     )
+
+
+def _new_names(
+    book: _Book, names: list[tuple[Unit, TranslatedUnit]], placement: Placement
+) -> dict[str, str]:
+    """Each sheet's new name where its translation gives one, by its old name."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    if not names:  # the names were not read: kept
+        return mapping
+    for sheet, (unit, translation) in zip(book.sheets, names, strict=True):
+        new = sheet_name(translation.text, sheet.name, taken)
+        placement.written.append(unit.kind)
+        if new != sheet.name:
+            mapping[sheet.name] = new
+    return mapping
+
+
+def _place(
+    element: Any | None,
+    place: _Place,
+    unit: Unit,
+    translation: TranslatedUnit,
+    placement: Placement,
+) -> None:
+    """One text's translation put into its string element."""
+    if element is None:
+        placement.written.append(unit.kind)
+    elif place.tag == "threaded":
+        placement.put(
+            unit.kind, unit.text, translation,
+            lambda t, e=element: setattr(e, "text", t.text), lambda e=element: e.text or "",
+        )  # fmt: skip
+    else:
+        rich = read_rich(element)
+        placement.put(
+            unit.kind, rich.text, translation,
+            lambda t: write_rich(rich, t), lambda: read_rich(element).text, element,
+        )  # fmt: skip

@@ -15,10 +15,10 @@ from __future__ import annotations
 import copy
 import posixpath
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .package import parse_xml, read_entry, serialize_xml
+from .package import parse_xml, serialize_xml
 from .sheetml import m
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -73,19 +73,21 @@ def _source_copy(root: Any, strings: Sequence[Any]) -> Any:
 
 def source_sheets(
     archive: zipfile.ZipFile,
+    root_of: Callable[[str], Any],
     workbook_part: str,
     sheets: Sequence[tuple[str, str]],
     strings: Sequence[Any],
-    name: str,
-) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The parts that change (the workbook, its relationships, the content types) and
-    the parts added (a source copy of each worksheet of ``sheets``, each (title, part)),
-    ``strings`` being the source's shared strings."""
-    workbook = parse_xml(read_entry(archive, workbook_part, name), name, workbook_part)
+    rename: Callable[[Any], None],
+) -> dict[str, bytes]:
+    """A source copy of each worksheet of ``sheets`` (each (title, part)), ``strings``
+    being the source's shared strings and ``rename`` what renames the sheets a copy's
+    formulas name (``--translate-sheet-names``): the parts added. The workbook, its
+    relationships and the content types list them (their roots, from ``root_of``, are
+    changed in place)."""
+    workbook = root_of(workbook_part)
     folder, base = posixpath.split(workbook_part)
-    rels_part = posixpath.join(folder, "_rels", base + ".rels")
-    rels = parse_xml(read_entry(archive, rels_part, name), name, rels_part)
-    types = parse_xml(read_entry(archive, "[Content_Types].xml", name), name, "content types")
+    rels = root_of(posixpath.join(folder, "_rels", base + ".rels"))
+    types = root_of("[Content_Types].xml")
     listed = workbook.find(m("sheets"))
     taken = {(s.get("name") or "").casefold() for s in listed}
     next_id = max((int(s.get("sheetId") or 0) for s in listed), default=0) + 1
@@ -93,14 +95,16 @@ def source_sheets(
     entries = set(archive.namelist())
     added: dict[str, bytes] = {}
     for title, part in sheets:
-        root = parse_xml(read_entry(archive, part, name), name, part)
+        root = parse_xml(archive.read(part), part, part)
         if root.tag != m("worksheet"):
             continue  # a chart sheet has no cells
         n = 1
         while posixpath.join(folder, f"worksheets/source{n}.xml") in entries | set(added):
             n += 1
         target = f"worksheets/source{n}.xml"
-        added[posixpath.join(folder, target)] = serialize_xml(_source_copy(root, strings))
+        copy = _source_copy(root, strings)
+        rename(copy)
+        added[posixpath.join(folder, target)] = serialize_xml(copy)
         rid = next(
             f"rIdSource{k}" for k in range(n, n + len(ids) + 2) if f"rIdSource{k}" not in ids
         )
@@ -115,9 +119,4 @@ def source_sheets(
         types.append(types.makeelement(f"{{{_TYPES}}}Override", {
             "PartName": "/" + posixpath.join(folder, target), "ContentType": _WORKSHEET,
         }))  # fmt: skip
-    changed = {
-        workbook_part: serialize_xml(workbook),
-        rels_part: serialize_xml(rels),
-        "[Content_Types].xml": serialize_xml(types),
-    }
-    return (changed, added) if added else ({}, {})
+    return added
