@@ -4,7 +4,10 @@ its own model and drops what that model lacks (shapes, slicers, form controls, p
 charts). Only the parts that hold text are written: the shared strings, the sheets that
 hold inline strings, and the comments; every other part (cells of numbers, dates,
 booleans, errors and formulas, styles, number formats, merged cells, column widths, data
-validation, conditional formats, charts, images, sheet names) is copied byte for byte.
+validation, conditional formats, charts, images, sheet names) is copied byte for byte;
+but with ``--translate-sheet-names`` (the parts that name a renamed sheet,
+:mod:`.xlsxnames`) and ``--sheets-dual`` (the workbook's list of sheets, and the source
+copies added, :mod:`.xlsxdual`).
 
 A sheet is streamed (``iterparse``, each row let go once read): a sheet of a million
 cells is read in memory bounded by its distinct texts, not its cells.
