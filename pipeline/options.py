@@ -205,6 +205,28 @@ class PipelineOptions:
         False, "Send addresses, code and amounts to the model as written (no placeholders)."
     )
 
+    #: The columns of a .csv or .tsv file that are translated: letters (``C``), numbers
+    #: (``3``) or header texts; empty: every cell with letters.
+    columns: tuple[str, ...] = option(
+        (),
+        "A column of .csv/.tsv files to translate, by letter, number or header text "
+        "(repeatable, or comma-separated; default: every cell with letters).",
+        metavar="COLUMN",
+    )
+
+    #: Give an .xlsx back with a copy of each sheet in the source language beside the
+    #: translated one.
+    sheets_dual: bool = option(
+        False, "Give .xlsx files back with a copy of each sheet in the source language too."
+    )
+
+    #: Translate the sheet names of an .xlsx too, and every reference to them.
+    translate_sheet_names: bool = option(
+        False,
+        "Translate the sheet names of .xlsx files, and every formula, defined name and "
+        "chart that names them.",
+    )
+
     @property
     def extractive(self) -> bool:
         """Whether the built-in extractive summarizer is selected."""

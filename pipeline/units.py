@@ -21,6 +21,10 @@ HEADER = "header"
 FOOTER = "footer"
 FOOTNOTE = "footnote"
 TEXTBOX = "textbox"
+#: A short cell of a spreadsheet or table (a label, a header): translated, not summarized.
+LABEL = "label"
+#: A sheet's name (``--translate-sheet-names``).
+SHEET_NAME = "sheet"
 
 #: How a unit came through translation.
 TRANSLATED = "translated"
@@ -42,6 +46,9 @@ class Unit:
     #: The document paragraph the unit's text became; None when it is not part of the
     #: text the summary reads (a web page's navigation, a page header) or holds no text.
     paragraph: int | None = None
+    #: Where the unit sits, for a reader to find it: a spreadsheet cell's address
+    #: (``Sheet1!B4``, ``B4`` in a .csv); empty where the format has no addresses.
+    where: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@ copied): where they are, and what a translated file must keep of its source.
 
 The structure of a file is what translation must not change: for Word, PowerPoint and
 OpenDocument files the counts of paragraphs, tables, cells, list items, images, notes and
-slides and the set of link targets; for a web page or an EPUB chapter the tree of its
-block elements (the tags outside its running text, in order), the elements kept whole
-(images, scripts, line breaks, as counts) and the set of link targets; for subtitles every
-cue's timings. Inline elements are not compared: a translation moves words, so a link or a
-bold span may be split in two or left empty, never lost.
+slides and the set of link targets; for a spreadsheet (.xlsx, .ods) its sheets, their
+merged ranges and every cell but the text of its text cells (type, value, formula,
+style), and for an .xlsx the bytes of every part that holds no text; for an .odp its slides
+and their frames; for a web page or an EPUB chapter the tree of its block elements (the
+tags outside its running text, in order), the elements kept whole (images, scripts, line
+breaks, as counts) and the set of link targets; for subtitles every cue's timings. Inline
+elements are not compared: a translation moves words, so a link or a bold span may be
+split in two or left empty, never lost.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ CORPUS = next(
     ),
     ROOT.parent / "shared" / "corpora" / "real-world",
 )
-#: Formats of the corpus the tool reads; the others (spreadsheets, RTF) are skipped.
-READ_FORMATS = ("docx", "epub", "html", "odt", "pdf", "pptx", "srt", "vtt")
+#: Formats of the corpus the tool reads; the others (RTF) are skipped.
+READ_FORMATS = ("docx", "epub", "html", "odp", "ods", "odt", "pdf", "pptx", "srt", "vtt", "xlsx")
 #: What the corpus holds that has no text to translate, or cannot be opened, and why.
 EXPECTED_NOT_DONE = {
     "pdf/ocrmypdf_2400dpi.pdf": ("skipped", "no text layer"),
@@ -141,6 +144,102 @@ def _odt(data: bytes) -> dict[str, Any]:
     return out
 
 
+SML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
+#: Parts of an .xlsx that hold text: the only ones a translation may change.
+_XLSX_TEXT = ("xl/sharedStrings.xml", "xl/comments", "xl/threadedComments/")
+
+
+def _xlsx(data: bytes) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        out["entries"] = sorted(z.namelist())
+        for name in out["entries"]:
+            part = z.read(name)
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                root = _xml(part)
+                cells = []
+                for c in root.iter(f"{SML}c"):
+                    text = c.get("t") in ("s", "inlineStr")
+                    f, v = c.find(f"{SML}f"), c.find(f"{SML}v")
+                    value = None if v is None or c.get("t") == "inlineStr" else v.text
+                    cells.append((c.get("r"), c.get("t"), c.get("s"), value, f is not None, text))
+                    if f is not None:
+                        cells.append((f.text, tuple(sorted(f.attrib.items()))))
+                merged = [m.get("ref") for m in root.iter(f"{SML}mergeCell")]
+                out[name] = {"cells": cells, "merged": merged, "sheet": _without_text(root)}
+            elif not name.startswith(_XLSX_TEXT):
+                out[name] = hashlib_of(part)
+    return out
+
+
+def _without_text(root: Any) -> str:
+    """A sheet's XML with its inline strings emptied."""
+    from lxml import etree
+
+    for t in root.iter(f"{SML}is"):
+        t.clear()
+    return hashlib_of(etree.tostring(root))
+
+
+def hashlib_of(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ods(data: bytes) -> dict[str, Any]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        entries = sorted(z.namelist())
+        content = _xml(z.read("content.xml"))
+        others = {n: hashlib_of(z.read(n)) for n in entries if not n.endswith(".xml")}
+    out: dict[str, Any] = {"entries": entries, "binary parts": others}
+    for table in content.iter(f"{TABLE}table"):
+        cells = []
+        for cell in table.iter(f"{TABLE}table-cell", f"{TABLE}covered-table-cell"):
+            attributes = dict(cell.attrib)
+            if attributes.get(f"{OFFICE}value-type") == "string":
+                attributes.pop(f"{OFFICE}string-value", None)
+                cells.append(("text", tuple(sorted(attributes.items()))))
+            else:  # a number, date, boolean or formula: its shown text too
+                shown = [" ".join(p.itertext()) for p in cell.iter(f"{TEXT}p")]
+                if f"{TABLE}formula" in attributes or not attributes.get(f"{OFFICE}value-type"):
+                    shown = []  # a formula's result, or an empty cell's (a comment)
+                cells.append((tuple(sorted(attributes.items())), shown))
+        out[table.get(f"{TABLE}name")] = {
+            "rows": _count(table, f"{TABLE}table-row"),
+            "columns": [dict(c.attrib) for c in table.iter(f"{TABLE}table-column")],
+            "cells": cells,
+            "frames": _count(table, f"{DRAW}frame"),
+        }
+    out["sheets"] = _count(content, f"{TABLE}table")
+    return out
+
+
+def _odp(data: bytes) -> dict[str, Any]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        entries = sorted(z.namelist())
+        content = _xml(z.read("content.xml"))
+        others = {n: hashlib_of(z.read(n)) for n in entries if not n.endswith(".xml")}
+    out: dict[str, Any] = {"entries": entries, "binary parts": others}
+    pages = list(content.iter(f"{DRAW}page"))
+    out["slides"] = len(pages)
+    for k, page in enumerate(pages):
+        out[f"slide {k + 1}"] = {
+            "frames": [
+                (f.get(f"{PRESENTATION}class"), f.get(f"{DRAW}name"))
+                for f in page.iter(f"{DRAW}frame")
+            ],
+            "paragraphs": _count(page, f"{TEXT}p", f"{TEXT}h"),
+            "cells": _count(page, f"{TABLE}table-cell"),
+            "notes": _count(page, f"{PRESENTATION}notes"),
+            "images": _count(page, f"{DRAW}image"),
+            "links": sorted({a.get(f"{XLINK}href") or "" for a in page.iter(f"{TEXT}a")}),
+        }
+    return out
+
+
 def _page(root: Any) -> dict[str, Any]:
     """A page's tree outside its running text: the block elements in order, the elements
     kept whole, the link targets and image sources."""
@@ -202,6 +301,9 @@ def structure(data: bytes, suffix: str) -> dict[str, Any]:
         ".docx": _docx,
         ".pptx": _pptx,
         ".odt": _odt,
+        ".xlsx": _xlsx,
+        ".ods": _ods,
+        ".odp": _odp,
         ".html": _html,
         ".htm": _html,
         ".epub": _epub,
@@ -280,7 +382,7 @@ def languages(data: bytes, suffix: str) -> set[str]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             core = _xml(z.read("docProps/core.xml"))
         found |= {e.text or "" for e in core.iter("{http://purl.org/dc/elements/1.1/}language")}
-    elif suffix == ".odt":
+    elif suffix in (".odt", ".ods", ".odp"):
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             if "meta.xml" in z.namelist():
                 meta = _xml(z.read("meta.xml"))

@@ -162,7 +162,7 @@ def _corpus(root: Path) -> dict[str, bytes]:
         "nested/latin1.txt": "Les élections auront lieu au printemps.".encode("latin-1"),
         "empty.txt": b"",
         "binary.txt": b"\x00\x01\x02\x03" * 50,
-        "ignored.csv": b"a,b\n",
+        "ignored.xls": b"a,b\n",
     }
     for rel, data in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -109,6 +109,7 @@ def test_plan_matches_extensions_case_insensitively_and_skips_hidden(tmp_path):
         "d.pdf",
         "e.docx",
         "f.csv",
+        "g.xls",
         ".hidden.txt",
         ".git/config.txt",
         "sub dir/é t é.txt",
@@ -122,6 +123,7 @@ def test_plan_matches_extensions_case_insensitively_and_skips_hidden(tmp_path):
         "c.HTM",
         "d.pdf",
         "e.docx",
+        "f.csv",
         "sub dir/é t é.txt",
     ]
     assert items[-1].output("md") == tmp_path / "out" / "sub dir" / "é t é.md"

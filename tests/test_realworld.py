@@ -45,6 +45,9 @@ BIG_BATCHES += ["--summary-batch-tokens", "65536"]
 #: Formats whose units stay the same units once translated (a web page's runs may split
 #: where a translation leaves a link apart from the rest of its sentence).
 SAME_UNITS = (".docx", ".pptx", ".odt", ".srt", ".vtt")
+#: Formats whose units are told apart by their words (a spreadsheet's label and prose):
+#: the same number of units, whatever the kinds.
+SHEETS = (".xlsx", ".ods", ".odp")
 
 
 def _translations(units, mode: str, seed: int = 0) -> tuple[TranslatedUnit, ...]:
@@ -92,6 +95,9 @@ def test_a_real_file_is_written_back_whole(path: Path, mode: str):
     assert structure(written.data, suffix) == structure(data, path.suffix)
     declared = languages(written.data, suffix)
     assert all(lang.lower().startswith("en") for lang in declared), declared
+    if path.suffix in SHEETS:
+        assert len(again.units) == len(read.units)
+        assert [u.where for u in again.units] == [u.where for u in read.units]
     if path.suffix in SAME_UNITS:
         assert Counter(u.kind for u in again.units) == Counter(u.kind for u in read.units)
         # The same words, unit by unit (notes may move with the words that call them).
@@ -138,7 +144,7 @@ def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
         assert document["unplaced_units"] == 0, (row["path"], document["warnings"])
         translated = folder / document["path"]
         assert translated in outputs and translated.is_file()
-        if translated.suffix in (".docx", ".pptx", ".odt"):
+        if translated.suffix in (".docx", ".pptx", ".odt", ".xlsx", ".ods", ".odp"):
             office.append(translated)
         office += [p for p in outputs if p.name.endswith(".bilingual.docx")]
     if soffice() is None:

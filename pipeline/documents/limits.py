@@ -12,7 +12,7 @@ from ..options import MAX_DOCUMENT_CHARS, PipelineOptions
 
 #: Formats whose file is mostly their text: refused before decoding when the file is larger
 #: than this many bytes per allowed character (UTF-8 takes at most 4).
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".csv", ".tsv"})
 BYTES_PER_CHAR = 4
 
 
@@ -32,6 +32,12 @@ class ReadLimits:
     ratio_floor: int = 2**20
     #: Most members in one archive.
     max_members: int = 10_000
+    #: The columns of a table (.csv, .tsv) that are read (``--columns``): letters,
+    #: numbers or header texts; empty: every column.
+    columns: tuple[str, ...] = ()
+    #: Whether a workbook's (.xlsx) sheet names are read, to be translated
+    #: (``--translate-sheet-names``).
+    sheet_names: bool = False
 
     def __post_init__(self) -> None:
         if min(self.max_chars, self.max_file_bytes, self.max_unpacked_bytes) < 1:
@@ -39,8 +45,13 @@ class ReadLimits:
 
     @classmethod
     def of(cls, options: PipelineOptions) -> ReadLimits:
-        """The limits ``options`` set (``--max-document-chars``), the rest as default."""
-        return cls(max_chars=options.max_document_chars)
+        """The limits ``options`` set (``--max-document-chars``, ``--columns``,
+        ``--translate-sheet-names``), the rest as default."""
+        return cls(
+            max_chars=options.max_document_chars,
+            columns=tuple(options.columns),
+            sheet_names=options.translate_sheet_names,
+        )
 
 
 def check_file_size(size: int, name: str, limits: ReadLimits) -> None:

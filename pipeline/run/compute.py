@@ -118,20 +118,22 @@ def compute_stream(
             written = None
             if task.write_back and result.document is not None:
                 name, suffix = task.item.relative, task.item.path.suffix
-                result, written = written_back(task.data, suffix, name, result)
+                dual = pipeline.options.sheets_dual
+                result, written = written_back(task.data, suffix, name, result, dual=dual)
             yield _done(task, document, result, read_s, started, written)
 
 
 def written_back(
-    data: bytes, suffix: str, name: str, result: BilingualSummary
+    data: bytes, suffix: str, name: str, result: BilingualSummary, *, dual: bool = False
 ) -> tuple[BilingualSummary, WrittenDocument]:
-    """``result``'s document written back in its format (``data``, read as ``suffix``),
-    and ``result`` with what the writer could not place (see :func:`with_written`). A
+    """``result``'s document written back in its format (``data``, read as ``suffix``;
+    ``dual``: a workbook with its source sheets too, ``--sheets-dual``), and ``result``
+    with what the writer could not place (see :func:`with_written`). A
     writer that fails costs its own file only: the written document then carries the
     reason (``error``) and ``result`` a warning saying so."""
     assert result.document is not None
     try:
-        written = write(data, suffix, name, result.document)
+        written = write(data, suffix, name, result.document, dual=dual)
     except Exception as exc:  # the reports, review copy and JSON are still written
         log.debug("cannot write %s back", name, exc_info=exc)
         reason = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"

@@ -42,6 +42,11 @@ def options_fingerprint(pipeline: BilingualPipeline, write: frozenset[str] = fro
             "checks",
         )
     }
+    # Options that only some formats read (a table's columns, a workbook's source sheets)
+    # count where given, so fingerprints of runs without them stay as they were.
+    for name in ("columns", "sheets_dual", "translate_sheet_names"):
+        if getattr(pipeline.options, name):
+            relevant[name] = getattr(pipeline.options, name)
     relevant["device"] = pipeline.models.device
     relevant["backend"] = pipeline.models.backend
     if pipeline.models.compute_type:

@@ -1,11 +1,12 @@
-"""Document formats: the bytes of a .txt, .md, .html, .docx, .pptx, .odt, .pdf, .srt or
-.vtt file → paragraphs of text and the text units they came from, and each format written
-back translated; one module per format.
+"""Document formats: the bytes of a .txt, .md, .html, .docx, .pptx, .odt, .pdf, .srt,
+.vtt, .epub, .xlsx, .ods, .odp, .csv or .tsv file → paragraphs of text and the text units
+they came from, and each format written back translated; one module per format.
 
 Each reader leans on a maintained library: charset-normalizer for text encodings,
 markdown-it-py for Markdown, trafilatura for the main text of web pages and lxml for the
 page itself, python-docx and python-pptx for Office files, lxml on the package for
-OpenDocument, pypdf for the text layer of PDFs, srt and webvtt-py for subtitles. A new
+OpenDocument and Excel workbooks, pypdf for the text layer of PDFs, srt and webvtt-py for
+subtitles, the standard library's csv for tables. A new
 format is a module here with ``read_<format>(data, name) -> Extracted`` and
 ``write_<format>(data, name, translated) -> WrittenDocument``, and a line in
 :data:`READERS` and :data:`WRITERS`.
@@ -22,16 +23,20 @@ from ..archive import check_archive, is_archive
 from ..limits import ReadLimits, check_chars, check_file_size, check_text_size
 from ..repair import repair_text
 from .base import Extracted, xml_safe
+from .delimited import read_csv, read_table, read_tsv, write_csv, write_tsv
 from .docx import read_docx, write_docx
 from .epub import read_epub, write_epub
 from .html import read_html, write_html
 from .markdown import read_markdown, write_markdown
+from .odp import read_odp, write_odp
+from .ods import read_ods, write_ods
 from .odt import read_odt, write_odt
 from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
 from .pptx import read_pptx, write_pptx
 from .subtitles import read_srt, read_vtt, sniff_subtitles, write_srt, write_vtt
 from .text import read_text, write_text
+from .xlsx import read_xlsx, write_xlsx
 
 __all__ = [
     "READERS",
@@ -58,6 +63,11 @@ READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".srt": read_srt,
     ".vtt": read_vtt,
     ".epub": read_epub,
+    ".xlsx": read_xlsx,
+    ".ods": read_ods,
+    ".odp": read_odp,
+    ".csv": read_csv,
+    ".tsv": read_tsv,
 }
 #: Extensions ``pipeline translate`` picks up (matched case-insensitively).
 SUPPORTED_SUFFIXES = tuple(READERS)
@@ -78,7 +88,14 @@ WRITERS: dict[str, Writer] = {
     ".srt": write_srt,
     ".vtt": write_vtt,
     ".epub": write_epub,
+    ".xlsx": write_xlsx,
+    ".ods": write_ods,
+    ".odp": write_odp,
+    ".csv": write_csv,
+    ".tsv": write_tsv,
 }
+#: Formats whose columns ``--columns`` chooses.
+TABLES = (".csv", ".tsv")
 
 
 def sniff_suffix(data: bytes) -> str:
@@ -109,7 +126,12 @@ def extract(data: bytes, suffix: str, name: str, limits: ReadLimits | None = Non
         raise EmptyDocumentError(f"{name}: document is empty")
     if is_archive(data):
         check_archive(data, name, limits)
-    extracted = reader(data, name)
+    if suffix.lower() in TABLES and limits.columns:
+        extracted = read_table(data, name, suffix.lower(), limits.columns)
+    elif suffix.lower() == ".xlsx" and limits.sheet_names:
+        extracted = read_xlsx(data, name, sheet_names=True)
+    else:
+        extracted = reader(data, name)
     check_chars(sum(len(p) for p in extracted.paragraphs), name, limits)
     # The one place every format's text is repaired (accents, ligatures, soft hyphens).
     repaired = [repair_text(p).strip() for p in extracted.paragraphs]
@@ -128,9 +150,12 @@ def writable(suffix: str) -> bool:
     return suffix.lower() in WRITERS
 
 
-def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -> WrittenDocument:
+def write(
+    data: bytes, suffix: str, name: str, translated: TranslatedDocument, *, dual: bool = False
+) -> WrittenDocument:
     """The document ``data`` (read as ``suffix``) with every unit translated, in its own
-    format (a PDF as a Word document)."""
+    format (a PDF as a Word document). ``dual`` (``--sheets-dual``): a workbook (.xlsx)
+    gets a copy of each sheet in the source language too; other formats ignore it."""
     writer = WRITERS.get(suffix.lower())
     if writer is None:
         raise ValueError(f"{name}: {suffix} documents are not written back")
@@ -140,4 +165,7 @@ def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -
         t if xml_safe(t.text) == t.text else replace(t, text=xml_safe(t.text))
         for t in translated.translations
     )
-    return writer(data, name, TranslatedDocument(translated.units, safe))
+    document = TranslatedDocument(translated.units, safe)
+    if dual and suffix.lower() == ".xlsx":
+        return write_xlsx(data, name, document, dual=True)
+    return writer(data, name, document)

@@ -11,6 +11,7 @@ changes are left as they are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,41 +62,86 @@ def _q(namespace: str, tag: str) -> str:
 
 
 @dataclass
-class _Package:
+class OdfPackage:
+    """An OpenDocument package with the parts a writer may change, parsed."""
+
     archive: Any
     content: Any
     styles: Any | None
     meta: Any | None
 
 
-def _open(data: bytes, name: str) -> _Package:
-    archive = open_package(data, name, ".odt")
+def open_odf(
+    data: bytes, name: str, suffix: str, mimetypes: set[str], body: str, kind: str
+) -> OdfPackage:
+    """The package of an OpenDocument file of one of ``mimetypes`` whose body is
+    ``office:<body>`` (a DecodeError naming ``kind`` otherwise), its content, styles and
+    meta parsed."""
+    archive = open_package(data, name, suffix)
     names = set(archive.namelist())
     if "mimetype" in names:
         mimetype = read_entry(archive, "mimetype", name)[:200].decode("ascii", "replace").strip()
-        if mimetype not in _TEXT_MIMETYPES:
-            raise DecodeError(f"{name}: not an OpenDocument text document ({mimetype[:80]})")
+        if mimetype not in mimetypes:
+            raise DecodeError(f"{name}: not an OpenDocument {kind} ({mimetype[:80]})")
     if "META-INF/manifest.xml" in names:
         manifest = parse_xml(read_entry(archive, "META-INF/manifest.xml", name), name, "manifest")
         if manifest.find(f".//{_q(MANIFEST, 'encryption-data')}") is not None:
             raise DecodeError(f"{name}: password-protected document, cannot be read")
     content = parse_xml(read_entry(archive, "content.xml", name), name, "content.xml")
-    if content.find(f"{_q(OFFICE, 'body')}/{_q(OFFICE, 'text')}") is None:
-        raise DecodeError(f"{name}: not an OpenDocument text document (no text body)")
+    if content.find(f"{_q(OFFICE, 'body')}/{_q(OFFICE, body)}") is None:
+        raise DecodeError(f"{name}: not an OpenDocument {kind} (no {body} body)")
 
     def part(entry: str) -> Any | None:
         if entry not in names:
             return None
         return parse_xml(read_entry(archive, entry, name), name, entry)
 
-    return _Package(archive, content, part("styles.xml"), part("meta.xml"))
+    return OdfPackage(archive, content, part("styles.xml"), part("meta.xml"))
+
+
+def save_odf(package: OdfPackage) -> bytes:
+    """The package marked English, its content, styles and meta written back, every
+    other entry as it was."""
+    _mark_english(package)
+    replaced = {"content.xml": serialize_xml(package.content)}
+    if package.styles is not None:
+        replaced["styles.xml"] = serialize_xml(package.styles)
+    if package.meta is not None:
+        replaced["meta.xml"] = serialize_xml(package.meta)
+    return rewrite_package(package.archive, replaced)
+
+
+def place_paragraphs(
+    paragraphs: Sequence[Any], name: str, translated: TranslatedDocument
+) -> Placement:
+    """Each unit's translation put into its paragraph (``paragraphs``: in unit order)."""
+    if len(paragraphs) != len(translated.units):
+        raise ProcessingError(f"{name}: the document changed between reading and writing")
+    placement = Placement()
+    for p, unit, translation in zip(
+        paragraphs, translated.units, translated.translations, strict=True
+    ):
+        para = read_paragraph(p)
+        placement.put(
+            unit.kind,
+            para.text,
+            translation,
+            lambda t, para=para: write_paragraph(para, t),
+            lambda p=p: read_paragraph(p).text,
+            p,
+        )
+    return placement
+
+
+def _open(data: bytes, name: str) -> OdfPackage:
+    return open_odf(data, name, ".odt", _TEXT_MIMETYPES, "text", "text document")
 
 
 def _is_paragraph(element: Any) -> bool:
     return element.tag in (text("p"), text("h"))
 
 
-def _walk(package: _Package) -> list[tuple[Any, str]]:
+def _walk(package: OdfPackage) -> list[tuple[Any, str]]:
     """Every paragraph as (element, kind), in the order units are numbered: the body's,
     then the page headers' and footers'."""
     found = []
@@ -170,22 +216,15 @@ def write_odt(data: bytes, name: str, translated: TranslatedDocument) -> Written
             lambda p=p: read_paragraph(p).text,
             p,
         )
-    _mark_english(package)
-    replaced = {"content.xml": serialize_xml(package.content)}
-    if package.styles is not None:
-        replaced["styles.xml"] = serialize_xml(package.styles)
-    if package.meta is not None:
-        replaced["meta.xml"] = serialize_xml(package.meta)
-    out = rewrite_package(package.archive, replaced)
     return WrittenDocument(
-        out,
+        save_odf(package),
         placement.counts(translated.units),
         warnings=tuple(placement.warnings),
         unplaced=placement.unplaced,
     )
 
 
-def _mark_english(package: _Package) -> None:
+def _mark_english(package: OdfPackage) -> None:
     """English as the language of the default paragraph style and of every style that
     names a language (but "no language", kept for code), and of the document."""
     language, country = ENGLISH

@@ -5,6 +5,7 @@ it was."""
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from typing import Any
 
@@ -16,6 +17,10 @@ MAX_UNPACKED_BYTES = 1 << 30
 _ODF_MIMETYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
     "application/vnd.oasis.opendocument.text-template": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.spreadsheet-template": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+    "application/vnd.oasis.opendocument.presentation-template": ".odp",
 }
 
 
@@ -72,27 +77,38 @@ def serialize_xml(root: Any) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def rewrite_package(archive: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
+def rewrite_package(
+    archive: zipfile.ZipFile, replaced: dict[str, bytes], added: dict[str, bytes] | None = None
+) -> bytes:
     """The package with the entries in ``replaced`` given new bytes; every other entry,
     and the order, names, dates and compression of all, as they were (an OpenDocument
-    ``mimetype`` stays first and stored)."""
+    ``mimetype`` stays first and stored); the entries in ``added`` after them, deflated."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for entry in archive.infolist():
-            data = replaced.get(entry.filename)
-            if data is None:
-                data = archive.read(entry)
             info = zipfile.ZipInfo(entry.filename, entry.date_time)
             info.compress_type = entry.compress_type
             info.external_attr = entry.external_attr
             info.create_system = entry.create_system
+            data = replaced.get(entry.filename)
+            if data is not None:
+                target.writestr(info, data)
+                continue
+            # Streamed: a part of hundreds of megabytes (a sheet of a million cells) is
+            # never held whole.
+            info.file_size = entry.file_size
+            with archive.open(entry) as source, target.open(info, "w") as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
+        for entry, data in (added or {}).items():
+            info = zipfile.ZipInfo(entry, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)
     return out.getvalue()
 
 
 def sniff_package(data: bytes) -> str:
-    """The format of a zip package: ``.odt``, ``.pptx``, ``.epub`` or (the default)
-    ``.docx``."""
+    """The format of a zip package: ``.odt``, ``.ods``, ``.odp``, ``.xlsx``, ``.pptx``,
+    ``.epub`` or (the default) ``.docx``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -100,6 +116,8 @@ def sniff_package(data: bytes) -> str:
                 mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
                 if mimetype in _ODF_MIMETYPES:
                     return _ODF_MIMETYPES[mimetype]
+            if "xl/workbook.xml" in names:
+                return ".xlsx"
             if "ppt/presentation.xml" in names:
                 return ".pptx"
             if "META-INF/container.xml" in names and "word/document.xml" not in names:
