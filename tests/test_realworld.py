@@ -28,6 +28,7 @@ from real_files import (
     soffice,
     structure,
 )
+from pdf_checks import page_sizes, renders
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -86,8 +87,10 @@ def test_a_real_file_is_written_back_whole(path: Path, mode: str):
     assert [c.written for c in written.counts] == [c.read for c in written.counts]
     suffix = written.suffix or path.suffix
     again = extract(written.data, suffix, path.name)  # it reads back
-    if path.suffix == ".pdf":  # a PDF comes back as a Word file of its paragraphs
-        assert len(again.units) == len(read.units)
+    if path.suffix == ".pdf":  # a PDF comes back as a PDF: the same pages, and its dual
+        assert written.suffix == "" and again.paragraphs
+        assert page_sizes(written.data) == page_sizes(data)
+        assert page_sizes(written.companion) == [(2 * w, h) for w, h in page_sizes(data)]
         return
     assert structure(written.data, suffix) == structure(data, path.suffix)
     declared = languages(written.data, suffix)
@@ -140,6 +143,10 @@ def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
         assert translated in outputs and translated.is_file()
         if translated.suffix in (".docx", ".pptx", ".odt"):
             office.append(translated)
+        if translated.suffix == ".pdf":  # its bilingual PDF beside it, both render
+            dual = translated.with_name(translated.name.replace(".en.pdf", ".bilingual.pdf"))
+            assert dual in outputs
+            assert renders(translated) and renders(dual)
         office += [p for p in outputs if p.name.endswith(".bilingual.docx")]
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs it")

@@ -72,6 +72,10 @@ def commit(
     if computed.written is not None and computed.written.error is not None:
         unwritten["document"] = computed.written.error
     rendered = _rendered(renderers, paths, unwritten, item.relative)
+    companion = computed.written.companion if "document" in paths else b""  # type: ignore[union-attr]
+    if companion and item.companion is not None:
+        rendered.insert(1, ("document", item.companion, companion))
+        paths["companion"] = item.companion
     # Each output left out is said in the document's warnings (the translated document's
     # writer failing is said already: pipeline.run.compute.written_back).
     said = tuple(

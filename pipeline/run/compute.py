@@ -117,21 +117,30 @@ def compute_stream(
                 continue
             written = None
             if task.write_back and result.document is not None:
-                name, suffix = task.item.relative, task.item.path.suffix
-                result, written = written_back(task.data, suffix, name, result)
+                item = task.item
+                target = item.document.suffix if item.document is not None else None
+                result, written = written_back(
+                    task.data, item.path.suffix, item.relative, result, target, item.dual
+                )
             yield _done(task, document, result, read_s, started, written)
 
 
 def written_back(
-    data: bytes, suffix: str, name: str, result: BilingualSummary
+    data: bytes,
+    suffix: str,
+    name: str,
+    result: BilingualSummary,
+    target: str | None = None,
+    dual: str = "side",
 ) -> tuple[BilingualSummary, WrittenDocument]:
-    """``result``'s document written back in its format (``data``, read as ``suffix``),
-    and ``result`` with what the writer could not place (see :func:`with_written`). A
-    writer that fails costs its own file only: the written document then carries the
-    reason (``error``) and ``result`` a warning saying so."""
+    """``result``'s document written back in its format (``data``, read as ``suffix``; a
+    PDF as ``target`` says, see :func:`pipeline.documents.formats.write`), and ``result``
+    with what the writer could not place (see :func:`with_written`). A writer that fails
+    costs its own file only: the written document then carries the reason (``error``) and
+    ``result`` a warning saying so."""
     assert result.document is not None
     try:
-        written = write(data, suffix, name, result.document)
+        written = write(data, suffix, name, result.document, target=target, dual=dual)
     except Exception as exc:  # the reports, review copy and JSON are still written
         log.debug("cannot write %s back", name, exc_info=exc)
         reason = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from ...errors import EmptyDocumentError
 from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
@@ -29,6 +30,7 @@ from .markdown import read_markdown, write_markdown
 from .odt import read_odt, write_odt
 from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
+from .pdfwrite import write_pdf_in_place
 from .pptx import read_pptx, write_pptx
 from .subtitles import read_srt, read_vtt, sniff_subtitles, write_srt, write_vtt
 from .text import read_text, write_text
@@ -72,7 +74,7 @@ WRITERS: dict[str, Writer] = {
     ".html": write_html,
     ".htm": write_html,
     ".docx": write_docx,
-    ".pdf": write_pdf_as_docx,
+    ".pdf": write_pdf_in_place,
     ".pptx": write_pptx,
     ".odt": write_odt,
     ".srt": write_srt,
@@ -128,10 +130,22 @@ def writable(suffix: str) -> bool:
     return suffix.lower() in WRITERS
 
 
-def write(data: bytes, suffix: str, name: str, translated: TranslatedDocument) -> WrittenDocument:
+def write(
+    data: bytes,
+    suffix: str,
+    name: str,
+    translated: TranslatedDocument,
+    *,
+    target: str | None = None,
+    dual: str = "side",
+) -> WrittenDocument:
     """The document ``data`` (read as ``suffix``) with every unit translated, in its own
-    format (a PDF as a Word document)."""
+    format; a PDF as a Word document when ``target`` is ``.docx``, else translated in
+    place with its bilingual PDF (``dual``: ``side`` or ``alternate``)."""
     writer = WRITERS.get(suffix.lower())
+    if suffix.lower() == ".pdf":
+        as_docx = (target or "").lower() == ".docx"
+        writer = write_pdf_as_docx if as_docx else partial(write_pdf_in_place, dual=dual)
     if writer is None:
         raise ValueError(f"{name}: {suffix} documents are not written back")
     # What no file of any format can hold (C0 controls, lone surrogates) is shown as

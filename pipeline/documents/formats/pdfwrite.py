@@ -1,0 +1,350 @@
+"""A PDF written back as a PDF: every page kept (its size, images, drawings, links), the
+source text of each translated block taken out of the page's content stream (pypdf) and
+the translation drawn in the block (:mod:`.pdfdraw`), merged onto the page; and the
+bilingual PDF, each source page beside its translation or alternating with it.
+
+A block is translated in place only when every character of it was drawn by operators of
+the page's own content stream that draw nothing outside the blocks being replaced; one
+drawn inside a form XObject (a reused drawing) keeps its source, said in a warning and
+counted ``unplaced``. Formulas (math fonts) and blocks whose translation is their source
+(numbers, names, protected text) are not touched: their bytes stay as they were.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ...units import TITLE, TranslatedDocument, TranslatedUnit, Unit, WrittenDocument, unit_counts
+from .base import same_words
+from .pdfdraw import Fitted, fit, overlay
+from .pdflayout import TEXT_SHOWING, Block, Box, Matrix, PageLayout, page_layouts, upright
+
+#: ``--pdf-dual``: the translated page beside its source, or after it.
+DUAL_MODES = ("side", "alternate")
+#: Room kept between a grown block and what stands beside or below it.
+_GAP = 1.0
+
+
+@dataclass
+class _Report:
+    """What the writer did with each unit, said as it goes."""
+
+    written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unplaced: int = 0
+    unfitted: int = 0
+
+
+def _replaced(
+    page: PageLayout, pairs: Sequence[tuple[Unit, TranslatedUnit]], report: _Report
+) -> dict[int, str]:
+    """The blocks of ``page`` drawn anew (index: text to draw): each whose translation
+    differs from its source, with every block that shares a text operator with one (drawn
+    as its own translation); none drawn by a form XObject."""
+    wanted = {
+        i
+        for i, (block, (_, tr)) in enumerate(zip(page.blocks, pairs, strict=True))
+        if not block.math and not same_words(block.text, tr.text)
+    }
+    by_op: dict[int, set[int]] = {}
+    for i, block in enumerate(page.blocks):
+        for op in block.ops:
+            by_op.setdefault(op, set()).add(i)
+    chosen = set(wanted)
+    while True:
+        sharing = {j for i in chosen for op in page.blocks[i].ops for j in by_op[op]}
+        blocked = {i for i in sharing if page.blocks[i].nested}
+        if blocked:
+            bad = {
+                i
+                for i in chosen
+                if any(j in blocked for op in page.blocks[i].ops for j in by_op[op])
+            }
+            chosen -= bad | blocked
+            continue
+        if sharing <= chosen:
+            break
+        chosen |= sharing
+    for i in sorted(wanted - chosen):
+        report.unplaced += 1
+        report.warnings.append(
+            f"page {page.number + 1}: a block kept untranslated, its text is drawn by a "
+            f"reused drawing (form XObject): {' '.join(page.blocks[i].text.split())[:60]!r}"
+        )
+    return {i: pairs[i][1].text for i in sorted(chosen)}
+
+
+def _room(block: Block, page: PageLayout, taken: Sequence[Box]) -> Box:
+    """The box ``block`` may grow into: to its right up to what stands beside it (or the
+    page's right margin), then down to just above what lies below it in those columns (or
+    the page's foot). What stands there: other blocks, rules, figures, shapes, and the
+    translations already drawn (``taken``)."""
+    x0, y0, x1, y1 = block.bbox
+    margin = min((b.bbox[0] for b in page.blocks), default=0.0)
+    right = max(x1, page.width - max(margin, 0.0))
+    others = [b.bbox for b in page.blocks if b is not block] + list(page.obstacles) + list(taken)
+    for box in others:
+        if min(y1, box[3]) - max(y0, box[1]) <= 0:
+            continue
+        for edge in (box[0], box[2]):
+            if edge >= x1 - 0.5:
+                right = min(right, edge - _GAP)
+                break
+    right = max(right, x1)
+    bottom = 0.0
+    for box in others:
+        if min(right, box[2]) - max(x0, box[0]) <= 0:
+            continue
+        for edge in (box[3], box[1]):
+            if edge <= y0 + 0.5:
+                bottom = max(bottom, edge + _GAP)
+                break
+    return _clamped((x0, min(bottom, y0), right, y1), page)
+
+
+def _clamped(box: Box, page: PageLayout) -> Box:
+    x0, y0 = max(box[0], 0.0), max(box[1], 0.0)
+    return (x0, y0, max(min(box[2], page.width), x0), max(min(box[3], page.height), y0))
+
+
+def _drawn(page: PageLayout, texts: dict[int, str], report: _Report) -> list[Fitted]:
+    """Each replaced block's text fitted to it; one set below the floor is flagged."""
+    placed: list[Fitted] = []
+    for i, text in texts.items():
+        block = page.blocks[i]
+        box = _clamped(block.bbox, page)
+        room = _room(block, page, [p.used for p in placed])
+        fitted = fit(text, box, block.size, room, block.heading)
+        if not fitted.fits:
+            report.unfitted += 1
+            report.warnings.append(
+                f"page {page.number + 1}: a translation did not fit its block, set in "
+                f"{fitted.size:.1f} pt: {' '.join(text.split())[:60]!r}"
+            )
+        placed.append(replace(fitted, color=block.color))
+    return placed
+
+
+def _edited(operations: list[tuple[Any, bytes]], removed: dict[int, float | None]) -> list:
+    """``operations`` without the text-showing operators numbered in ``removed``, each
+    replaced by a move of the text position as far as it drew (the rest of its line stays
+    where it was)."""
+    from pypdf.generic import ArrayObject, FloatObject
+
+    out: list[tuple[Any, bytes]] = []
+    shown = 0
+    for operands, operator in operations:
+        if operator not in TEXT_SHOWING:
+            out.append((operands, operator))
+            continue
+        number, shown = shown, shown + 1
+        if number not in removed:
+            out.append((operands, operator))
+            continue
+        if operator == b'"':
+            out += [([operands[0]], b"Tw"), ([operands[1]], b"Tc")]
+        if operator in (b"'", b'"'):
+            out.append(([], b"T*"))
+        advance = removed[number]
+        if advance is not None:
+            out.append(([ArrayObject([FloatObject(round(advance, 3))])], b"TJ"))
+    return out
+
+
+def as_form(target: Any, page: Any, matrix: Matrix) -> Any:
+    """``page`` as a form XObject of ``target`` (a PdfWriter), drawn through ``matrix``:
+    its content and resources, not parsed, only copied."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+
+    contents = page.get_contents()
+    form = DecodedStreamObject()
+    form.set_data(contents.get_data() if contents is not None else b"")
+    box = page.mediabox
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(
+        [FloatObject(float(v)) for v in (box.left, box.bottom, box.right, box.top)]
+    )
+    form[NameObject("/Matrix")] = ArrayObject([FloatObject(round(v, 6)) for v in matrix])
+    resources = page.get("/Resources")
+    if resources is not None:
+        form[NameObject("/Resources")] = resources.clone(target)
+    return target._add_object(form.flate_encode())
+
+
+def _with_form(page: Any, form: Any, name: str) -> None:
+    """``form`` named ``name`` in ``page``'s resources (the page's own copy of them)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    resources = page.get("/Resources")
+    resources = (
+        DictionaryObject() if resources is None else DictionaryObject(resources.get_object())
+    )
+    forms = resources.get("/XObject")
+    forms = DictionaryObject() if forms is None else DictionaryObject(forms.get_object())
+    forms[NameObject(name)] = form
+    resources[NameObject("/XObject")] = forms
+    page[NameObject("/Resources")] = resources
+
+
+def _inverse(m: Matrix) -> Matrix:
+    a, b, c, d, e, f = (float(v) for v in m)
+    det = a * d - b * c
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    return (ia, ib, ic, id_, -(e * ia + f * ic), -(e * ib + f * id_))
+
+
+def _page(
+    page: Any,
+    writer: Any,
+    layout: PageLayout,
+    pairs: Sequence[tuple[Unit, TranslatedUnit]],
+    report: _Report,
+) -> None:
+    """One page translated in place: its source text taken out of its content stream and
+    the translations drawn over it, as a form XObject."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream, NameObject
+
+    report.written += [unit.kind for unit, _ in pairs]
+    texts = _replaced(layout, pairs, report)
+    if not texts:
+        return
+    contents = page.get_contents()
+    stream = ContentStream(contents, writer) if contents is not None else None
+    operations = stream.operations if stream is not None else []
+    if sum(op in TEXT_SHOWING for _, op in operations) != len(layout.advances):
+        report.unplaced += len(texts)
+        report.warnings.append(
+            f"page {layout.number + 1} kept untranslated: its text could not be told apart "
+            f"in its content stream"
+        )
+        return
+    removed = {op: layout.advances[op] for i in texts for op in layout.blocks[i].ops}
+    drawn = PdfReader(
+        io.BytesIO(overlay(layout.width, layout.height, _drawn(layout, texts, report)))
+    )
+    name = f"/Translation{layout.number + 1}"
+    _with_form(page, as_form(writer, drawn.pages[0], _inverse(layout.ctm)), name)
+    stream = stream if stream is not None else ContentStream(None, writer)
+    stream.operations = [
+        ([], b"q"),
+        *_edited(operations, removed),
+        ([], b"Q"),
+        ([], b"q"),
+        ([NameObject(name)], b"Do"),
+        ([], b"Q"),
+    ]
+    page.replace_contents(stream)
+
+
+def _titles(node: Any) -> list[Any]:
+    """The outline's items (bookmarks), depth first."""
+    out = []
+    seen: set[int] = set()
+    item = node.get("/First") if node is not None else None
+    while item is not None:
+        item = item.get_object()
+        if id(item) in seen:
+            break
+        seen.add(id(item))
+        if "/Title" in item:
+            out.append(item)
+        out += _titles(item)
+        item = item.get("/Next")
+    return out
+
+
+def outline_titles(pdf: Any) -> list[str]:
+    """The outline's titles, in the order the writer puts them back."""
+    root = pdf.trailer["/Root"].get_object()
+    outlines = root.get("/Outlines")
+    return [str(item["/Title"]) for item in _titles(outlines.get_object() if outlines else None)]
+
+
+def _put_titles(writer: Any, pairs: Sequence[tuple[Unit, TranslatedUnit]], report: _Report) -> None:
+    from pypdf.generic import NameObject, TextStringObject
+
+    outlines = writer.root_object.get("/Outlines")
+    items = _titles(outlines.get_object() if outlines else None)
+    for item, (unit, tr) in zip(items, pairs, strict=False):
+        if not same_words(unit.text, tr.text):
+            item[NameObject("/Title")] = TextStringObject(tr.text)
+        report.written.append(unit.kind)
+
+
+def write_pdf_in_place(
+    data: bytes, name: str, translated: TranslatedDocument, dual: str = "side"
+) -> WrittenDocument:
+    """The PDF ``data`` with each block's translation drawn in place of its text (see the
+    module's docstring), and its bilingual PDF (``dual``: side by side, or alternating)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    writer = PdfWriter(clone_from=reader)
+    pairs = list(zip(translated.units, translated.translations, strict=True))
+    report = _Report()
+    position = 0
+    for layout, page in zip(page_layouts(data), writer.pages, strict=True):
+        own = pairs[position : position + len(layout.blocks)]
+        if [u.text for u, _ in own] != [b.text for b in layout.blocks]:
+            raise ValueError(f"{name}: page {layout.number + 1} does not read as it did")
+        position += len(own)
+        _page(page, writer, layout, own, report)
+    _put_titles(writer, [p for p in pairs[position:] if p[0].kind == TITLE], report)
+    out = io.BytesIO()
+    writer.write(out)
+    translated_pdf = out.getvalue()
+    counts = unit_counts([u.kind for u in translated.units], report.written)
+    return WrittenDocument(
+        translated_pdf,
+        counts,
+        warnings=tuple(report.warnings),
+        unplaced=report.unplaced,
+        unfitted=report.unfitted,
+        companion=bilingual_pdf(data, translated_pdf, dual),
+    )
+
+
+def bilingual_pdf(source: bytes, translated: bytes, dual: str = "side") -> bytes:
+    """Each source page beside its translation on a page twice as wide (``side``), or the
+    two one after the other (``alternate``)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ContentStream, FloatObject, NameObject
+
+    left = PdfReader(io.BytesIO(source))
+    if left.is_encrypted:
+        left.decrypt("")
+    right = PdfReader(io.BytesIO(translated))
+    writer = PdfWriter()
+    for a, b in zip(left.pages, right.pages, strict=True):
+        sides = []
+        for page in (a, b):
+            ctm = upright(tuple(float(v) for v in page.mediabox), page.rotation)
+            box = page.mediabox
+            width, height = float(box.width), float(box.height)
+            if page.rotation % 180:
+                width, height = height, width
+            sides.append((as_form(writer, page, ctm), width, height))
+        pages = [sides] if dual == "side" else [[side] for side in sides]
+        for parts in pages:
+            width = sum(w for _, w, _ in parts)
+            both = writer.add_blank_page(width=width, height=max(h for _, _, h in parts))
+            ops: list[tuple[Any, bytes]] = []
+            x = 0.0
+            for i, (form, w, _) in enumerate(parts):
+                _with_form(both, form, f"/Page{i}")
+                shift = [FloatObject(v) for v in (1, 0, 0, 1, x, 0)]
+                ops += [([], b"q"), (shift, b"cm"), ([NameObject(f"/Page{i}")], b"Do"), ([], b"Q")]
+                x += w
+            stream = ContentStream(None, writer)
+            stream.operations = ops
+            both.replace_contents(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
