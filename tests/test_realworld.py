@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from pdf_checks import page_sizes, renders
 from real_files import (
     CORPUS,
     EXPECTED_NOT_DONE,
@@ -28,7 +29,6 @@ from real_files import (
     soffice,
     structure,
 )
-from pdf_checks import page_sizes, renders
 from typer.testing import CliRunner
 
 from pipeline.cli import app

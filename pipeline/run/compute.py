@@ -193,6 +193,8 @@ def _done(
         result.summary_en.text,
         sum(len(s.text.split()) for s in document.sentences),
         risk=result.risk,
+        units=written.counts if written is not None and written.error is None else (),
+        unfitted=written.unfitted if written is not None else 0,
     )
     return Computed(outcome, result, written)
 

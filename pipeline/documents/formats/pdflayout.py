@@ -206,11 +206,10 @@ def overlaps(a: Box, b: Box, margin: float = 0.0) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > margin and min(a[3], b[3]) - max(a[1], b[1]) > margin
 
 
-def _grouped(boxes: list[Any]) -> list[list[Any]]:
-    """Text boxes that overlap on the page merged (the layout analysis leaves some
-    overlapping; a translation drawn in each would overlap too), until none overlap, in
-    layout order."""
-    groups = [[box] for box in boxes]
+def _grouped(groups: list[list[Any]]) -> list[list[Any]]:
+    """Groups of text boxes that overlap on the page merged (the layout analysis leaves
+    some overlapping; a translation drawn in each would overlap too), until none overlap,
+    in order."""
     while True:
         rects = [_union(group) for group in groups]
         parent = list(range(len(groups)))
@@ -225,6 +224,38 @@ def _grouped(boxes: list[Any]) -> list[list[Any]]:
         for i, group in enumerate(groups):
             merged.setdefault(_root(parent, i), []).extend(group)
         groups = list(merged.values())
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
+
+
+def _paragraphs(groups: list[list[Any]]) -> list[list[Any]]:
+    """Blocks in reading order joined where the next one carries on the same paragraph:
+    the lines of a paragraph set with wide spacing come as blocks of one line each. The
+    next one carries on when it is in the same type, starts at the same left edge right
+    under it (within a line's height), and either starts in lower case or follows a line
+    that runs the full width without ending a sentence."""
+    out: list[list[Any]] = []
+    for group in groups:
+        if out and _continues(out[-1], group):
+            out[-1] = out[-1] + group
+        else:
+            out.append(group)
+    return out
+
+
+def _continues(above: list[Any], below: list[Any]) -> bool:
+    a, b = _union(above), _union(below)
+    last = min((line for box in above for line in box), key=lambda line: line.y0)
+    first = max((line for box in below for line in box), key=lambda line: line.y1)
+    size_a, size_b = last.height, first.height
+    if not size_a or abs(size_a - size_b) > 0.15 * size_a:
+        return False
+    if not (0 <= a[1] - b[3] <= 1.2 * size_a and abs(a[0] - b[0]) <= size_a):
+        return False
+    head, tail = first.get_text().strip(), last.get_text().strip()
+    full = last.x1 >= max(a[2], b[2]) - 2 * size_a
+    return head[:1].islower() or (full and not _SENTENCE_END.search(tail) and bool(tail))
 
 
 def _root(parent: list[int], i: int) -> int:
@@ -244,8 +275,10 @@ def _union(boxes: list[Any]) -> Box:
 
 
 def _blocks(layout: Any) -> tuple[Block, ...]:
-    """The page's blocks with words, in reading order."""
-    groups = _grouped(list(_text_boxes(layout)))
+    """The page's blocks with words, in reading order (see :func:`reading_order`)."""
+    groups = _grouped([[box] for box in _text_boxes(layout)])
+    groups = [groups[i] for i in reading_order([_union(g) for g in groups])]
+    groups = _grouped(_paragraphs(groups))
     sizes = [
         round(ch.size, 1)
         for group in groups
@@ -292,3 +325,42 @@ def _colour(chars: list[Any]) -> tuple[float, ...]:
         if isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value):
             colours.append(tuple(float(v) for v in value))
     return statistics.mode(colours) if colours else ()
+
+
+def reading_order(boxes: list[Box]) -> list[int]:
+    """The order a reader takes ``boxes`` in, columns found from where they lie (a
+    recursive XY cut): where a vertical gap runs between them from top to bottom, the
+    columns left to right; else where a horizontal gap runs across them, the bands top
+    to bottom; what no gap divides, top to bottom and left to right. Full-width blocks
+    (a title, a figure's caption) thus split a page into bands, each read column by
+    column."""
+    out: list[int] = []
+    stack = [list(range(len(boxes)))]
+    while stack:
+        group = stack.pop()
+        parts = _cut(group, boxes, vertical=True) or _cut(group, boxes, vertical=False)
+        if parts is None:
+            out += sorted(group, key=lambda i: (-round(boxes[i][3]), boxes[i][0]))
+        else:
+            stack += reversed(parts)
+    return out
+
+
+def _cut(group: list[int], boxes: list[Box], vertical: bool) -> list[list[int]] | None:
+    """``group`` divided where a gap runs across it (between columns when ``vertical``,
+    else between bands), in reading order; None when no gap does."""
+    if len(group) < 2:
+        return None
+    lo, hi = (0, 2) if vertical else (1, 3)
+    spans = sorted(group, key=lambda i: boxes[i][lo])
+    parts: list[list[int]] = [[spans[0]]]
+    reach = boxes[spans[0]][hi]
+    for i in spans[1:]:
+        if boxes[i][lo] >= reach - 0.5:
+            parts.append([i])
+        else:
+            parts[-1].append(i)
+        reach = max(reach, boxes[i][hi])
+    if len(parts) < 2:
+        return None
+    return parts if vertical else parts[::-1]
