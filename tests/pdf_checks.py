@@ -100,3 +100,21 @@ def renders(path: Path) -> bool:
             check=False,
         )
         return done.returncode == 0 and len(list(Path(folder).glob("p*.png"))) == pages
+
+
+def glyphs(data: bytes) -> list[tuple[float, float, list]]:
+    """Per page: its width, its height and every visible character pdfminer finds on it
+    (inside figures and form XObjects too)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    def walk(item) -> list:
+        if isinstance(item, LTChar):
+            return [item] if item.get_text().strip() else []
+        try:
+            children = list(item)
+        except TypeError:
+            return []
+        return [ch for child in children for ch in walk(child)]
+
+    return [(page.width, page.height, walk(page)) for page in extract_pages(io.BytesIO(data))]

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from pdf_checks import images_and_paths, page_sizes, page_text, renders
+from pdf_checks import glyphs, images_and_paths, page_sizes, page_text, renders
 from real_files import CORPUS
 from typer.testing import CliRunner
 
@@ -128,22 +128,11 @@ def test_the_source_text_is_gone_and_the_translation_is_there(made):
 def test_nothing_outside_the_page_and_no_text_over_text(made):
     """Every glyph on its page; no two glyphs overlap (the translation drawn over
     source text left behind, or over another block's translation)."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar, LTTextContainer
-
     _, _, written = made
-    for page in extract_pages(io.BytesIO(written.data)):
-        chars = [
-            ch
-            for box in page
-            if isinstance(box, LTTextContainer)
-            for line in box
-            for ch in line
-            if isinstance(ch, LTChar) and ch.get_text().strip()
-        ]
+    for width, height, chars in glyphs(written.data):
         assert chars
         for ch in chars:
-            assert ch.x0 >= 0 and ch.x1 <= page.width and ch.y0 >= 0 and ch.y1 <= page.height
+            assert ch.x0 >= 0 and ch.x1 <= width and ch.y0 >= 0 and ch.y1 <= height
         boxes = sorted((ch.x0 + 0.3, ch.y0 + 0.3, ch.x1 - 0.3, ch.y1 - 0.3) for ch in chars)
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 : i + 40]:
@@ -218,14 +207,57 @@ def test_the_bilingual_pdf_renders_every_page(dual, tmp_path):
     _, written = translated(data, dual)
     sizes = page_sizes(data)
     if dual == "side":
-        assert page_sizes(written.companion) == [(2 * w, h) for w, h in sizes]
+        expected = [v for w, h in sizes for v in (2 * w, h)]
     else:
-        assert page_sizes(written.companion) == [s for s in sizes for _ in (0, 1)]
+        expected = [v for size in sizes for _ in (0, 1) for v in size]
+    found = [v for size in page_sizes(written.companion) for v in size]
+    assert found == pytest.approx(expected, abs=0.2)
     path = tmp_path / "made.bilingual.pdf"
     path.write_bytes(written.companion)
     assert renders(path)
     text = page_text(written.companion)
     assert "conseil" in text[0] and "Qxxxxxx" in text[0 if dual == "side" else 1]
+
+
+CELLS = [
+    ["Commune", "Habitants", "Budget"],
+    ["Lyon", "522250", "Élevé"],
+    ["Villeurbanne", "150659", "Moyen"],
+]
+
+
+def test_every_table_cell_is_translated_inside_its_cell():
+    """A bordered table: each cell's translation lies inside that cell's borders, and
+    the numbers stay where they were."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    x0, y0, width, height = 60.0, 80.0, 120.0, 24.0
+    for r, row in enumerate(CELLS):
+        for c, text in enumerate(row):
+            pdf.set_xy(x0 + c * width, y0 + r * height)
+            pdf.cell(width, height, text, border=1)
+    data = bytes(pdf.output())
+    _, written = translated(data)
+    assert written.complete and written.unplaced == 0 and written.unfitted == 0
+    assert images_and_paths(written.data) == images_and_paths(data)
+    _, top, chars = glyphs(written.data)[0]
+    found: dict[tuple[int, int], str] = {}
+    for ch in chars:
+        c = int((ch.x0 - x0) // width)
+        r = int((top - ch.y1 - y0) // height)
+        assert (top - ch.y0 - y0) // height == r and (ch.x1 - x0) // width == c
+        found[(r, c)] = found.get((r, c), "") + ch.get_text()
+    expected = {
+        (r, c): text
+        if text.isdigit()
+        else "".join(fake_english([type("U", (), {"text": text})])[0].text.split())
+        for r, row in enumerate(CELLS)
+        for c, text in enumerate(row)
+    }
+    assert found == expected
 
 
 def test_pdf_as_docx_keeps_the_word_document():

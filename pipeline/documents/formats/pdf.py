@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from ...errors import DecodeError, EmptyDocumentError
 from ...units import HEADING, PARAGRAPH, TITLE, TranslatedDocument, WrittenDocument, unit_counts
 from .base import Extracted, extracted, reproducible_zip, xml_safe
+from .pdflayout import FIGURE
 
 #: A line this short, without a sentence's end, between paragraphs reads as a heading.
 _HEADING_CHARS = 80
@@ -44,7 +45,8 @@ def _walk(data: bytes, reader: object) -> Iterator[tuple[str, tuple[int, ...], s
 
     for layout in page_layouts(data):
         for block in layout.blocks:
-            yield block.text, (), HEADING if block.heading else PARAGRAPH
+            kind = FIGURE if block.in_figure else HEADING if block.heading else PARAGRAPH
+            yield block.text, (), kind
     for title in outline_titles(reader):
         yield title, (), TITLE
 
@@ -62,7 +64,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
         raise DecodeError(f"{name}: encrypted PDF that cannot be opened ({exc})") from None
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
         raise DecodeError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})") from None
-    found = extracted(walked, excluded={TITLE})
+    found = extracted(walked, excluded={TITLE, FIGURE})
     if not found.paragraphs:
         raise EmptyDocumentError(f"{name}: PDF has no text layer (scanned images need OCR first)")
     return found

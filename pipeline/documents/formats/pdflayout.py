@@ -27,6 +27,9 @@ _MATH_FONT = re.compile(
 )
 #: A block's type at least this much larger than the page's body type reads as a heading.
 _HEADING_RATIO = 1.15
+#: The kind of a block drawn wholly inside a form XObject (a figure's labels, a reused
+#: drawing): read, kept as drawn, left out of the summary's text.
+FIGURE = "figure"
 #: The text-showing operators: each draws one string (the writer counts them the same way).
 TEXT_SHOWING = frozenset({b"Tj", b"TJ", b"'", b'"'})
 
@@ -51,6 +54,12 @@ class Block:
     #: Drawn mostly in math fonts: a formula, left as it is.
     math: bool = False
     heading: bool = False
+
+    @property
+    def in_figure(self) -> bool:
+        """Drawn wholly inside a form XObject: kept as drawn (see :data:`FIGURE`)."""
+        return self.nested and not self.ops
+
     #: The fill colour most of its characters have (grey, RGB or CMYK components).
     color: tuple[float, ...] = ()
 
@@ -216,28 +225,29 @@ def _grouped(groups: list[list[Any]]) -> list[list[Any]]:
         for i in range(len(groups)):
             for j in range(i):
                 if overlaps(rects[i], rects[j], 0.5):
-                    a, b = _root(parent, i), _root(parent, j)
+                    a, b = root(parent, i), root(parent, j)
                     parent[max(a, b)] = min(a, b)
         if all(parent[i] == i for i in range(len(groups))):
             return groups
         merged: dict[int, list[Any]] = {}
         for i, group in enumerate(groups):
-            merged.setdefault(_root(parent, i), []).extend(group)
+            merged.setdefault(root(parent, i), []).extend(group)
         groups = list(merged.values())
 
 
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
 
 
-def _paragraphs(groups: list[list[Any]]) -> list[list[Any]]:
+def _paragraphs(groups: list[list[Any]], rules: list[Box]) -> list[list[Any]]:
     """Blocks in reading order joined where the next one carries on the same paragraph:
     the lines of a paragraph set with wide spacing come as blocks of one line each. The
     next one carries on when it is in the same type, starts at the same left edge right
-    under it (within a line's height), and either starts in lower case or follows a line
-    that runs the full width without ending a sentence."""
+    under it (within a line's height) with no rule between them (table cells), and either
+    starts in lower case or follows a full line (as wide as the block, 15 type sizes at
+    least) that does not end a sentence."""
     out: list[list[Any]] = []
     for group in groups:
-        if out and _continues(out[-1], group):
+        if out and _continues(out[-1], group) and not _ruled(out[-1], group, rules):
             out[-1] = out[-1] + group
         else:
             out.append(group)
@@ -254,11 +264,23 @@ def _continues(above: list[Any], below: list[Any]) -> bool:
     if not (0 <= a[1] - b[3] <= 1.2 * size_a and abs(a[0] - b[0]) <= size_a):
         return False
     head, tail = first.get_text().strip(), last.get_text().strip()
-    full = last.x1 >= max(a[2], b[2]) - 2 * size_a
+    full = last.x1 >= max(a[2], b[2]) - 2 * size_a and last.width >= 15 * size_a
     return head[:1].islower() or (full and not _SENTENCE_END.search(tail) and bool(tail))
 
 
-def _root(parent: list[int], i: int) -> int:
+def _ruled(above: list[Any], below: list[Any], rules: list[Box]) -> bool:
+    """Whether a rule, or the edge of a drawn box, runs between two blocks."""
+    a, b = _union(above), _union(below)
+    left, right = max(a[0], b[0]), min(a[2], b[2])
+    return any(
+        min(right, rule[2]) - max(left, rule[0]) > 0
+        and any(b[3] - 0.5 <= edge <= a[1] + 0.5 for edge in (rule[1], rule[3]))
+        for rule in rules
+    )
+
+
+def root(parent: list[int], i: int) -> int:
+    """The root of ``i`` in a union-find forest (``parent``), paths halved on the way."""
     while parent[i] != i:
         parent[i] = parent[parent[i]]
         i = parent[i]
@@ -278,7 +300,7 @@ def _blocks(layout: Any) -> tuple[Block, ...]:
     """The page's blocks with words, in reading order (see :func:`reading_order`)."""
     groups = _grouped([[box] for box in _text_boxes(layout)])
     groups = [groups[i] for i in reading_order([_union(g) for g in groups])]
-    groups = _grouped(_paragraphs(groups))
+    groups = _grouped(_paragraphs(groups, list(_obstacles(layout))))
     sizes = [
         round(ch.size, 1)
         for group in groups

@@ -20,7 +20,16 @@ from typing import Any
 from ...units import TITLE, TranslatedDocument, TranslatedUnit, Unit, WrittenDocument, unit_counts
 from .base import same_words
 from .pdfdraw import Fitted, fit, overlay
-from .pdflayout import TEXT_SHOWING, Block, Box, Matrix, PageLayout, page_layouts, upright
+from .pdflayout import (
+    TEXT_SHOWING,
+    Block,
+    Box,
+    Matrix,
+    PageLayout,
+    page_layouts,
+    root,
+    upright,
+)
 
 #: ``--pdf-dual``: the translated page beside its source, or after it.
 DUAL_MODES = ("side", "alternate")
@@ -36,45 +45,47 @@ class _Report:
     warnings: list[str] = field(default_factory=list)
     unplaced: int = 0
     unfitted: int = 0
+    in_figures: int = 0
 
 
 def _replaced(
     page: PageLayout, pairs: Sequence[tuple[Unit, TranslatedUnit]], report: _Report
 ) -> dict[int, str]:
-    """The blocks of ``page`` drawn anew (index: text to draw): each whose translation
-    differs from its source, with every block that shares a text operator with one (drawn
-    as its own translation); none drawn by a form XObject."""
-    wanted = {
-        i
-        for i, (block, (_, tr)) in enumerate(zip(page.blocks, pairs, strict=True))
-        if not block.math and not same_words(block.text, tr.text)
-    }
-    by_op: dict[int, set[int]] = {}
+    """The blocks of ``page`` drawn anew (index: text to draw). Blocks that share a text
+    operator go together: where one's translation differs from its source, all are drawn
+    anew (a formula among them as its source), unless one is drawn by a form XObject, when
+    none is (the translated ones said in a warning and counted unplaced)."""
+    wanted = [
+        not block.math and not block.in_figure and not same_words(block.text, tr.text)
+        for block, (_, tr) in zip(page.blocks, pairs, strict=True)
+    ]
+    report.in_figures += sum(block.in_figure for block in page.blocks)
+    parent = list(range(len(page.blocks)))
+    owner: dict[int, int] = {}
     for i, block in enumerate(page.blocks):
         for op in block.ops:
-            by_op.setdefault(op, set()).add(i)
-    chosen = set(wanted)
-    while True:
-        sharing = {j for i in chosen for op in page.blocks[i].ops for j in by_op[op]}
-        blocked = {i for i in sharing if page.blocks[i].nested}
-        if blocked:
-            bad = {
-                i
-                for i in chosen
-                if any(j in blocked for op in page.blocks[i].ops for j in by_op[op])
-            }
-            chosen -= bad | blocked
+            j = owner.setdefault(op, i)
+            a, b = root(parent, i), root(parent, j)
+            parent[max(a, b)] = min(a, b)
+    together: dict[int, list[int]] = {}
+    for i in range(len(page.blocks)):
+        together.setdefault(root(parent, i), []).append(i)
+    texts: dict[int, str] = {}
+    for members in together.values():
+        if not any(wanted[i] for i in members):
             continue
-        if sharing <= chosen:
-            break
-        chosen |= sharing
-    for i in sorted(wanted - chosen):
-        report.unplaced += 1
-        report.warnings.append(
-            f"page {page.number + 1}: a block kept untranslated, its text is drawn by a "
-            f"reused drawing (form XObject): {' '.join(page.blocks[i].text.split())[:60]!r}"
-        )
-    return {i: pairs[i][1].text for i in sorted(chosen)}
+        if any(page.blocks[i].nested for i in members):
+            for i in (i for i in members if wanted[i]):
+                report.unplaced += 1
+                report.warnings.append(
+                    f"page {page.number + 1}: a block kept untranslated, its text is drawn "
+                    f"by a reused drawing (form XObject): "
+                    f"{' '.join(page.blocks[i].text.split())[:60]!r}"
+                )
+            continue
+        for i in members:
+            texts[i] = pairs[i][1].text if wanted[i] else page.blocks[i].text
+    return dict(sorted(texts.items()))
 
 
 def _room(block: Block, page: PageLayout, taken: Sequence[Box]) -> Box:
@@ -260,8 +271,8 @@ def _titles(node: Any) -> list[Any]:
 
 def outline_titles(pdf: Any) -> list[str]:
     """The outline's titles, in the order the writer puts them back."""
-    root = pdf.trailer["/Root"].get_object()
-    outlines = root.get("/Outlines")
+    catalog = pdf.trailer["/Root"].get_object()
+    outlines = catalog.get("/Outlines")
     return [str(item["/Title"]) for item in _titles(outlines.get_object() if outlines else None)]
 
 
@@ -300,6 +311,11 @@ def write_pdf_in_place(
     out = io.BytesIO()
     writer.write(out)
     translated_pdf = out.getvalue()
+    if report.in_figures:
+        report.warnings.append(
+            f"{report.in_figures} blocks of text drawn inside figures (form XObjects) kept "
+            "as drawn, untranslated"
+        )
     counts = unit_counts([u.kind for u in translated.units], report.written)
     return WrittenDocument(
         translated_pdf,
