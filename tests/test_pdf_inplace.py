@@ -347,3 +347,19 @@ def test_a_real_pdf_comes_back_as_a_pdf(path: Path, tmp_path):
         assert len(gone) <= 0.05 * max(len(set(_words(before))), 1), sorted(gone)[:20]
     (tmp_path / "dual.pdf").write_bytes(written.companion)
     assert renders(tmp_path / "dual.pdf")
+
+
+def test_a_page_that_cannot_take_its_translation_keeps_its_source(monkeypatch):
+    """Nothing raises for one page: it stays as it was, said and counted unplaced."""
+    from pipeline.documents.formats import pdfwrite
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no room on this page")
+
+    monkeypatch.setattr(pdfwrite, "overlay", broken)
+    data = made_pdf(1)
+    _, written = translated(data)
+    assert written.error is None and written.complete and written.unplaced > 0
+    assert any("page 1 kept untranslated" in w for w in written.warnings)
+    assert page_sizes(written.data) == page_sizes(data)
+    assert "conseil" in page_text(written.data)[0]

@@ -13,6 +13,7 @@ counted ``unplaced``. Formulas (math fonts) and blocks whose translation is thei
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,6 +31,8 @@ from .pdflayout import (
     root,
     upright,
 )
+
+log = logging.getLogger(__name__)
 
 #: ``--pdf-dual``: the translated page beside its source, or after it.
 DUAL_MODES = ("side", "alternate")
@@ -306,7 +309,15 @@ def write_pdf_in_place(
         if [u.text for u, _ in own] != [b.text for b in layout.blocks]:
             raise ValueError(f"{name}: page {layout.number + 1} does not read as it did")
         position += len(own)
-        _page(page, writer, layout, own, report)
+        try:
+            _page(page, writer, layout, own, report)
+        except Exception as exc:  # a page that cannot take its translation keeps its source
+            log.debug("page %d of %s kept as it was", layout.number + 1, name, exc_info=exc)
+            report.unplaced += sum(not same_words(u.text, t.text) for u, t in own)
+            report.warnings.append(
+                f"page {layout.number + 1} kept untranslated, its translation could not be "
+                f"put on it ({type(exc).__name__}: {str(exc)[:120]})"
+            )
     _put_titles(writer, [p for p in pairs[position:] if p[0].kind == TITLE], report)
     out = io.BytesIO()
     writer.write(out)
