@@ -1,6 +1,7 @@
 """A PDF written back as a PDF: every page kept (its size, images, drawings, links), the
 source text of each translated block taken out of the page's content stream (pypdf) and
-the translation drawn in the block (:mod:`.pdfdraw`), merged onto the page; and the
+the translation drawn in the block (:mod:`.pdfdraw`), its operators added to the page's
+own content stream; and the
 bilingual PDF, each source page beside its translation or alternating with it.
 
 A block is translated in place only when every character of it was drawn by operators of
@@ -21,6 +22,7 @@ from typing import Any
 from ...units import TITLE, TranslatedDocument, TranslatedUnit, Unit, WrittenDocument, unit_counts
 from .base import same_words
 from .pdfdraw import Fitted, fit, overlay
+from .pdfdual import as_form, bilingual_pdf, with_form, with_resource
 from .pdflayout import (
     TEXT_SHOWING,
     Block,
@@ -29,7 +31,6 @@ from .pdflayout import (
     PageLayout,
     page_layouts,
     root,
-    upright,
 )
 
 log = logging.getLogger(__name__)
@@ -168,40 +169,26 @@ def _edited(operations: list[tuple[Any, bytes]], removed: dict[int, float | None
     return out
 
 
-def as_form(target: Any, page: Any, matrix: Matrix) -> Any:
-    """``page`` as a form XObject of ``target`` (a PdfWriter), drawn through ``matrix``:
-    its content and resources, not parsed, only copied."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+def _drawn_inline(page: Any, writer: Any, drawn: Any, number: int) -> list | None:
+    """The overlay page ``drawn``'s operators, to run in ``page``'s own content stream,
+    its fonts added to the page's under names of their own (so that the translation reads
+    as the page's own text); None when it uses resources other than fonts."""
+    from pypdf.generic import ContentStream, NameObject
 
-    contents = page.get_contents()
-    form = DecodedStreamObject()
-    form.set_data(contents.get_data() if contents is not None else b"")
-    box = page.mediabox
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(
-        [FloatObject(float(v)) for v in (box.left, box.bottom, box.right, box.top)]
-    )
-    form[NameObject("/Matrix")] = ArrayObject([FloatObject(round(v, 6)) for v in matrix])
-    resources = page.get("/Resources")
-    if resources is not None:
-        form[NameObject("/Resources")] = resources.clone(target)
-    return target._add_object(form.flate_encode())
-
-
-def _with_form(page: Any, form: Any, name: str) -> None:
-    """``form`` named ``name`` in ``page``'s resources (the page's own copy of them)."""
-    from pypdf.generic import DictionaryObject, NameObject
-
-    resources = page.get("/Resources")
-    resources = (
-        DictionaryObject() if resources is None else DictionaryObject(resources.get_object())
-    )
-    forms = resources.get("/XObject")
-    forms = DictionaryObject() if forms is None else DictionaryObject(forms.get_object())
-    forms[NameObject(name)] = form
-    resources[NameObject("/XObject")] = forms
-    page[NameObject("/Resources")] = resources
+    resources = drawn.get("/Resources")
+    resources = resources.get_object() if resources is not None else {}
+    if set(resources) - {"/Font", "/ProcSet"}:
+        return None
+    fonts = resources.get("/Font")
+    names = {}
+    for i, (name, font) in enumerate(sorted((fonts.get_object() if fonts else {}).items())):
+        names[name] = NameObject(f"/TrP{number}F{i}")
+        with_resource(page, "/Font", names[name], font.clone(writer))
+    operations = ContentStream(drawn.get_contents(), drawn.indirect_reference.pdf).operations
+    for operands, operator in operations:
+        if operator == b"Tf" and operands and operands[0] in names:
+            operands[0] = names[operands[0]]
+    return operations
 
 
 def _inverse(m: Matrix) -> Matrix:
@@ -221,7 +208,7 @@ def _page(
     """One page translated in place: its source text taken out of its content stream and
     the translations drawn over it, as a form XObject."""
     from pypdf import PdfReader
-    from pypdf.generic import ContentStream, NameObject
+    from pypdf.generic import ContentStream, FloatObject, NameObject
 
     report.written += [unit.kind for unit, _ in pairs]
     texts = _replaced(layout, pairs, report)
@@ -241,15 +228,21 @@ def _page(
     drawn = PdfReader(
         io.BytesIO(overlay(layout.width, layout.height, _drawn(layout, texts, report)))
     )
-    name = f"/Translation{layout.number + 1}"
-    _with_form(page, as_form(writer, drawn.pages[0], _inverse(layout.ctm)), name)
+    inverse = _inverse(layout.ctm)
+    inline = _drawn_inline(page, writer, drawn.pages[0], layout.number + 1)
+    if inline is None:
+        name = f"/Translation{layout.number + 1}"
+        with_form(page, as_form(writer, drawn.pages[0], inverse), name)
+        inline = [([NameObject(name)], b"Do")]
+    else:
+        inline = [([FloatObject(round(v, 6)) for v in inverse], b"cm"), *inline]
     stream = stream if stream is not None else ContentStream(None, writer)
     stream.operations = [
         ([], b"q"),
         *_edited(operations, removed),
         ([], b"Q"),
         ([], b"q"),
-        ([NameObject(name)], b"Do"),
+        *inline,
         ([], b"Q"),
     ]
     page.replace_contents(stream)
@@ -336,42 +329,3 @@ def write_pdf_in_place(
         unfitted=report.unfitted,
         companion=bilingual_pdf(data, translated_pdf, dual),
     )
-
-
-def bilingual_pdf(source: bytes, translated: bytes, dual: str = "side") -> bytes:
-    """Each source page beside its translation on a page twice as wide (``side``), or the
-    two one after the other (``alternate``)."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ContentStream, FloatObject, NameObject
-
-    left = PdfReader(io.BytesIO(source))
-    if left.is_encrypted:
-        left.decrypt("")
-    right = PdfReader(io.BytesIO(translated))
-    writer = PdfWriter()
-    for a, b in zip(left.pages, right.pages, strict=True):
-        sides = []
-        for page in (a, b):
-            ctm = upright(tuple(float(v) for v in page.mediabox), page.rotation)
-            box = page.mediabox
-            width, height = float(box.width), float(box.height)
-            if page.rotation % 180:
-                width, height = height, width
-            sides.append((as_form(writer, page, ctm), width, height))
-        pages = [sides] if dual == "side" else [[side] for side in sides]
-        for parts in pages:
-            width = sum(w for _, w, _ in parts)
-            both = writer.add_blank_page(width=width, height=max(h for _, _, h in parts))
-            ops: list[tuple[Any, bytes]] = []
-            x = 0.0
-            for i, (form, w, _) in enumerate(parts):
-                _with_form(both, form, f"/Page{i}")
-                shift = [FloatObject(v) for v in (1, 0, 0, 1, x, 0)]
-                ops += [([], b"q"), (shift, b"cm"), ([NameObject(f"/Page{i}")], b"Do"), ([], b"Q")]
-                x += w
-            stream = ContentStream(None, writer)
-            stream.operations = ops
-            both.replace_contents(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
