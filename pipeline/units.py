@@ -102,6 +102,10 @@ class WrittenDocument:
     unplaced: int = 0
     #: Why the document could not be written at all (its ``data`` is then empty).
     error: str | None = None
+    #: Units whose translation was set smaller than the type floor to fit (a PDF's).
+    unfitted: int = 0
+    #: A file written beside the document: a PDF's bilingual PDF (else empty).
+    companion: bytes = b""
 
     @classmethod
     def failed(cls, units: tuple[Unit, ...], reason: str) -> WrittenDocument:

@@ -81,7 +81,8 @@ def test_mixed_folder_every_document_accounted_for(use_registry_store, corpus, t
         for name in record["outputs"]:
             assert (out / Path(record["path"]).parent / name).is_file()
     assert by_path["fr/rapport.pdf"]["outputs"] == [
-        "rapport.pdf.en.docx",  # a PDF's translation is a Word document
+        "rapport.pdf.en.pdf",  # a PDF's translation is a PDF, its bilingual PDF beside it
+        "rapport.pdf.bilingual.pdf",
         "rapport.pdf.bilingual.docx",
         "rapport.pdf.md",
         "rapport.pdf.html",

@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from pdf_checks import page_sizes, renders
 from real_files import (
     CORPUS,
     EXPECTED_NOT_DONE,
@@ -89,8 +90,13 @@ def test_a_real_file_is_written_back_whole(path: Path, mode: str):
     assert [c.written for c in written.counts] == [c.read for c in written.counts]
     suffix = written.suffix or path.suffix
     again = extract(written.data, suffix, path.name)  # it reads back
-    if path.suffix == ".pdf":  # a PDF comes back as a Word file of its paragraphs
-        assert len(again.units) == len(read.units)
+    if path.suffix == ".pdf":  # a PDF comes back as a PDF: the same pages, and its dual
+        assert written.suffix == "" and again.paragraphs
+        assert page_sizes(written.data) == page_sizes(data)
+        doubled = [v for w, h in page_sizes(data) for v in (2 * w, h)]
+        assert [v for size in page_sizes(written.companion) for v in size] == pytest.approx(
+            doubled, abs=0.2
+        )
         return
     assert structure(written.data, suffix) == structure(data, path.suffix)
     declared = languages(written.data, suffix)
@@ -146,6 +152,10 @@ def test_the_corpus_through_pipeline_translate(model_args, tmp_path):
         assert translated in outputs and translated.is_file()
         if translated.suffix in (".docx", ".pptx", ".odt", ".xlsx", ".ods", ".odp"):
             office.append(translated)
+        if translated.suffix == ".pdf":  # its bilingual PDF beside it, both render
+            dual = translated.with_name(translated.name.replace(".en.pdf", ".bilingual.pdf"))
+            assert dual in outputs
+            assert renders(translated) and renders(dual)
         office += [p for p in outputs if p.name.endswith(".bilingual.docx")]
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs it")

@@ -298,7 +298,7 @@ def test_sheets_dual_adds_a_source_copy_of_each_sheet(tmp_path):
     read = extract(data, ".xlsx", "budget.xlsx")
     translated = TranslatedDocument(read.units, _shout(read.units))
     plain = write(data, ".xlsx", "budget.xlsx", translated)
-    dual = write(data, ".xlsx", "budget.xlsx", translated, dual=True)
+    dual = write(data, ".xlsx", "budget.xlsx", translated, sheets_dual=True)
     (tmp_path / "dual.xlsx").write_bytes(dual.data)
     book = openpyxl.load_workbook(tmp_path / "dual.xlsx")
     assert book.sheetnames == ["Budget", "Notes", "Budget (source)", "Notes (source)"]
@@ -352,7 +352,7 @@ def test_sheet_names_translated_with_every_reference_to_them(tmp_path):
     assert all(u.paragraph is None for u in read.units[:2])  # not the summary's text
     names = {"Budget": "Budget: [monthly]", "Résumé annuel": "Year's summary"}
     done = tuple(TranslatedUnit(names.get(u.text, u.text.upper())) for u in read.units)
-    written = write(data, ".xlsx", "n.xlsx", TranslatedDocument(read.units, done), dual=True)
+    written = write(data, ".xlsx", "n.xlsx", TranslatedDocument(read.units, done), sheets_dual=True)
     assert written.complete and written.unplaced == 0
     (tmp_path / "out.xlsx").write_bytes(written.data)
     book = openpyxl.load_workbook(tmp_path / "out.xlsx")

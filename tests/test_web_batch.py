@@ -142,12 +142,12 @@ def test_pages_are_translated_and_a_failed_fetch_is_a_failed_row(site, model_arg
     for stem in ("article", "doc", "notes"):
         for suffix in (".md", ".html", ".json", ".bilingual.docx"):
             assert (folder / f"{stem}{suffix}").is_file(), f"{stem}{suffix}"
-    assert (folder / "doc.en.docx").is_file()  # a PDF's translation is a Word file
+    assert (folder / "doc.en.pdf").is_file()  # a PDF's translation is a PDF
     assert (folder / "notes.en.txt").read_text(encoding="utf-8").strip()
     data = json.loads((folder / "doc.json").read_text(encoding="utf-8"))
     assert data["source"]["url"] == data["source"]["path"] == site.url("/doc.pdf")
     assert data["source"]["final_url"] == site.url("/doc.pdf") and data["source"]["fetched_at"]
-    assert data["document"]["path"] == "doc.en.docx"
+    assert data["document"]["path"] == "doc.en.pdf"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "HTTP 404 Not Found" in index and f"{host}/article.html" in index
 

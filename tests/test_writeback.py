@@ -29,11 +29,17 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _pipe = partial(tiny_pipeline, summarizer="extractive")
 
 
-def _written(pipe: BilingualPipeline, data: bytes, suffix: str, language: str = "fr"):
+def _written(
+    pipe: BilingualPipeline,
+    data: bytes,
+    suffix: str,
+    language: str = "fr",
+    target: str | None = None,
+):
     document = parse_document(data, language, name=f"doc{suffix}", suffix=suffix)
     (result,) = pipe.summarize_many([document], include_translation=True, write_back=True)
     assert not isinstance(result, Exception), result
-    return result, write(data, suffix, f"doc{suffix}", result.document)
+    return result, write(data, suffix, f"doc{suffix}", result.document, target=target)
 
 
 def _rich_docx() -> bytes:
@@ -192,10 +198,13 @@ def test_text_keeps_its_blocks_blank_lines_width_and_line_endings(tiny_models):
     assert [u.status for u in result.document.translations].count(KEPT) == 1
 
 
-def test_pdf_comes_back_as_a_word_document(tiny_models, tmp_path):
+def test_pdf_comes_back_as_a_pdf_or_as_a_word_document(tiny_models, tmp_path):
     path = tmp_path / "a.pdf"
     make_pdf(path, ["Les résultats du trimestre", FRENCH_NEWS])
     result, written = _written(_pipe(tiny_models), path.read_bytes(), ".pdf")
+    assert written.suffix == "" and written.data.startswith(b"%PDF") and written.complete
+    assert written.companion.startswith(b"%PDF")  # the bilingual PDF
+    result, written = _written(_pipe(tiny_models), path.read_bytes(), ".pdf", target=".docx")
     assert written.suffix == ".docx" and written.complete
     import docx
 

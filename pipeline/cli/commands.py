@@ -143,7 +143,8 @@ def translate(
     lists) into OUT_DIR.
 
     Each document gets OUT_DIR/<relative path>.en.<ext> (itself, translated, in its own
-    format; a PDF as .docx), .bilingual.docx (a review copy), .md, .html and .json;
+    format; a PDF with .bilingual.pdf beside it, or as .docx with --pdf-as docx),
+    .bilingual.docx (a review copy), .md, .html and .json;
     OUT_DIR/manifest.jsonl records every document of every run and OUT_DIR/index.html
     links them all. Re-running the same command skips up-to-date documents and finishes an
     interrupted run. A page's outputs are named from its host and path
@@ -157,7 +158,8 @@ def translate(
         configure_logging(verbose)
     outputs = parse_outputs(run.write)
     if in_dir is not None and urls is None:
-        items, load = plan_batch(in_dir, out_dir, outputs), read_files
+        items = plan_batch(in_dir, out_dir, outputs, run.pdf_as, run.pdf_dual)
+        load = read_files
     elif urls is not None and in_dir is None:
         fetch.refuse_offline(f"--urls {urls}")
         items = plan_urls(url_list(urls), out_dir, outputs)

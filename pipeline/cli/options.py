@@ -9,8 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..documents.formats.pdfwrite import DUAL_MODES
 from ..options import option
-from ..run.plan import OUTPUTS
+from ..run.plan import OUTPUTS, PDF_AS
 
 
 class OutputFormat(str, Enum):
@@ -44,6 +45,17 @@ class RunOptions:
         ",".join(OUTPUTS),
         "Outputs, comma-separated: document (translated, in its own format), bilingual "
         "(.bilingual.docx review copy), md, html, json.",
+    )
+    pdf_as: str = option(
+        "pdf",
+        "A PDF's translation: pdf (translated in place, same pages, with a .bilingual.pdf "
+        "beside it) or docx (a Word document to edit).",
+        choices=PDF_AS,
+    )
+    pdf_dual: str = option(
+        "side",
+        "The bilingual PDF: each page beside its translation (side) or followed by it (alternate).",
+        choices=DUAL_MODES,
     )
     force: bool = option(False, "Redo documents whose outputs are up to date.")
     strict: bool = option(False, "Count a document with quality flags as failed.")

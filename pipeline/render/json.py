@@ -126,6 +126,8 @@ def _document(
         "units": [{"kind": c.kind, "read": c.read, "written": c.written} for c in written.counts],
         "untranslated_units": result.document.untranslated,
         "unplaced_units": written.unplaced,
+        # A PDF's blocks whose translation was set below the type floor to fit.
+        "unfitted_units": written.unfitted,
         "complete": written.complete,
         "warnings": list(written.warnings),
     }

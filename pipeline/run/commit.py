@@ -72,6 +72,11 @@ def commit(
     if computed.written is not None and computed.written.error is not None:
         unwritten["document"] = computed.written.error
     rendered = _rendered(renderers, paths, unwritten, item.relative)
+    companion = computed.written.companion if "document" in paths else b""  # type: ignore[union-attr]
+    if companion and item.companion is not None:  # a PDF's bilingual PDF, after it
+        rendered.insert(1, ("document", item.companion, companion))
+        first, *rest = paths.items()
+        paths = dict([first, ("companion", item.companion), *rest])
     # Each output left out is said in the document's warnings (the translated document's
     # writer failing is said already: pipeline.run.compute.written_back).
     said = tuple(

@@ -117,23 +117,39 @@ def compute_stream(
                 continue
             written = None
             if task.write_back and result.document is not None:
-                name, suffix = task.item.relative, task.item.path.suffix
-                dual = pipeline.options.sheets_dual
-                result, written = written_back(task.data, suffix, name, result, dual=dual)
+                item = task.item
+                target = item.document.suffix if item.document is not None else None
+                result, written = written_back(
+                    *(task.data, item.path.suffix, item.relative, result, target, item.dual),
+                    sheets_dual=pipeline.options.sheets_dual,
+                )
             yield _done(task, document, result, read_s, started, written)
 
 
 def written_back(
-    data: bytes, suffix: str, name: str, result: BilingualSummary, *, dual: bool = False
+    data: bytes,
+    suffix: str,
+    name: str,
+    result: BilingualSummary,
+    target: str | None = None,
+    pdf_dual: str = "side",
+    *,
+    sheets_dual: bool = False,
 ) -> tuple[BilingualSummary, WrittenDocument]:
-    """``result``'s document written back in its format (``data``, read as ``suffix``;
-    ``dual``: a workbook with its source sheets too, ``--sheets-dual``), and ``result``
-    with what the writer could not place (see :func:`with_written`). A
-    writer that fails costs its own file only: the written document then carries the
-    reason (``error``) and ``result`` a warning saying so."""
+    """``result``'s document written back in its format (``data``, read as ``suffix``; a
+    PDF as ``target`` says, a workbook with its source sheets too where ``sheets_dual``,
+    see :func:`pipeline.documents.formats.write`), and ``result`` with what the writer
+    could not place (see :func:`with_written`). A writer that fails costs its own file
+    only: the written document then carries the reason (``error``) and ``result`` a
+    warning saying so."""
     assert result.document is not None
     try:
-        written = write(data, suffix, name, result.document, dual=dual)
+        written = write(
+            *(data, suffix, name, result.document),
+            target=target,
+            pdf_dual=pdf_dual,
+            sheets_dual=sheets_dual,
+        )
     except Exception as exc:  # the reports, review copy and JSON are still written
         log.debug("cannot write %s back", name, exc_info=exc)
         reason = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
@@ -186,6 +202,8 @@ def _done(
         result.summary_en.text,
         sum(len(s.text.split()) for s in document.sentences),
         risk=result.risk,
+        units=written.counts if written is not None and written.error is None else (),
+        unfitted=written.unfitted if written is not None else 0,
     )
     return Computed(outcome, result, written)
 

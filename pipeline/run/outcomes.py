@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..records import Coverage, ModelsUsed, Quality, Risk
+from ..units import UnitCount
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class DocumentOutcome:
     url: str | None = None
     #: Outputs of a done document that could not be written, and why, as (output, reason).
     unwritten: tuple[tuple[str, str], ...] = ()
+    #: The document written back: its units read and written, by kind, and how many of a
+    #: PDF's blocks were set below the type floor to fit (empty when none was written).
+    units: tuple[UnitCount, ...] = ()
+    unfitted: int = 0
 
     def manifest_record(self, run_id: str) -> dict[str, Any]:
         """This outcome as a manifest line."""
@@ -71,6 +76,14 @@ class DocumentOutcome:
             "outputs": [p.name for p in self.outputs],
             "unwritten": dict(self.unwritten),
             **({"url": self.url} if self.url is not None else {}),
+            **(
+                {
+                    "document_units": [asdict(c) for c in self.units],
+                    "unfitted_units": self.unfitted,
+                }
+                if self.units
+                else {}
+            ),
         }
 
 

@@ -29,6 +29,11 @@ OUTPUT_NAMES = {
 }
 #: The reports, named after the output stem.
 _REPORT_SUFFIXES = {"bilingual": ".bilingual.docx", "md": ".md", "html": ".html", "json": ".json"}
+#: ``--pdf-as``: a PDF's translation as a PDF (translated in place, with its bilingual
+#: PDF) or as a Word document.
+PDF_AS = ("pdf", "docx")
+#: The bilingual PDF written beside a PDF translated in place.
+BILINGUAL_PDF = ".bilingual.pdf"
 
 
 def parse_outputs(value: str) -> frozenset[str]:
@@ -42,12 +47,12 @@ def parse_outputs(value: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def document_suffix(suffix: str) -> str | None:
-    """The extension of a document's translation (a PDF's is a Word file); None for a
-    format that is not written back."""
+def document_suffix(suffix: str, pdf_as: str = "pdf") -> str | None:
+    """The extension of a document's translation (a PDF's is a Word file with ``pdf_as``
+    ``docx``); None for a format that is not written back."""
     if not writable(suffix):
         return None
-    return ".docx" if suffix.lower() == ".pdf" else suffix
+    return ".docx" if suffix.lower() == ".pdf" and pdf_as == "docx" else suffix
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,10 @@ class BatchItem:
     url: str | None = None
     skip: str | None = None
     path_bytes: bytes | None = None
+    #: A PDF translated in place: its bilingual PDF (``<stem>.bilingual.pdf``), written
+    #: with the document, and how it lays the pages out (``side`` or ``alternate``).
+    companion: Path | None = None
+    dual: str = "side"
 
     def output(self, kind: str) -> Path | None:
         """The file of one kind of output (see :data:`OUTPUTS`)."""
@@ -79,7 +88,9 @@ class BatchItem:
 
     def outputs_for(self, write: frozenset[str]) -> tuple[Path, ...]:
         """The files ``write`` asks for, in the order they are written."""
-        paths = (self.output(kind) for kind in OUTPUTS if kind in write)
+        paths = [self.output(kind) for kind in OUTPUTS if kind in write]
+        if "document" in write and self.document is not None:
+            paths.insert(1, self.companion)
         return tuple(p for p in paths if p is not None)
 
     def state(self, write: frozenset[str]) -> Path:
@@ -91,7 +102,11 @@ class BatchItem:
 
 
 def plan_batch(
-    in_dir: Path, out_dir: Path, write: frozenset[str] = frozenset(OUTPUTS)
+    in_dir: Path,
+    out_dir: Path,
+    write: frozenset[str] = frozenset(OUTPUTS),
+    pdf_as: str = "pdf",
+    pdf_dual: str = "side",
 ) -> list[BatchItem]:
     """List the documents under ``in_dir`` and where each one's outputs (those ``write``
     asks for) go.
@@ -102,7 +117,9 @@ def plan_batch(
     ``a.md``) keep their extension in the output name; a name that is not printable UTF-8
     is shown escaped and its outputs get a safe one; a translated document whose name
     another output takes gets a numbered one (``a.en~2.html``). An output that would
-    overwrite an input, or a file this tool did not write, is refused.
+    overwrite an input, or a file this tool did not write, is refused. A PDF is translated
+    as a PDF with its bilingual PDF beside it (``pdf_dual``: its pages' layout), or as a
+    Word document (``pdf_as`` ``docx``).
     """
     if not in_dir.exists():
         raise UsageError(f"{in_dir}: no such folder")
@@ -126,7 +143,9 @@ def plan_batch(
                 path_bytes=raw_name(rel) if needs_escaping(rel) else None,
             )
             for path, rel, stem in zip(files, rel_paths, stems, strict=True)
-        ]
+        ],
+        pdf_as,
+        pdf_dual,
     )
     inputs = {_resolved(p) for p in files}
     ledger = Ledger(out_dir)
@@ -185,13 +204,18 @@ def document_files(in_dir: Path, *, skip: Path | None = None) -> list[Path]:
     return [p for p in files if p not in special]
 
 
-def _with_documents(items: list[BatchItem]) -> list[BatchItem]:
+def _with_documents(
+    items: list[BatchItem], pdf_as: str = "pdf", pdf_dual: str = "side"
+) -> list[BatchItem]:
     """``items`` with their translated documents' names: ``<stem>.en.<ext>``, numbered
-    where another output already takes the name (compared case-insensitively)."""
+    where another output already takes the name (compared case-insensitively); a PDF
+    translated as a PDF with its bilingual PDF's (see :func:`with_companion`)."""
+    items = [with_companion(item, pdf_as, pdf_dual) for item in items]
     taken = {str(item.output(kind)).lower() for item in items for kind in _REPORT_SUFFIXES}
+    taken |= {str(item.companion).lower() for item in items if item.companion is not None}
     out = []
     for item in items:
-        suffix = None if item.skip else document_suffix(item.path.suffix)
+        suffix = None if item.skip else document_suffix(item.path.suffix, pdf_as)
         if suffix is None:
             out.append(item)
             continue
@@ -201,6 +225,14 @@ def _with_documents(items: list[BatchItem]) -> list[BatchItem]:
         taken.add(str(name).lower())
         out.append(replace(item, document=name))
     return out
+
+
+def with_companion(item: BatchItem, pdf_as: str = "pdf", pdf_dual: str = "side") -> BatchItem:
+    """``item`` with its bilingual PDF (``<stem>.bilingual.pdf``) when it is a PDF
+    translated as a PDF."""
+    if item.skip or item.path.suffix.lower() != ".pdf" or pdf_as != "pdf":
+        return item
+    return replace(item, companion=Path(f"{item.output_stem}{BILINGUAL_PDF}"), dual=pdf_dual)
 
 
 def _resolved(path: Path) -> Path:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from ...errors import EmptyDocumentError
 from ...units import PARAGRAPH, TranslatedDocument, Unit, WrittenDocument
@@ -33,6 +34,7 @@ from .ods import read_ods, write_ods
 from .odt import read_odt, write_odt
 from .package import sniff_package
 from .pdf import read_pdf, write_pdf_as_docx
+from .pdfwrite import write_pdf_in_place
 from .pptx import read_pptx, write_pptx
 from .subtitles import read_srt, read_vtt, sniff_subtitles, write_srt, write_vtt
 from .text import read_text, write_text
@@ -82,7 +84,7 @@ WRITERS: dict[str, Writer] = {
     ".html": write_html,
     ".htm": write_html,
     ".docx": write_docx,
-    ".pdf": write_pdf_as_docx,
+    ".pdf": write_pdf_in_place,
     ".pptx": write_pptx,
     ".odt": write_odt,
     ".srt": write_srt,
@@ -151,12 +153,24 @@ def writable(suffix: str) -> bool:
 
 
 def write(
-    data: bytes, suffix: str, name: str, translated: TranslatedDocument, *, dual: bool = False
+    data: bytes,
+    suffix: str,
+    name: str,
+    translated: TranslatedDocument,
+    *,
+    target: str | None = None,
+    pdf_dual: str = "side",
+    sheets_dual: bool = False,
 ) -> WrittenDocument:
     """The document ``data`` (read as ``suffix``) with every unit translated, in its own
-    format (a PDF as a Word document). ``dual`` (``--sheets-dual``): a workbook (.xlsx)
-    gets a copy of each sheet in the source language too; other formats ignore it."""
+    format; a PDF as a Word document when ``target`` is ``.docx``, else translated in
+    place with its bilingual PDF (``pdf_dual``: ``side`` or ``alternate``).
+    ``sheets_dual`` (``--sheets-dual``): a workbook (.xlsx) gets a copy of each sheet in
+    the source language too; other formats ignore it."""
     writer = WRITERS.get(suffix.lower())
+    if suffix.lower() == ".pdf":
+        as_docx = (target or "").lower() == ".docx"
+        writer = write_pdf_as_docx if as_docx else partial(write_pdf_in_place, dual=pdf_dual)
     if writer is None:
         raise ValueError(f"{name}: {suffix} documents are not written back")
     # What no file of any format can hold (C0 controls, lone surrogates) is shown as
@@ -166,6 +180,6 @@ def write(
         for t in translated.translations
     )
     document = TranslatedDocument(translated.units, safe)
-    if dual and suffix.lower() == ".xlsx":
+    if sheets_dual and suffix.lower() == ".xlsx":
         return write_xlsx(data, name, document, dual=True)
     return writer(data, name, document)

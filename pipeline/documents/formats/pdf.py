@@ -1,24 +1,27 @@
-"""PDF (pypdf): the text layer, with paragraphs rebuilt from its lines. A PDF is not
-written back page for page: its translation is a Word document with the headings and
+"""PDF: the text layer read as blocks (pdfminer.six, see :mod:`.pdflayout`), page by
+page, and its outline's titles. Written back as a PDF translated in place (see
+:mod:`.pdfwrite`), or, with ``--pdf-as docx``, as a Word document with the headings and
 paragraphs the reader found."""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 
 from ...errors import DecodeError, EmptyDocumentError
-from ...units import HEADING, PARAGRAPH, TranslatedDocument, WrittenDocument, unit_counts
-from ..repair import pdf_paragraphs
-from .base import Extracted, reproducible_zip, xml_safe
+from ...units import HEADING, PARAGRAPH, TITLE, TranslatedDocument, WrittenDocument, unit_counts
+from .base import Extracted, extracted, reproducible_zip, xml_safe
+from .pdflayout import FIGURE
 
 #: A line this short, without a sentence's end, between paragraphs reads as a heading.
 _HEADING_CHARS = 80
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"'»”’)\]]*$")
 
 
-def read_pdf(data: bytes, name: str) -> Extracted:
-    """The text layer of a PDF, page by page; a PDF without one is skipped."""
+def _opened(data: bytes, name: str) -> object:
+    """pypdf's reader of ``data``: an encrypted PDF opened with the empty password, or a
+    DecodeError saying why it cannot be read."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
@@ -26,15 +29,45 @@ def read_pdf(data: bytes, name: str) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        len(reader.pages)
+        return reader
     except (FileNotDecryptedError, DependencyError) as exc:
         raise DecodeError(f"{name}: encrypted PDF that cannot be opened ({exc})") from None
     except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError) as exc:
         raise DecodeError(f"{name}: not a readable PDF ({exc})") from None
-    paragraphs = list(pdf_paragraphs([page.replace("\r", "\n") for page in pages]))
-    if not paragraphs:
+
+
+def _walk(data: bytes, reader: object) -> Iterator[tuple[str, tuple[int, ...], str]]:
+    """Every block of every page in reading order, then the outline's titles, as the
+    writer walks them."""
+    from .pdflayout import page_layouts
+    from .pdfwrite import outline_titles
+
+    for layout in page_layouts(data):
+        for block in layout.blocks:
+            kind = FIGURE if block.in_figure else HEADING if block.heading else PARAGRAPH
+            yield block.text, (), kind
+    for title in outline_titles(reader):
+        yield title, (), TITLE
+
+
+def read_pdf(data: bytes, name: str) -> Extracted:
+    """The text layer of a PDF, block by block; a PDF without one is skipped."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psexceptions import PSException
+
+    reader = _opened(data, name)
+    try:
+        walked = list(_walk(data, reader))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise DecodeError(f"{name}: encrypted PDF that cannot be opened ({exc})") from None
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+        raise DecodeError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})") from None
+    found = extracted(walked, excluded={TITLE, FIGURE})
+    if not found.paragraphs:
         raise EmptyDocumentError(f"{name}: PDF has no text layer (scanned images need OCR first)")
-    return Extracted(tuple(paragraphs))
+    return found
 
 
 def _is_heading(text: str, following: str | None) -> bool:
@@ -59,19 +92,17 @@ def write_pdf_as_docx(data: bytes, name: str, translated: TranslatedDocument) ->
 
     document = docx.Document()
     units = translated.units
-    kinds = []
     for i, (unit, translation) in enumerate(zip(units, translated.translations, strict=True)):
         following = units[i + 1].text if i + 1 < len(units) else None
-        heading = _is_heading(unit.text, following)
+        heading = unit.kind in (HEADING, TITLE) or _is_heading(unit.text, following)
         text = xml_safe(translation.text)
         if heading:
             document.add_heading(text, level=2)
         else:
             document.add_paragraph(text)
-        kinds.append(HEADING if heading else PARAGRAPH)
     mark_english(document)
     out = io.BytesIO()
     document.save(out)
-    # Units are counted as the reader found them: paragraphs, some now styled headings.
-    counts = unit_counts([u.kind for u in units], [PARAGRAPH] * len(kinds))
+    # Units are counted as the reader found them, each written once.
+    counts = unit_counts([u.kind for u in units], [u.kind for u in units])
     return WrittenDocument(reproducible_zip(out.getvalue()), counts, ".docx")
