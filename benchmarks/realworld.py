@@ -15,6 +15,7 @@ written office file and review copy.
 
     python benchmarks/realworld.py                   # CTranslate2, as a user gets it
     python benchmarks/realworld.py --lengths own     # translations as long as sources
+    python benchmarks/realworld.py --existing        # count what a run (even cut short) left
 
 Prints a line per format and the totals, the wall time and peak memory of the run and of
 the conversion. Not a test: it measures and counts; the same checks run in CI with the
@@ -55,15 +56,27 @@ def main() -> None:
     parser.add_argument(
         "--backend", default="auto", choices=["auto", "transformers", "ctranslate2"]
     )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="count what an earlier (or interrupted) run left in WORKDIR/out, run nothing",
+    )
     args = parser.parse_args()
 
     work = args.workdir
-    store = work / f"store-{args.lengths}"
+    src, out = work / "in", work / "out"
+    if not args.existing:
+        translate_corpus(work, src, out, args.lengths, args.backend)
+    report(work, src, out)
+
+
+def translate_corpus(work: Path, src: Path, out: Path, lengths: str, backend: str) -> None:
+    """The corpus copied into ``src`` and translated into ``out`` as a user types it."""
+    store = work / f"store-{lengths}"
     for model_id, name in MODELS.items():
         tokens = SUMMARY_TOKENS if "bart" in name else SENTENCE_TOKENS
         target = store / model_id.replace("/", "--")
-        build_model(REAL / name, target, tokens, seed=len(name), lengths=args.lengths)
-    src, out = work / "in", work / "out"
+        build_model(REAL / name, target, tokens, seed=len(name), lengths=lengths)
     for folder in (src, out):
         shutil.rmtree(folder, ignore_errors=True)
     files = corpus_files()
@@ -76,12 +89,15 @@ def main() -> None:
         stale.unlink()
     env = dict(os.environ, PIPELINE_MODEL_STORE=str(store), HF_HUB_OFFLINE="1")
     cmd = [shutil.which("pipeline") or "pipeline", "translate", str(src), "-o", str(out)]
-    cmd += ["--source-lang", "fr", "--memory", str(memory), "--backend", args.backend]
+    cmd += ["--source-lang", "fr", "--memory", str(memory), "--backend", backend]
     cmd += ["--quiet"]
     seconds, _, peak = measured(cmd, env, check=False)
     print(f"$ {' '.join(cmd)}")
     print(f"{seconds:.0f} s, peak RSS of the process tree {peak:,.0f} MiB")
 
+
+def report(work: Path, src: Path, out: Path) -> None:
+    """Each format's counts, from ``out``'s manifest and outputs, and LibreOffice's."""
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     by_format: dict[str, Counter] = defaultdict(Counter)
     problems: list[str] = []
@@ -115,7 +131,7 @@ def main() -> None:
                 problems.append(f"{row['path']}: structure changed")
         declared = languages(data, translated.suffix)
         counts["lang en"] += all(lang.lower().startswith("en") for lang in declared)
-        if translated.suffix in (".docx", ".pptx", ".odt"):
+        if translated.suffix in (".docx", ".pptx", ".odt", ".xlsx", ".ods", ".odp"):
             office.append(translated)
         office += [p for p in outputs if p.name.endswith(".bilingual.docx")]
 
