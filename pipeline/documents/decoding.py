@@ -18,6 +18,15 @@ _MAX_NUL_SHARE = 0.001
 _MAX_CHAOS = 0.2
 
 
+def is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 as it stands."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_bytes(data: bytes, name: str) -> str:
     """Decode text bytes: a BOM-marked encoding, UTF-8, else a confident guess.
 

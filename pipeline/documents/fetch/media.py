@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ...errors import UnsupportedContentError
+from ..decoding import is_utf8
 from ..formats import READERS
 
 #: Content types and the reader (by extension) each one goes to. A type whose reader this
@@ -208,7 +209,7 @@ def decode_declared(
     if suffix in (".html", ".htm"):
         labels.append(("the page", declared_in_page(data)))
     notes: list[str] = []
-    utf8 = _is_utf8(data)
+    utf8 = is_utf8(data)
     for where, label in labels:
         if not label:
             continue
@@ -235,14 +236,6 @@ def decode_declared(
     if notes:
         notes.append(f"{name}: the encoding was detected from the bytes")
     return data, tuple(notes)
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 @functools.cache

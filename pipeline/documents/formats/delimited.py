@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ...errors import DecodeError, ProcessingError
 from ...units import CELL, TranslatedDocument, WrittenDocument
-from ..decoding import decode_bytes
+from ..decoding import decode_bytes, is_utf8
 from .base import Extracted, Placement
 from .sheets import Site, address, column_index, has_letters, sheet_extracted, split_address
 
@@ -74,16 +74,8 @@ def _parse(data: bytes, name: str, suffix: str) -> _Table:
     except csv.Error as exc:
         raise DecodeError(f"{name}: not a readable {suffix} table ({exc})") from None
     newline = "\r\n" if b"\r\n" in data else "\n"
-    legacy = not data.startswith(b"\xef\xbb\xbf") and not _is_utf8(data)
+    legacy = not data.startswith(b"\xef\xbb\xbf") and not is_utf8(data)
     return _Table(dialect, records, raw, newline, data.startswith(b"\xef\xbb\xbf") or legacy)
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def selected_columns(header: Sequence[str], columns: Sequence[str], name: str) -> set[int]:
