@@ -20,6 +20,7 @@ from typing import Any
 
 from .package import parse_xml, serialize_xml
 from .sheetml import m
+from .xlsxnames import unused_name
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -30,19 +31,12 @@ _LINKED = (
     "drawing", "legacyDrawing", "legacyDrawingHF", "picture", "oleObjects", "controls",
     "tableParts", "hyperlinks", "extLst",
 )  # fmt: skip
-#: What a copy's name adds to its sheet's; Excel allows 31 characters in a name.
+#: What a copy's name adds to its sheet's (cut to Excel's 31 characters, see unused_name).
 SUFFIX = " (source)"
-_MAX_NAME = 31
 
 
 def _copy_name(title: str, taken: set[str]) -> str:
-    n, name = 1, title[: _MAX_NAME - len(SUFFIX)] + SUFFIX
-    while name.casefold() in taken:
-        n += 1
-        tail = f" (source {n})"
-        name = title[: _MAX_NAME - len(tail)] + tail
-    taken.add(name.casefold())
-    return name
+    return unused_name(title, taken, lambda n: SUFFIX if n == 1 else f" (source {n})")
 
 
 def _source_copy(root: Any, strings: Sequence[Any]) -> Any:

@@ -33,11 +33,17 @@ def sheet_name(translation: str, source: str, taken: set[str]) -> str:
     name = " ".join(_FORBIDDEN.sub(" ", translation).split()).strip("'").strip()[:_MAX].strip()
     if not name or name.casefold() == "history":
         name = source
-    candidate, n = name, 1
+    return unused_name(name, taken, lambda n: "" if n == 1 else f" ({n})")
+
+
+def unused_name(stem: str, taken: set[str], tail: Callable[[int], str]) -> str:
+    """``stem`` cut to fit with ``tail(1)``, else ``tail(2)``…, after it: the first such
+    name Excel takes that is unlike those ``taken`` (casefolded; the name is added)."""
+    n = 1
+    candidate = stem[: _MAX - len(tail(n))] + tail(n)
     while candidate.casefold() in taken:
         n += 1
-        tail = f" ({n})"
-        candidate = name[: _MAX - len(tail)] + tail
+        candidate = stem[: _MAX - len(tail(n))] + tail(n)
     taken.add(candidate.casefold())
     return candidate
 
