@@ -24,25 +24,37 @@ from throughput import WORDS_FR, sentences
 
 def tree_rss_mib(root_pid: int) -> float:
     """Resident memory of a process and all its descendants."""
+    return tree_sample(root_pid)[0]
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_sample(root_pid: int) -> tuple[float, dict[int, float]]:
+    """Resident MiB of a process and all its descendants, and each one's CPU seconds so
+    far (user + system, every thread), from ``/proc/<pid>/stat``."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    stats: dict[int, tuple[int, float]] = {}  # pid: (rss pages, cpu seconds)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            status = (entry / "status").read_text()
+            text = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid, ppid = int(entry.name), int(fields["PPid"].strip())
+        fields = text.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, ...
+        pid, ppid = int(entry.name), int(fields[1])
         children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, [root_pid]
+        stats[pid] = (int(fields[21]), (int(fields[11]) + int(fields[12])) / _TICK)
+    pages, cpu, stack = 0, {}, [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        if pid in stats:
+            pages += stats[pid][0]
+            cpu[pid] = stats[pid][1]
         stack.extend(children.get(pid, []))
-    return total / 1024
+    return pages * _PAGE / 2**20, cpu
 
 
 def run(cmd: list[str], env: dict[str, str], every: float = 0.2) -> tuple[float, float, int]:
