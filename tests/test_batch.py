@@ -396,6 +396,10 @@ def _slow_corpus(src: Path, n: int) -> list[str]:
     return names
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for_done(
     manifest: Path, count: int, proc: subprocess.Popen, timeout: float = 120
 ) -> None:
@@ -442,7 +446,15 @@ def test_a_killed_run_resumes_exactly_the_rest(use_registry_store, tmp_path, sig
         "--window-docs",
         "2",
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+        # A shell starts background jobs with SIGINT ignored, and Python keeps an ignored
+        # SIGINT ignored: the run gets Ctrl-C's default whoever started the tests.
+        preexec_fn=_default_sigint,
+    )
     _wait_for_done(out / "manifest.jsonl", 2, proc)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
