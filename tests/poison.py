@@ -65,3 +65,15 @@ def compute_stream_or_crash(pipeline, tasks, emit):
         if task.item.relative.split("/")[-1].startswith("crash"):
             ctypes.string_at(0)
         yield from compute_stream(pipeline, [task], emit)
+
+
+def compute_forever(job, emit):
+    """A job that never ends: the worker says it started (its pid in the file that
+    ``$FOREVER_MARK`` names), then waits."""
+    import time
+    from pathlib import Path
+
+    Path(os.environ["FOREVER_MARK"]).write_text(str(os.getpid()))
+    while True:
+        time.sleep(1)
+    yield  # a generator, as compute functions are

@@ -396,6 +396,40 @@ def _slow_corpus(src: Path, n: int) -> list[str]:
     return names
 
 
+def _descendants(pid: int) -> set[int]:
+    """The processes under ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, stack = set(), list(children.get(pid, []))
+    while stack:
+        found.add(stack[-1])
+        stack.extend(children.get(stack.pop(), []))
+    return found
+
+
+def _all_gone(pids: set[int], within: float) -> bool:
+    """Whether every process of ``pids`` has ended (gone, or a zombie) within ``within`` s."""
+
+    def running(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + within
+    while any(running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
@@ -456,8 +490,12 @@ def test_a_killed_run_resumes_exactly_the_rest(use_registry_store, tmp_path, sig
         preexec_fn=_default_sigint,
     )
     _wait_for_done(out / "manifest.jsonl", 2, proc)
+    helpers = _descendants(proc.pid)  # the fork server and the worker, busy
+    assert helpers
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
+    # Killed or interrupted, the run leaves no process computing for nobody.
+    assert _all_gone(helpers, within=15), f"still running: {helpers}"
     if sig == signal.SIGINT:
         assert proc.returncode == 130
         assert b"run the same command again to finish" in err

@@ -121,6 +121,56 @@ def test_a_document_that_kills_its_worker_fails_alone(registry_store, tmp_path):
     assert "the worker processing it died 3 times" in outcomes["poison.txt"].reason
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_worker_leaves_when_its_driver_is_killed(tmp_path):
+    """A driver killed outright cannot stop its worker: the worker, in the middle of a job
+    that would never end, notices and leaves."""
+    import subprocess
+    import time
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "doc.txt").write_text(FRENCH_NEWS, encoding="utf-8")
+    mark = tmp_path / "worker.pid"
+    driver = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from poison import compute_forever
+from pipeline import BilingualPipeline, PipelineOptions, plan_batch, run_batch
+from pipeline.run.local_pool import LocalPoolEngine
+src, out = Path({str(tmp_path / "in")!r}), Path({str(tmp_path / "out")!r})
+pipe = BilingualPipeline(PipelineOptions(device="cpu", no_memory=True))
+engine = LocalPoolEngine(pipe.options, compute_fn=compute_forever)
+list(run_batch(pipe, plan_batch(src, out), out, engine=engine))
+"""
+    env = dict(os.environ, FOREVER_MARK=str(mark))
+    proc = subprocess.Popen([sys.executable, "-c", driver], env=env)
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not mark.is_file() or not mark.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
+            time.sleep(0.1)
+        worker = int(mark.read_text())
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while _running(worker):
+            assert time.monotonic() < deadline, "the worker outlived its driver by 10 s"
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        if worker is not None and _running(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_workers_on_the_command_line_and_resume(registry_store, serial_reference, tmp_path):
     src, reference, _expected = serial_reference
     out = tmp_path / "cli"

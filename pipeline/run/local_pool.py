@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -92,7 +93,9 @@ class LocalPoolEngine:
 
     def _spawn(self) -> _Worker:
         ours, theirs = self._context.Pipe()
-        setup = WorkerSetup(self.settings, self.registry, self.max_memory, self.workers)
+        setup = WorkerSetup(
+            self.settings, self.registry, self.max_memory, self.workers, driver=os.getpid()
+        )
         process = self._context.Process(
             target=worker_main, args=(theirs, setup, self.compute_fn), daemon=True
         )

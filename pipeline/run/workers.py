@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -78,6 +79,9 @@ class WorkerSetup:
     environment: dict[str, str] | None = field(default_factory=lambda: dict(os.environ))
     #: The driver's logging level: a local worker's records go to the driver at it.
     log_level: int = field(default_factory=lambda: logging.getLogger().getEffectiveLevel())
+    #: The driver's process id, for a worker on its machine: the worker leaves when the
+    #: driver is gone (killed, it cannot stop its workers). None: a Ray actor's.
+    driver: int | None = None
 
     @property
     def options(self) -> PipelineOptions:
@@ -114,8 +118,49 @@ def start_worker(setup: WorkerSetup, node: str | None = None) -> None:
         os.environ.update(setup.environment)
     os.environ.update(dict(setup.settings.env))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if setup.driver is not None:
+        exit_with(setup.driver)
     apply_ceiling(setup.max_memory or default_ceiling(setup.share))
     init_worker(setup.settings, setup.registry, node)
+
+
+def exit_with(pid: int, every: float = 1.0) -> None:
+    """Leave this process within ``every`` seconds of process ``pid`` (the driver) ending:
+    a driver that is killed cannot stop its workers, and one in the middle of a long job
+    would go on computing for nobody, holding its memory and cores. The driver is known
+    by its id and, where ``/proc`` says it, its start time (an id can be reused)."""
+    started = _start_time(pid)
+
+    def watch() -> None:
+        while _start_time(pid) == started and _running(pid):
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-driver", daemon=True).start()
+
+
+def _start_time(pid: int) -> str | None:
+    """Process ``pid``'s start time (clock ticks after boot), where ``/proc`` has it."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # gone since, where there is a /proc; elsewhere os.kill said
+        return not os.path.isdir("/proc")
 
 
 def compute_in_worker(job: Job, emit: Emit) -> Iterator[Computed]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -198,7 +200,10 @@ class ModelWorker:
     def _start(self) -> None:
         ours, theirs = self._context.Pipe()
         self._process = self._context.Process(
-            target=model_main, args=(theirs, self.setup, self.window_fn, self.job_fn), daemon=True
+            target=model_main,
+            # It leaves when the process that started it is gone.
+            args=(theirs, replace(self.setup, driver=os.getpid()), self.window_fn, self.job_fn),
+            daemon=True,
         )
         self._process.start()
         theirs.close()
