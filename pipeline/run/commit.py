@@ -160,11 +160,11 @@ def _write(
     rendered: list[tuple[str, Path, str | bytes]], ledger: Ledger | None, write: frozenset[str]
 ) -> None:
     """Each file written atomically, in order (the JSON last); the ledger notes those
-    that carry no mark of their own."""
+    that carry no mark of their own, each before it is written (see :class:`Ledger`)."""
     for kind, path, content in rendered:
-        write_atomic(path, content)
         if ledger is not None and (kind in ("document", "bilingual") or "json" not in write):
             ledger.record(path, content if isinstance(content, bytes) else content.encode())
+        write_atomic(path, content)
 
 
 def index_href(item: BatchItem, out_dir: Path) -> str:

@@ -1,6 +1,7 @@
 """The ledger of files a batch wrote into its output folder that carry no mark of their own
 (a translated document is the user's own format): a rerun may replace a file only while
-it is exactly what was written."""
+it is exactly something this tool wrote there. A file is noted before it is written, so a
+run stopped between the two (Ctrl-C, a kill) leaves nothing the next run cannot replace."""
 
 from __future__ import annotations
 
@@ -17,15 +18,16 @@ LEDGER_NAME = "ledger.jsonl"
 
 class Ledger:
     """``OUT_DIR/.pipeline/ledger.jsonl``: one line per file written, its path relative to
-    the output folder and the SHA-256 of what was written."""
+    the output folder and the SHA-256 of what was written (every version is kept: the file
+    may still hold the one before the last, when a run stopped as it was replacing it)."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.path = out_dir / STATE_DIR / LEDGER_NAME
 
     @cached_property
-    def _written(self) -> dict[str, str]:
-        recorded: dict[str, str] = {}
+    def _written(self) -> dict[str, set[str]]:
+        recorded: dict[str, set[str]] = {}
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except OSError:
@@ -33,7 +35,7 @@ class Ledger:
         for line in lines:
             try:
                 entry = json.loads(line)
-                recorded[str(entry["path"])] = str(entry["sha256"])
+                recorded.setdefault(str(entry["path"]), set()).add(str(entry["sha256"]))
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a kill
         return recorded
@@ -46,17 +48,17 @@ class Ledger:
         return self._key(path) in self._written
 
     def wrote(self, path: Path) -> bool:
-        """Whether ``path`` holds exactly what this tool last wrote there."""
+        """Whether ``path`` holds exactly something this tool wrote there."""
         expected = self._written.get(self._key(path))
-        if expected is None:
+        if not expected:
             return False
         try:
-            return hashlib.sha256(path.read_bytes()).hexdigest() == expected
+            return hashlib.sha256(path.read_bytes()).hexdigest() in expected
         except OSError:
             return False
 
     def record(self, path: Path, data: bytes) -> None:
-        """Note that ``data`` was written to ``path`` (one line, synced)."""
+        """Note that ``data`` is written to ``path`` (one line, synced), before it is."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         entry = {"path": self._key(path), "sha256": hashlib.sha256(data).hexdigest()}
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -65,4 +67,4 @@ class Ledger:
             os.fsync(fd)
         finally:
             os.close(fd)
-        self._written[entry["path"]] = entry["sha256"]
+        self._written.setdefault(entry["path"], set()).add(entry["sha256"])

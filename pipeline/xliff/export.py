@@ -105,8 +105,8 @@ def export_xliff(out_dir: Path, xliff_dir: Path, memory: TranslationMemory) -> E
     record_exports(memory, [document for _, _, document in planned])
     record_memory(xliff_dir, memory.path)  # `pipeline import` takes the same memory
     for target, content, _ in planned:
+        ledger.record(target, content)  # before: a stop between the two leaves it ours
         write_atomic(target, content)
-        ledger.record(target, content)
     return Exported(tuple(t for t, _, _ in planned), tuple(skipped), sentences)
 
 
