@@ -147,3 +147,11 @@ def site():
 
     with serve_site() as running:
         yield running
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (from /proc: gone or a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import SEED
+from conftest import SEED, running
 from corpus import FRENCH_NEWS, make_corpus
 from typer.testing import CliRunner
 
@@ -415,12 +415,6 @@ def _descendants(pid: int) -> set[int]:
 
 def _all_gone(pids: set[int], within: float) -> bool:
     """Whether every process of ``pids`` has ended (gone, or a zombie) within ``within`` s."""
-
-    def running(pid: int) -> bool:
-        try:
-            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-        except OSError:
-            return False
 
     deadline = time.monotonic() + within
     while any(running(pid) for pid in pids):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import SEED, running
 from corpus import ENGLISH_NEWS, FINNISH_NEWS, FRENCH_NEWS
 from typer.testing import CliRunner
 
@@ -155,20 +155,13 @@ list(run_batch(pipe, plan_batch(src, out), out, engine=engine))
         proc.kill()
         proc.wait()
         deadline = time.monotonic() + 10
-        while _running(worker):
+        while running(worker):
             assert time.monotonic() < deadline, "the worker outlived its driver by 10 s"
             time.sleep(0.1)
     finally:
         proc.kill()
-        if worker is not None and _running(worker):
+        if worker is not None and running(worker):
             os.kill(worker, signal.SIGKILL)
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_workers_on_the_command_line_and_resume(registry_store, serial_reference, tmp_path):

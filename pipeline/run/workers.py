@@ -127,40 +127,40 @@ def start_worker(setup: WorkerSetup, node: str | None = None) -> None:
 def exit_with(pid: int, every: float = 1.0) -> None:
     """Leave this process within ``every`` seconds of process ``pid`` (the driver) ending:
     a driver that is killed cannot stop its workers, and one in the middle of a long job
-    would go on computing for nobody, holding its memory and cores. The driver is known
-    by its id and, where ``/proc`` says it, its start time (an id can be reused)."""
-    started = _start_time(pid)
+    would go on computing for nobody, holding its memory and cores. Where ``/proc`` is,
+    the driver is known by its id and start time (an id can be reused) and a zombie counts
+    as ended; elsewhere by its id."""
+    first = _stat(pid)
+
+    def alive() -> bool:
+        if first is None:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                pass
+            return True
+        now = _stat(pid)
+        return now is not None and now[19] == first[19] and now[0] != "Z"
 
     def watch() -> None:
-        while _start_time(pid) == started and _running(pid):
+        while alive():
             time.sleep(every)
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-driver", daemon=True).start()
 
 
-def _start_time(pid: int) -> str | None:
-    """Process ``pid``'s start time (clock ticks after boot), where ``/proc`` has it."""
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first, start time
+    at 19), or None where there is none."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
+            fields = stat.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-
-
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` exists and has not ended (a zombie has)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:  # gone since, where there is a /proc; elsewhere os.kill said
-        return not os.path.isdir("/proc")
+    return fields if len(fields) > 19 else None
 
 
 def compute_in_worker(job: Job, emit: Emit) -> Iterator[Computed]:
